@@ -1,0 +1,13 @@
+"""Build the compiled core (seedstream._kernel) from source; metadata is in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "seedstream._kernel",
+            sources=["src/seedstream/_kernel.c"],
+            extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+        )
+    ]
+)

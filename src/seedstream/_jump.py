@@ -1,0 +1,223 @@
+"""Place a numpy bit generator at any position of its stream: :func:`advance`.
+
+Pure: imports numpy and the compiled kernel only.
+
+MT19937 is advanced with the jump-ahead of Haramoto et al. [1]_: a window of
+624 untempered words is a state ``W``; one output shifts the window by one word
+(the linear map ``F`` over GF(2)); ``F^P W = g(F) W`` with ``g = x^P mod phi``
+where ``phi`` is ``F``'s characteristic polynomial, and ``g(F) W`` is the XOR of
+the windows ``x[i : i + 624]`` over the terms ``x^i`` of ``g``.  The kernel does
+the polynomial power and the XOR; this module turns numpy's ``(key, pos)``
+states into windows and back, so that the result is exactly the state numpy
+itself would reach by generating the skipped outputs.
+
+PCG64, PCG64DXSM and Philox have a native ``advance``.
+
+References
+----------
+.. [1] H. Haramoto, M. Matsumoto, T. Nishimura, F. Panneton and P. L'Ecuyer,
+   "Efficient Jump Ahead for F2-Linear Random Number Generators",
+   INFORMS Journal on Computing 20(3), 385-390, 2008.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from typing import Any
+
+import numpy as np
+
+from seedstream import _kernel
+from seedstream._mt_poly import MT19937_DEGREE, MT19937_POLY_EXPONENTS
+
+MAX_STEPS = 2**128
+_MT_N = 624
+_PHILOX_BUFFER = 4  # Philox4x64 makes four 64-bit outputs per counter value
+_PSI = np.array(MT19937_POLY_EXPONENTS[1:], dtype=np.int32)  # phi's terms below x^19937
+
+
+def _check_steps(steps: object) -> int:
+    if isinstance(steps, bool | np.bool_) or steps is None:
+        raise TypeError(f"steps must be an integer, got {steps!r}")
+    try:
+        n = operator.index(steps)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"steps must be an integer, got {type(steps).__name__} {steps!r}"
+        ) from None
+    if n < 0:
+        raise ValueError(f"steps must be >= 0, got {n}")
+    if n >= MAX_STEPS:
+        raise ValueError(f"steps must be < 2**128, got {n}")
+    return n
+
+
+def xpow_mod_phi(power: int) -> bytes:
+    """``x**power mod phi`` as 312 little-endian 64-bit words (bytes).
+
+    Examples
+    --------
+    >>> g = np.frombuffer(xpow_mod_phi(5), dtype=np.uint64)
+    >>> int(g[0]), int(g[1:].any())
+    (32, 0)
+    """
+    nbytes = max(1, (power.bit_length() + 7) // 8)
+    return bytes(_kernel.xpow_mod(power.to_bytes(nbytes, "little"), MT19937_DEGREE, _PSI))
+
+
+@functools.lru_cache(maxsize=64)
+def _xpow_mod_phi_cached(power: int) -> bytes:
+    return xpow_mod_phi(power)
+
+
+def jump_window(key: np.ndarray, words: int) -> np.ndarray:
+    """The MT19937 window ``words`` untempered words after ``key``.
+
+    Parameters
+    ----------
+    key : ndarray of uint32, shape (624,)
+        A window: numpy's ``key`` of a state with ``pos == 624``.
+    words : int
+        How far to move it, ``>= 0``.
+
+    Returns
+    -------
+    ndarray of uint32, shape (624,)
+        The window moved by `words`.  Only the top bit of word 0 is meaningful
+        (numpy never reads the other 31 bits of a window's first word).
+    """
+    if words == 0:
+        return key.copy()
+    g = _xpow_mod_phi_cached(words) if words < 2**20 else xpow_mod_phi(words)
+    out = _kernel.mt19937_jump(np.ascontiguousarray(key, dtype=np.uint32).tobytes(), g)
+    return np.frombuffer(out, dtype=np.uint32).copy()
+
+
+def _new_like(bit_generator: np.random.BitGenerator) -> Any:
+    # A fresh instance of the same class; its state is overwritten by the caller.
+    return type(bit_generator)(bit_generator.seed_seq)
+
+
+def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.MT19937:
+    state = bit_generator.state
+    key = np.asarray(state["state"]["key"], dtype=np.uint32)
+    pos = int(state["state"]["pos"])
+    new = _new_like(bit_generator)
+    left = _MT_N - pos  # outputs left in the current block
+    if steps <= left:
+        new.state = {"bit_generator": "MT19937", "state": {"key": key.copy(), "pos": pos + steps}}
+        return new
+    # After the block is used up the state is the window (key, pos=624).  numpy
+    # would then generate `blocks` more blocks and stand at `tail` in the last.
+    rest = steps - left
+    blocks = -(-rest // _MT_N)
+    tail = rest - _MT_N * (blocks - 1)
+    window = jump_window(key, _MT_N * (blocks - 1))
+    new.state = {"bit_generator": "MT19937", "state": {"key": window, "pos": _MT_N}}
+    # numpy's own recurrence makes the last block, so the key (including the low
+    # bits of word 0) is exactly numpy's.
+    new.random_raw(tail)
+    return new
+
+
+def _advance_philox(bit_generator: np.random.Philox, steps: int) -> np.random.Philox:
+    new = _new_like(bit_generator)
+    state = bit_generator.state
+    new.state = state
+    left = _PHILOX_BUFFER - int(state["buffer_pos"])
+    if steps <= left:
+        state["buffer_pos"] = int(state["buffer_pos"]) + steps
+        new.state = state
+        return new
+    rest = steps - left
+    # With the buffer used up, Philox.advance(k) skips k counter values.
+    state["buffer_pos"] = _PHILOX_BUFFER
+    new.state = state
+    new.advance(rest // _PHILOX_BUFFER)
+    new.random_raw(rest % _PHILOX_BUFFER)
+    return new
+
+
+def _advance_pcg(bit_generator: Any, steps: int) -> Any:
+    new = _new_like(bit_generator)
+    new.state = bit_generator.state
+    if steps:
+        new.advance(steps)
+    return new
+
+
+def advance(bit_generator: np.random.BitGenerator, steps: int) -> np.random.BitGenerator:
+    """A copy of `bit_generator` moved `steps` outputs ahead.
+
+    Parameters
+    ----------
+    bit_generator : numpy.random.BitGenerator
+        ``MT19937`` (in any state), ``PCG64``, ``PCG64DXSM`` or ``Philox``.
+        It is not modified.
+    steps : int
+        How many native outputs to skip, ``0 <= steps < 2**128``: 32-bit words
+        for MT19937, 64-bit words (``random_raw`` values) for the others.
+
+    Returns
+    -------
+    numpy.random.BitGenerator
+        A new bit generator of the same type whose next outputs are outputs
+        ``steps, steps + 1, ...`` of `bit_generator`.  For MT19937 its state is
+        exactly the one numpy reaches by generating ``steps`` outputs.
+
+    Raises
+    ------
+    TypeError
+        If `bit_generator` is not a numpy bit generator or `steps` is not an integer.
+    ValueError
+        If `steps` is negative or ``>= 2**128``.
+    NotImplementedError
+        For SFC64 (and other bit generators without a jump): it can only be
+        generated sequentially.
+
+    Notes
+    -----
+    MT19937 costs one evaluation of ``x**P mod phi`` (about ``log2(P)``
+    squarings) and one XOR of at most 19937 windows; numpy's ``jumped()`` does
+    the second of these for its fixed ``P = 2**128``.
+
+    Buffered 32-bit values of PCG64, PCG64DXSM and Philox (from
+    ``random_raw``-independent 32-bit draws) are discarded by a non-zero
+    advance, as numpy's own ``advance`` does.
+
+    References
+    ----------
+    .. [1] H. Haramoto et al., "Efficient Jump Ahead for F2-Linear Random Number
+       Generators", INFORMS Journal on Computing 20(3), 2008.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seedstream import advance
+    >>> bg = np.random.MT19937()
+    >>> bg._legacy_seeding(5489)
+    >>> int(advance(bg, 9999).random_raw())  # the C++ standard's check value
+    4123659995
+    >>> rs = np.random.RandomState(0)
+    >>> far = np.random.RandomState(advance(rs._bit_generator, 2 * 10**12))
+    >>> 0.0 <= far.random_sample() < 1.0
+    True
+    """
+    if not isinstance(bit_generator, np.random.BitGenerator):
+        raise TypeError(
+            "bit_generator must be a numpy.random.BitGenerator (MT19937, PCG64, PCG64DXSM "
+            f"or Philox), got {type(bit_generator).__name__}"
+        )
+    n = _check_steps(steps)
+    if isinstance(bit_generator, np.random.MT19937):
+        return _advance_mt19937(bit_generator, n)
+    if isinstance(bit_generator, np.random.Philox):
+        return _advance_philox(bit_generator, n)
+    if isinstance(bit_generator, np.random.PCG64 | np.random.PCG64DXSM):
+        return _advance_pcg(bit_generator, n)
+    raise NotImplementedError(
+        f"{type(bit_generator).__name__} has no jump-ahead, so it cannot be advanced without "
+        "generating every skipped output; use MT19937, PCG64, PCG64DXSM or Philox for random "
+        "access, or draw from it sequentially"
+    )

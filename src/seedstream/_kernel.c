@@ -1,0 +1,322 @@
+/*
+ * seedstream._kernel -- the compiled core.
+ *
+ * Two pieces of arithmetic, nothing else (seeding, state and validation live
+ * in Python, in seedstream._jump):
+ *
+ *   xpow_mod(e, modulus)  x^e mod phi over GF(2), phi sparse (a list of exponents).
+ *   mt19937_jump(key, g)  g(F) applied to an MT19937 window of 624 untempered words.
+ *
+ * Polynomials are little-endian arrays of 64-bit words: bit i of word w is the
+ * coefficient of x^(64 w + i).
+ *
+ * Reference: H. Haramoto, M. Matsumoto, T. Nishimura, F. Panneton, P. L'Ecuyer,
+ * "Efficient Jump Ahead for F2-Linear Random Number Generators",
+ * INFORMS Journal on Computing 20(3), 385-390, 2008.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* One binary that uses the widest vector unit present at run time. */
+#define SS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SS_CLONES
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Sparse modulus phi = x^n + sum_k x^psi[k]                                 */
+
+typedef struct {
+    int degree;       /* n */
+    int nterms;       /* number of lower terms psi[] */
+    const int32_t *psi;   /* exponents of the lower terms, each < n */
+    int block_bits;   /* n - max(psi): bits that can be reduced in one sweep */
+    int nwords;       /* words of a reduced polynomial: ceil(n / 64) */
+} modulus_t;
+
+/* out[j] ^= v[j] << s | v[j-1] >> (64 - s) for j = 0..k, with v[-1] = v[k] = 0.
+ * v must have a zero word at v[-1] and at v[k]. */
+SS_CLONES
+static void xor_shifted(uint64_t *restrict out, const uint64_t *restrict v, int k, int s)
+{
+    if (s == 0) {
+        for (int j = 0; j < k; j++) out[j] ^= v[j];
+        return;
+    }
+    for (int j = 0; j <= k; j++) out[j] ^= (v[j] << s) | (v[j - 1] >> (64 - s));
+}
+
+/* Reduce t (tw words, any degree) modulo phi, in place.
+ *
+ * Bits at positions p >= n are replaced by x^(p-n) * (phi - x^n), whose highest
+ * term lies at p - block_bits.  So the high part can be taken from the top in
+ * blocks of block_bits bits: what one block adds lands strictly below it, and
+ * each block is complete when it is reached.  t must have one word of padding
+ * beyond tw; scratch holds >= 2 + tw words. */
+static void reduce(uint64_t *t, int tw, const modulus_t *m, uint64_t *scratch)
+{
+    const int n = m->degree;
+    uint64_t *v = scratch + 1; /* v[-1] must be readable */
+    int hi = 64 * tw;
+    while (hi > n) {
+        int lo = hi - m->block_bits;
+        if (lo < n) lo = n;
+        /* word-align the block start (upwards: blocks may only shrink) */
+        if (lo > n && (lo & 63) && ((lo + 63) & ~63) < hi) lo = (lo + 63) & ~63;
+        int nbits = hi - lo;
+        int k = (nbits + 63) / 64;
+        /* extract bits [lo, hi) of t into v[0..k), clearing them in t */
+        int w0 = lo >> 6, s0 = lo & 63;
+        scratch[0] = 0;
+        for (int j = 0; j <= k; j++) v[j] = 0;
+        for (int j = 0; j < k; j++) {
+            uint64_t a = t[w0 + j] >> s0;
+            if (s0 && w0 + j + 1 < tw) a |= t[w0 + j + 1] << (64 - s0);
+            v[j] = a;
+        }
+        if (nbits & 63) v[k - 1] &= (~(uint64_t)0) >> (64 - (nbits & 63));
+        /* clear [lo, hi) in t */
+        for (int p = lo; p < hi;) {
+            int w = p >> 6, b = p & 63;
+            int len = 64 - b;
+            if (len > hi - p) len = hi - p;
+            uint64_t mask = (len == 64) ? ~(uint64_t)0 : (((uint64_t)1 << len) - 1) << b;
+            t[w] &= ~mask;
+            p += len;
+        }
+        if (nbits > 0) {
+            for (int i = 0; i < m->nterms; i++) {
+                int pos = lo - n + m->psi[i];
+                /* may touch t[d + k] with a zero word: t is padded for that */
+                xor_shifted(t + (pos >> 6), v, k, pos & 63);
+            }
+        }
+        hi = lo;
+    }
+}
+
+/* 16-bit -> 32-bit bit spreading, for squaring (a(x)^2 = a(x^2) over GF(2)). */
+static uint32_t spread_table[256];
+
+static void init_spread_table(void)
+{
+    for (uint32_t b = 0; b < 256; b++) {
+        uint32_t r = 0;
+        for (int i = 0; i < 8; i++) r |= ((b >> i) & 1u) << (2 * i);
+        spread_table[b] = r;
+    }
+}
+
+static inline uint64_t spread32(uint32_t x)
+{
+    return (uint64_t)spread_table[x & 255] | ((uint64_t)spread_table[(x >> 8) & 255] << 16) |
+           ((uint64_t)spread_table[(x >> 16) & 255] << 32) |
+           ((uint64_t)spread_table[x >> 24] << 48);
+}
+
+/* r = r^2 mod phi.  t: 2 * nwords + 1 words, scratch: 2 + 2 * nwords words. */
+static void sqr_mod(uint64_t *r, const modulus_t *m, uint64_t *t, uint64_t *scratch)
+{
+    const int nw = m->nwords;
+    for (int i = 0; i < nw; i++) {
+        t[2 * i] = spread32((uint32_t)r[i]);
+        t[2 * i + 1] = spread32((uint32_t)(r[i] >> 32));
+    }
+    reduce(t, 2 * nw, m, scratch);
+    memcpy(r, t, (size_t)nw * sizeof(uint64_t));
+}
+
+/* r = r * x mod phi */
+static void mulx_mod(uint64_t *r, const modulus_t *m)
+{
+    const int nw = m->nwords, n = m->degree;
+    uint64_t carry = 0;
+    for (int i = 0; i < nw; i++) {
+        uint64_t c = r[i] >> 63;
+        r[i] = (r[i] << 1) | carry;
+        carry = c;
+    }
+    /* bit n is set only if it was bit n - 1 before the shift */
+    int w = n >> 6, b = n & 63;
+    int top = (w < nw) ? (int)((r[w] >> b) & 1) : (int)carry;
+    if (top) {
+        if (w < nw) r[w] &= ~((uint64_t)1 << b);
+        for (int i = 0; i < m->nterms; i++) r[m->psi[i] >> 6] ^= (uint64_t)1 << (m->psi[i] & 63);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Python entry points                                                        */
+
+static int get_modulus(PyObject *degree_obj, Py_buffer *psi_buf, modulus_t *m)
+{
+    long n = PyLong_AsLong(degree_obj);
+    if (n == -1 && PyErr_Occurred()) return -1;
+    if (n < 1 || n > (1L << 24)) {
+        PyErr_SetString(PyExc_ValueError, "modulus degree out of range");
+        return -1;
+    }
+    if (psi_buf->itemsize != 4 || psi_buf->len % 4) {
+        PyErr_SetString(PyExc_TypeError, "modulus exponents must be an int32 buffer");
+        return -1;
+    }
+    m->degree = (int)n;
+    m->nterms = (int)(psi_buf->len / 4);
+    m->psi = (const int32_t *)psi_buf->buf;
+    int top = -1;
+    for (int i = 0; i < m->nterms; i++) {
+        if (m->psi[i] < 0 || m->psi[i] >= n) {
+            PyErr_SetString(PyExc_ValueError, "modulus exponents must lie in [0, degree)");
+            return -1;
+        }
+        if (m->psi[i] > top) top = m->psi[i];
+    }
+    m->block_bits = (int)n - top;
+    m->nwords = (int)((n + 63) / 64);
+    return 0;
+}
+
+PyDoc_STRVAR(xpow_mod_doc,
+"xpow_mod(exponent, degree, psi) -> bytes\n\n"
+"x**exponent mod (x**degree + sum(x**k for k in psi)) over GF(2).\n"
+"exponent: little-endian bytes; psi: int32 buffer of the lower exponents.\n"
+"Returns ceil(degree / 64) little-endian 64-bit words.");
+
+static PyObject *py_xpow_mod(PyObject *self, PyObject *args)
+{
+    Py_buffer e_buf, psi_buf;
+    PyObject *degree_obj;
+    if (!PyArg_ParseTuple(args, "y*Oy*", &e_buf, &degree_obj, &psi_buf)) return NULL;
+    PyObject *result = NULL;
+    uint64_t *mem = NULL;
+    modulus_t m;
+    if (get_modulus(degree_obj, &psi_buf, &m) < 0) goto done;
+
+    const int nw = m.nwords;
+    result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)nw * 8);
+    if (!result) goto done;
+    uint64_t *r = (uint64_t *)PyBytes_AS_STRING(result);
+    memset(r, 0, (size_t)nw * 8);
+    mem = PyMem_Calloc((size_t)(4 * nw + 4), sizeof(uint64_t));
+    if (!mem) { Py_CLEAR(result); PyErr_NoMemory(); goto done; }
+    uint64_t *t = mem, *scratch = mem + 2 * nw + 1;
+
+    const unsigned char *e = (const unsigned char *)e_buf.buf;
+    Py_ssize_t nbits = e_buf.len * 8;
+    while (nbits > 0 && !((e[(nbits - 1) >> 3] >> ((nbits - 1) & 7)) & 1)) nbits--;
+
+    Py_BEGIN_ALLOW_THREADS
+    /* Left to right.  The leading bits form a value v < degree: x^v is a monomial. */
+    Py_ssize_t i = nbits;
+    uint64_t v = 0;
+    while (i > 0) {
+        int bit = (e[(i - 1) >> 3] >> ((i - 1) & 7)) & 1;
+        if (((v << 1) | (uint64_t)bit) >= (uint64_t)m.degree) break;
+        v = (v << 1) | (uint64_t)bit;
+        i--;
+    }
+    r[v >> 6] = (uint64_t)1 << (v & 63);
+    for (; i > 0; i--) {
+        sqr_mod(r, &m, t, scratch);
+        if ((e[(i - 1) >> 3] >> ((i - 1) & 7)) & 1) mulx_mod(r, &m);
+    }
+    Py_END_ALLOW_THREADS
+
+done:
+    PyMem_Free(mem);
+    PyBuffer_Release(&e_buf);
+    PyBuffer_Release(&psi_buf);
+    return result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* MT19937                                                                   */
+
+#define MT_N 624
+#define MT_M 397
+#define MT_DEGREE 19937
+#define MT_MATRIX_A 0x9908b0dfU
+#define MT_UPPER 0x80000000U
+#define MT_LOWER 0x7fffffffU
+
+/* acc[0..624) ^= x[0..624) */
+SS_CLONES
+static void xor_window(uint32_t *restrict acc, const uint32_t *restrict x)
+{
+    for (int j = 0; j < MT_N; j++) acc[j] ^= x[j];
+}
+
+PyDoc_STRVAR(mt19937_jump_doc,
+"mt19937_jump(key, g) -> bytes\n\n"
+"Apply g(F) to the MT19937 window `key` (624 uint32 words, the state with pos = 624).\n"
+"g: little-endian 64-bit words of a polynomial of degree < 19937.\n"
+"The lower 31 bits of word 0 of the result are not meaningful (as in any window).");
+
+static PyObject *py_mt19937_jump(PyObject *self, PyObject *args)
+{
+    Py_buffer key_buf, g_buf;
+    if (!PyArg_ParseTuple(args, "y*y*", &key_buf, &g_buf)) return NULL;
+    PyObject *result = NULL;
+    uint32_t *x = NULL;
+    if (key_buf.len != MT_N * 4) {
+        PyErr_SetString(PyExc_ValueError, "key must be 624 uint32 words");
+        goto done;
+    }
+    const Py_ssize_t gw = g_buf.len / 8;
+    if (g_buf.len % 8 || gw * 64 < MT_DEGREE || gw > (MT_DEGREE + 63) / 64) {
+        PyErr_SetString(PyExc_ValueError, "g must be 312 uint64 words");
+        goto done;
+    }
+    const int nx = MT_DEGREE + MT_N; /* windows x[i : i + 624] for i < 19937 */
+    x = PyMem_Malloc(sizeof(uint32_t) * (size_t)nx);
+    result = PyBytes_FromStringAndSize(NULL, MT_N * 4);
+    if (!x || !result) { Py_CLEAR(result); PyErr_NoMemory(); goto done; }
+    uint32_t *acc = (uint32_t *)PyBytes_AS_STRING(result);
+    const uint64_t *g = (const uint64_t *)g_buf.buf;
+
+    Py_BEGIN_ALLOW_THREADS
+    memcpy(x, key_buf.buf, MT_N * 4);
+    /* the untempered words that follow, by the MT recurrence itself */
+    for (int i = 0; i + MT_N < nx; i++) {
+        uint32_t y = (x[i] & MT_UPPER) | (x[i + 1] & MT_LOWER);
+        x[i + MT_N] = x[i + MT_M] ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX_A : 0u);
+    }
+    memset(acc, 0, MT_N * 4);
+    for (int w = 0; w < (int)gw; w++) {
+        uint64_t bits = g[w];
+        while (bits) {
+            int b = __builtin_ctzll(bits);
+            int i = 64 * w + b;
+            if (i < MT_DEGREE) xor_window(acc, x + i);
+            bits &= bits - 1;
+        }
+    }
+    Py_END_ALLOW_THREADS
+
+done:
+    PyMem_Free(x);
+    PyBuffer_Release(&key_buf);
+    PyBuffer_Release(&g_buf);
+    return result;
+}
+
+static PyMethodDef kernel_methods[] = {
+    {"xpow_mod", py_xpow_mod, METH_VARARGS, xpow_mod_doc},
+    {"mt19937_jump", py_mt19937_jump, METH_VARARGS, mt19937_jump_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef kernel_module = {
+    PyModuleDef_HEAD_INIT, "_kernel",
+    "GF(2) polynomial arithmetic and the MT19937 window XOR (see _kernel.c).", -1,
+    kernel_methods,
+};
+
+PyMODINIT_FUNC PyInit__kernel(void)
+{
+    init_spread_table();
+    return PyModule_Create(&kernel_module);
+}
