@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from typing import Any
+from typing import TypeVar
 
 import numpy as np
 
@@ -34,7 +34,8 @@ from seedstream._mt_poly import MT19937_DEGREE, MT19937_POLY_EXPONENTS
 MAX_STEPS = 2**128
 _MT_N = 624
 _PHILOX_BUFFER = 4  # Philox4x64 makes four 64-bit outputs per counter value
-_PSI = np.array(MT19937_POLY_EXPONENTS[1:], dtype=np.int32)  # phi's terms below x^19937
+_BitGen = TypeVar("_BitGen", bound=np.random.BitGenerator)
+_PSI = np.array(MT19937_POLY_EXPONENTS[1:], dtype=np.int32).tobytes()  # terms below x^19937
 
 
 def _check_steps(steps: object) -> int:
@@ -43,9 +44,7 @@ def _check_steps(steps: object) -> int:
     try:
         n = operator.index(steps)  # type: ignore[arg-type]
     except TypeError:
-        raise TypeError(
-            f"steps must be an integer, got {type(steps).__name__} {steps!r}"
-        ) from None
+        raise TypeError(f"steps must be an integer, got {type(steps).__name__} {steps!r}") from None
     if n < 0:
         raise ValueError(f"steps must be >= 0, got {n}")
     if n >= MAX_STEPS:
@@ -94,9 +93,10 @@ def jump_window(key: np.ndarray, words: int) -> np.ndarray:
     return np.frombuffer(out, dtype=np.uint32).copy()
 
 
-def _new_like(bit_generator: np.random.BitGenerator) -> Any:
+def _new_like(bit_generator: _BitGen) -> _BitGen:
     # A fresh instance of the same class; its state is overwritten by the caller.
-    return type(bit_generator)(bit_generator.seed_seq)
+    new: _BitGen = type(bit_generator)(bit_generator.seed_seq)  # type: ignore[arg-type]
+    return new
 
 
 def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.MT19937:
@@ -139,11 +139,11 @@ def _advance_philox(bit_generator: np.random.Philox, steps: int) -> np.random.Ph
     return new
 
 
-def _advance_pcg(bit_generator: Any, steps: int) -> Any:
+def _advance_pcg(bit_generator: _BitGen, steps: int) -> _BitGen:
     new = _new_like(bit_generator)
     new.state = bit_generator.state
     if steps:
-        new.advance(steps)
+        new.advance(steps)  # type: ignore[attr-defined]  # PCG64 and PCG64DXSM have it
     return new
 
 

@@ -1,0 +1,28 @@
+# Everything a fresh clone needs: `make demo` (set up, then run the main job) and
+# `make test` (set up, then run every check CI runs).  Needs python3 (>= 3.11) and a C compiler.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test bench
+
+setup: $(VENV)/.installed
+
+# Reinstall (and so recompile the kernel) whenever the build inputs change.
+$(VENV)/.installed: pyproject.toml setup.py src/seedstream/_kernel.c
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: setup
+	$(PY) -m seedstream
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) benchmarks/bench_advance.py
