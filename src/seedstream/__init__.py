@@ -1,6 +1,23 @@
 """seedstream: NumPy's seeded random streams, bit for bit, at any size and any position."""
 
+from seedstream import _legacy
+from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
+from seedstream._legacy import RandomState
+from seedstream._pyrandom import PythonRandom
+from seedstream._stream import Stream
 
-__all__ = ["advance"]
+# np.random's legacy functions (seed, rand, random_sample, uniform, normal, ...)
+# on seedstream's global RandomState.
+globals().update({name: getattr(_legacy._global, name) for name in _legacy.LEGACY_FUNCTIONS})
+
+__all__ = [
+    "Generator",
+    "PythonRandom",
+    "RandomState",
+    "Stream",
+    "advance",
+    "default_rng",
+    *_legacy.LEGACY_FUNCTIONS,
+]
 __version__ = "0.1.0"

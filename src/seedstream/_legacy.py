@@ -1,0 +1,143 @@
+"""``seedstream.RandomState`` and the module-level functions: numpy's legacy API.
+
+A :class:`RandomState` *is* a :class:`numpy.random.RandomState` (a subclass):
+numpy seeds it, generates every number and owns its state.  seedstream adds
+``start=`` (skip that many draws in O(log start) time, by jumping the MT19937
+state) and a raw :attr:`~RandomState.position` that can be read and assigned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from seedstream._position import PositionTracker, untracked
+
+# Words of MT19937 output per value, for the methods whose consumption is fixed.
+_WORDS_PER_DOUBLE = 2
+
+# Everything else that draws: works exactly as numpy's, but its consumption is
+# not counted, so the position becomes unknown.
+_UNTRACKED = (
+    "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f",
+    "gamma", "geometric", "gumbel", "hypergeometric", "laplace", "logistic", "lognormal",
+    "logseries", "multinomial", "multivariate_normal", "negative_binomial",
+    "noncentral_chisquare", "noncentral_f", "normal", "pareto", "permutation", "poisson",
+    "power", "randint", "randn", "random_integers", "rayleigh", "shuffle", "standard_cauchy",
+    "standard_exponential", "standard_gamma", "standard_normal", "standard_t", "tomaxint",
+    "triangular", "vonmises", "wald", "weibull", "zipf",
+)  # fmt: skip
+
+
+def _seed_provenance(seed: object) -> dict[str, Any] | None:
+    if seed is None or isinstance(seed, np.random.BitGenerator):
+        return None  # entropy or a caller's generator: only the state describes it
+    if isinstance(seed, int | np.integer):
+        return {"legacy": int(seed)}
+    return {"legacy": np.asarray(seed).tolist()}
+
+
+class RandomState(np.random.RandomState, PositionTracker):
+    """numpy's ``RandomState``, with random access into its stream.
+
+    Parameters
+    ----------
+    seed : None, int, array_like of ints, or numpy.random.MT19937, optional
+        Exactly what :class:`numpy.random.RandomState` accepts, with the same
+        stream and the same errors for what it refuses.
+
+    Notes
+    -----
+    ``random_sample``, ``random``, ``rand`` and ``uniform`` take a keyword
+    ``start=k``: skip the next ``k`` draws first, in O(log k) time.  Then
+    ``RandomState(s).random_sample(n, start=k)`` equals
+    ``numpy.random.RandomState(s).random_sample(k + n)[k:]`` bit for bit, and
+    the object is left in the state numpy's would be in after that call.
+
+    :attr:`position` counts the 32-bit MT19937 words consumed since seeding
+    (two per double).  Other methods work exactly as numpy's, but their
+    consumption is not counted: after one, ``position`` raises until it is
+    assigned.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rs = RandomState(0)
+    >>> x = rs.random_sample(3, start=10**6)
+    >>> bool((x == np.random.RandomState(0).random_sample(10**6 + 3)[10**6:]).all())
+    True
+    >>> rs.position
+    2000006
+    >>> rs.position = 0
+    >>> rs.rand()
+    0.5488135039273248
+    """
+
+    def __init__(self, seed: Any = None) -> None:
+        super().__init__(seed)
+        self._start_stream(_seed_provenance(seed))
+
+    def _stream_bit_generator(self) -> np.random.BitGenerator:
+        bg: np.random.BitGenerator = self._bit_generator
+        return bg
+
+    def _set_bit_generator_state(self, state: dict[str, Any]) -> None:
+        # Through numpy's legacy set_state: this also clears the cached Gaussian.
+        key, pos = state["state"]["key"], state["state"]["pos"]
+        super().set_state(("MT19937", np.asarray(key, dtype=np.uint32), pos, 0, 0.0))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (self.get_state(), self._origin, self._position, self._untracked_by))
+
+    def seed(self, seed: Any = None) -> None:
+        """Reseed, as numpy's ``RandomState.seed``; the position restarts at 0."""
+        super().seed(seed)
+        self._start_stream(_seed_provenance(seed))
+
+    def set_state(self, state: Any) -> None:
+        """Set numpy's state, as numpy's ``set_state``; the position becomes unknown."""
+        super().set_state(state)
+        self._lose_position("set_state()")
+
+    def random_sample(self, size: Any = None, *, start: int = 0) -> Any:
+        """Doubles in [0, 1), as numpy's ``random_sample``, after skipping `start` of them."""
+        return self._draw(
+            start, _WORDS_PER_DOUBLE, lambda: super(RandomState, self).random_sample(size)
+        )
+
+    def random(self, size: Any = None, *, start: int = 0) -> Any:
+        """Alias of :meth:`random_sample`, as in numpy."""
+        return self.random_sample(size, start=start)
+
+    def rand(self, *shape: int, start: int = 0) -> Any:
+        """Doubles in [0, 1) of the given shape, as numpy's ``rand``, after skipping `start`."""
+        return self.random_sample(shape or None, start=start)
+
+    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None, *, start: int = 0) -> Any:
+        """``low + (high - low) * random_sample()`` as numpy's ``uniform``, after `start`."""
+        return self._draw(
+            start, _WORDS_PER_DOUBLE, lambda: super(RandomState, self).uniform(low, high, size)
+        )
+
+
+for _name in _UNTRACKED:
+    setattr(RandomState, _name, untracked(np.random.RandomState, _name))
+del _name
+
+
+def _restore(
+    state: Any, origin: Any, position: int | None, untracked_by: str | None
+) -> RandomState:
+    rs = RandomState()
+    np.random.RandomState.set_state(rs, state)
+    rs._origin, rs._position, rs._untracked_by = origin, position, untracked_by
+    return rs
+
+
+# The module-level functions of ``numpy.random``'s legacy API, on one global
+# instance (numpy's own global state is not touched).
+_global = RandomState()
+LEGACY_FUNCTIONS = (
+    "seed", "get_state", "set_state", "rand", "random_sample", "random", "uniform", *_UNTRACKED,
+)  # fmt: skip

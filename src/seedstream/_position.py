@@ -1,0 +1,141 @@
+"""Position bookkeeping shared by the stateful streams (RandomState, Generator).
+
+A stateful object knows its :class:`~seedstream._stream.Stream` (where it
+started) and how many native outputs it has consumed since: its *position*.
+Methods with a known, fixed consumption keep the position exact; any other
+draw makes it unknown until the user seeks to a known position again.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+
+from seedstream._jump import advance
+from seedstream._stream import Stream
+
+T = TypeVar("T")
+
+
+def check_start(start: object) -> int:
+    """Validate a ``start=`` argument: a non-negative integer (not a bool)."""
+    if isinstance(start, bool | np.bool_) or start is None:
+        raise TypeError(f"start must be a non-negative integer, got {start!r}")
+    try:
+        k = operator.index(start)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"start must be a non-negative integer, got {type(start).__name__} {start!r}"
+        ) from None
+    if k < 0:
+        raise ValueError(f"start must be >= 0, got {k}")
+    return k
+
+
+class PositionTracker:
+    """Mixin for a numpy stateful object built on one bit generator.
+
+    Subclasses call :meth:`_start_stream` after seeding and route drawing
+    methods through :meth:`_draw`.
+    """
+
+    _origin: Stream
+    _position: int | None
+    _untracked_by: str | None
+
+    def _stream_bit_generator(self) -> np.random.BitGenerator:
+        raise NotImplementedError
+
+    def _start_stream(self, seed: dict[str, Any] | None) -> None:
+        self._origin = Stream.from_bit_generator(self._stream_bit_generator(), seed)
+        self._position = 0
+        self._untracked_by = None
+
+    @property
+    def stream(self) -> Stream:
+        """The stream this object draws from: its state at position 0."""
+        return self._origin
+
+    @property
+    def position(self) -> int:
+        """How many native outputs of :attr:`stream` have been consumed.
+
+        32-bit words for MT19937, 64-bit words for the others.  Assigning to it
+        moves the object to that position (in O(log position) time) and clears
+        any buffered values (numpy's cached Gaussian, buffered 32-bit halves).
+        """
+        if self._position is None:
+            raise ValueError(
+                f"the position is unknown after {self._untracked_by}, which consumes a "
+                "variable or untracked number of outputs; assign .position to move to a "
+                "known position first"
+            )
+        return self._position
+
+    @position.setter
+    def position(self, value: int) -> None:
+        k = check_start(value)
+        self._set_bit_generator_state(dict(self._origin.bit_generator_at(k).state))
+        self._position = k
+        self._untracked_by = None
+
+    def _set_bit_generator_state(self, state: dict[str, Any]) -> None:
+        self._stream_bit_generator().state = state
+
+    def _lose_position(self, by: str) -> None:
+        self._position = None
+        self._untracked_by = by
+
+    def _skip(self, words: int) -> None:
+        # As sequential draws would, keep a buffered 32-bit half (which
+        # advance() discards): 64-bit draws neither use nor clear it.
+        if words:
+            bg = self._stream_bit_generator()
+            state = dict(advance(bg, words).state)
+            old = bg.state if "has_uint32" in state else {}
+            for buffered in ("has_uint32", "uinteger"):
+                if buffered in old:
+                    state[buffered] = old[buffered]
+            self._set_bit_generator_state(state)
+
+    def _moved(self, words: int) -> None:
+        if self._position is not None:
+            self._position += words
+
+    def _draw(self, start: object, words_per_draw: int, call: Callable[[], T]) -> T:
+        """Skip `start` draws, make `call()`, count what it drew.
+
+        If `call` raises, the state is put back as it was: a failed call moves nothing.
+        """
+        k = check_start(start)
+        if not k:
+            out = call()
+            self._moved(words_per_draw * int(np.size(out)))  # type: ignore[arg-type]
+            return out
+        bg = self._stream_bit_generator()
+        saved = bg.state
+        self._skip(words_per_draw * k)
+        try:
+            out = call()
+        except BaseException:
+            bg.state = saved
+            raise
+        self._moved(words_per_draw * (k + int(np.size(out))))  # type: ignore[arg-type]
+        return out
+
+
+def untracked(base: type, name: str) -> Callable[..., Any]:
+    """``base.name`` made to mark the position unknown (its consumption is not counted)."""
+    method = getattr(base, name)
+
+    @functools.wraps(method)
+    def wrapper(self: PositionTracker, *args: Any, **kwargs: Any) -> Any:
+        out = method(self, *args, **kwargs)
+        self._lose_position(f"{name}()")
+        return out
+
+    return wrapper
