@@ -128,6 +128,8 @@ def _advance_philox(bit_generator: np.random.Philox, steps: int) -> np.random.Ph
     left = _PHILOX_BUFFER - int(state["buffer_pos"])
     if steps <= left:
         state["buffer_pos"] = int(state["buffer_pos"]) + steps
+        if steps:  # as numpy's advance: a buffered 32-bit half is dropped
+            state["has_uint32"], state["uinteger"] = 0, 0
         new.state = state
         return new
     rest = steps - left

@@ -376,8 +376,8 @@ static int cpu_has_avx512(void)
 
 PyDoc_STRVAR(select_path_doc,
 "select_path(name) -> str\n\n"
-"Choose the reduction code path: 'best' (the default: the widest this CPU runs)\n"
-"or 'generic' (portable C).  Returns the name of the path now in use.\n"
+"Choose the reduction code path: 'best' (the default: the widest this CPU runs),\n"
+"'avx512' or 'generic' (portable C).  Returns the name of the path now in use.\n"
 "For tests, which check that every path gives the same bits.");
 
 static PyObject *py_select_path(PyObject *self, PyObject *args)
@@ -389,8 +389,9 @@ static PyObject *py_select_path(PyObject *self, PyObject *args)
         reduce_xor_terms = xor_terms_generic;
         return PyUnicode_FromString("generic");
     }
-    if (strcmp(name, "best") != 0) {
-        PyErr_SetString(PyExc_ValueError, "path must be 'best' or 'generic'");
+    int want_avx512 = strcmp(name, "avx512") == 0;
+    if (!want_avx512 && strcmp(name, "best") != 0) {
+        PyErr_SetString(PyExc_ValueError, "path must be 'best', 'avx512' or 'generic'");
         return NULL;
     }
 #if SS_HAVE_AVX512
@@ -400,6 +401,10 @@ static PyObject *py_select_path(PyObject *self, PyObject *args)
         return PyUnicode_FromString("avx512");
     }
 #endif
+    if (want_avx512) {
+        PyErr_SetString(PyExc_ValueError, "this CPU (or build) has no avx512 path");
+        return NULL;
+    }
     reduce_max_block = 1 << 30;
     reduce_xor_terms = xor_terms_generic;
     return PyUnicode_FromString("generic");

@@ -1,0 +1,40 @@
+"""Smoke tests: the benchmark scripts import and run at tiny sizes."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("n", [0, 1, 624, 10**6 + 7])
+def test_check_long_jump_small(n: int, capsys: pytest.CaptureFixture[str]) -> None:
+    status = load("check_long_jump").main(["--n", str(n), "--check", "1000"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert out.rstrip().endswith("PASS")
+
+
+def test_check_long_jump_reports_failure(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The check must be able to fail: an advance that is one word short.
+    module = load("check_long_jump")
+    real = module.advance
+    monkeypatch.setattr(module, "advance", lambda bg, n: real(bg, n - 1))
+    assert module.main(["--n", "5000", "--check", "100"]) == 1
+    assert capsys.readouterr().out.rstrip().endswith("FAIL")
