@@ -21,7 +21,8 @@ def load(name: str) -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("n", [0, 1, 624, 10**6 + 7])
+# 10**9 + 5 is the ">= 10**9 words against sequential generation": ~2 s of numpy.
+@pytest.mark.parametrize("n", [0, 1, 624, 10**6 + 7, 10**9 + 5])
 def test_check_long_jump_small(n: int, capsys: pytest.CaptureFixture[str]) -> None:
     status = load("check_long_jump").main(["--n", str(n), "--check", "1000"])
     out = capsys.readouterr().out
@@ -38,3 +39,9 @@ def test_check_long_jump_reports_failure(
     monkeypatch.setattr(module, "advance", lambda bg, n: real(bg, n - 1))
     assert module.main(["--n", "5000", "--check", "100"]) == 1
     assert capsys.readouterr().out.rstrip().endswith("FAIL")
+
+
+def test_bench_advance_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    figures = load("bench_advance").main(jumps=3)
+    assert figures["advance_p50_ms"] > 0 and figures["jumped_p50_ms"] > 0
+    assert "ratio p50 advance / jumped" in capsys.readouterr().out
