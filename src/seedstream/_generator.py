@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._position import PositionTracker, check_start, untracked
+from seedstream._position import PositionTracker, check_start, count, untracked
 
 _UNTRACKED = (
     "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f",
@@ -62,30 +62,30 @@ class Generator(np.random.Generator, PositionTracker):
         bg: np.random.BitGenerator = self.bit_generator
         return bg
 
-    def _words_per_value(self, dtype: Any) -> tuple[int, bool]:
-        """(native outputs per value, whether two values share one output)."""
-        wide = self._origin.word_bits == 64
-        if np.dtype(dtype) == np.float32:
-            return (1, True) if wide else (1, False)
-        return (1, False) if wide else (2, False)
+    def _value_words(self, dtype: Any) -> int | None:
+        """Native outputs per value; None for 32-bit halves of 64-bit outputs."""
+        single = dtype is not np.float64 and np.dtype(dtype) == np.float32
+        if self._origin.word_bits == 64:
+            return None if single else 1
+        return 1 if single else 2
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (self.bit_generator, self._origin, self._position, self._untracked_by))
 
-    def _draw_values(self, start: object, dtype: Any, call: Any) -> Any:
-        k = check_start(start)
-        if k and self._origin.bit_generator == "SFC64":
+    def _draw_values(self, start: object, dtype: Any, func: Any, *args: Any) -> Any:
+        skips = (start.__class__ is not int or start) and check_start(start)
+        if skips and self._origin.bit_generator == "SFC64":
             raise NotImplementedError(
-                "SFC64 has no jump-ahead, so start= would mean generating every skipped value; "
-                "use PCG64, PCG64DXSM, Philox or MT19937 for random access, or draw and "
-                "discard the values yourself"
+                "SFC64 has no jump-ahead, so start= would mean generating every skipped "
+                "value; use PCG64, PCG64DXSM, Philox or MT19937 for random access, or draw "
+                "and discard the values yourself"
             )
-        words, halves = self._words_per_value(dtype)
-        if not halves:
-            return self._draw(k, words, call)
-        return self._draw_halves(k, call)
+        words = self._value_words(dtype)
+        if words is None:
+            return self._draw_halves(check_start(start), func, *args)
+        return self._draw(start, words, func, *args)
 
-    def _draw_halves(self, k: int, call: Any) -> Any:
+    def _draw_halves(self, k: int, func: Any, *args: Any) -> Any:
         # 32-bit values from a 64-bit generator: each output gives two, the
         # second buffered in the bit generator (has_uint32).  Skip whole
         # outputs by jumping and let numpy draw any odd value itself, so the
@@ -100,12 +100,12 @@ class Generator(np.random.Generator, PositionTracker):
             self._skip(rest // 2)
             if rest % 2:
                 super().random(1, dtype=np.float32)
-            out = call()
+            out = func(*args)
         except BaseException:
             bg.state = saved
             raise
         # m values starting with `buffered` halves in hand take ceil((m - buffered) / 2) outputs.
-        values = k + int(np.size(out))
+        values = k + count(out)
         self._moved(max(0, -(-(values - buffered) // 2)))
         return out
 
@@ -113,14 +113,12 @@ class Generator(np.random.Generator, PositionTracker):
         self, size: Any = None, dtype: Any = np.float64, out: Any = None, *, start: int = 0
     ) -> Any:
         """Floats in [0, 1), as numpy's ``Generator.random``, after skipping `start` of them."""
-        return self._draw_values(
-            start, dtype, lambda: super(Generator, self).random(size, dtype, out)
-        )
+        return self._draw_values(start, dtype, np.random.Generator.random, self, size, dtype, out)
 
     def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None, *, start: int = 0) -> Any:
         """Doubles in [low, high), as numpy's ``Generator.uniform``, after skipping `start`."""
         return self._draw_values(
-            start, np.float64, lambda: super(Generator, self).uniform(low, high, size)
+            start, np.float64, np.random.Generator.uniform, self, low, high, size
         )
 
 

@@ -102,9 +102,7 @@ class RandomState(np.random.RandomState, PositionTracker):
 
     def random_sample(self, size: Any = None, *, start: int = 0) -> Any:
         """Doubles in [0, 1), as numpy's ``random_sample``, after skipping `start` of them."""
-        return self._draw(
-            start, _WORDS_PER_DOUBLE, lambda: super(RandomState, self).random_sample(size)
-        )
+        return self._draw(start, _WORDS_PER_DOUBLE, np.random.RandomState.random_sample, self, size)
 
     def random(self, size: Any = None, *, start: int = 0) -> Any:
         """Alias of :meth:`random_sample`, as in numpy."""
@@ -117,7 +115,7 @@ class RandomState(np.random.RandomState, PositionTracker):
     def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None, *, start: int = 0) -> Any:
         """``low + (high - low) * random_sample()`` as numpy's ``uniform``, after `start`."""
         return self._draw(
-            start, _WORDS_PER_DOUBLE, lambda: super(RandomState, self).uniform(low, high, size)
+            start, _WORDS_PER_DOUBLE, np.random.RandomState.uniform, self, low, high, size
         )
 
 

@@ -36,6 +36,11 @@ def check_start(start: object) -> int:
     return k
 
 
+def count(out: object) -> int:
+    """How many values a drawing method returned (a scalar is one)."""
+    return out.size if isinstance(out, np.ndarray) else 1
+
+
 class PositionTracker:
     """Mixin for a numpy stateful object built on one bit generator.
 
@@ -106,25 +111,26 @@ class PositionTracker:
         if self._position is not None:
             self._position += words
 
-    def _draw(self, start: object, words_per_draw: int, call: Callable[[], T]) -> T:
-        """Skip `start` draws, make `call()`, count what it drew.
+    def _draw(self, start: object, words_per_draw: int, func: Callable[..., T], *args: Any) -> T:
+        """Skip `start` draws, return ``func(*args)``, count what it drew.
 
-        If `call` raises, the state is put back as it was: a failed call moves nothing.
+        If `func` raises, the state is put back as it was: a failed call moves nothing.
         """
-        k = check_start(start)
-        if not k:
-            out = call()
-            self._moved(words_per_draw * int(np.size(out)))  # type: ignore[arg-type]
+        if start.__class__ is int and not start:  # the common case, kept lean
+            out = func(*args)
+            if self._position is not None:
+                self._position += words_per_draw * count(out)
             return out
+        k = check_start(start)
         bg = self._stream_bit_generator()
         saved = bg.state
         self._skip(words_per_draw * k)
         try:
-            out = call()
+            out = func(*args)
         except BaseException:
             bg.state = saved
             raise
-        self._moved(words_per_draw * (k + int(np.size(out))))  # type: ignore[arg-type]
+        self._moved(words_per_draw * (k + count(out)))
         return out
 
 
