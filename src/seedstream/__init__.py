@@ -4,6 +4,9 @@ from seedstream import _legacy
 from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
 from seedstream._legacy import RandomState
+from seedstream._memory import MemoryReading, read_memory
+from seedstream._plan import Plan, plan
+from seedstream._position import LazyResultWarning
 from seedstream._pyrandom import PythonRandom
 from seedstream._stream import Stream
 
@@ -13,11 +16,16 @@ globals().update({name: getattr(_legacy._global, name) for name in _legacy.LEGAC
 
 __all__ = [
     "Generator",
+    "LazyResultWarning",
+    "MemoryReading",
+    "Plan",
     "PythonRandom",
     "RandomState",
     "Stream",
     "advance",
     "default_rng",
+    "plan",
+    "read_memory",
     *_legacy.LEGACY_FUNCTIONS,
 ]
 __version__ = "0.1.0"

@@ -12,7 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._position import PositionTracker, check_start, count, untracked
+from seedstream._draw import Draw, skip_halves
+from seedstream._position import (
+    PositionTracker,
+    check_start,
+    count,
+    halves_outputs,
+    scalar_params,
+    untracked,
+)
 
 _UNTRACKED = (
     "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f",
@@ -86,39 +94,66 @@ class Generator(np.random.Generator, PositionTracker):
         return self._draw(start, words, func, *args)
 
     def _draw_halves(self, k: int, func: Any, *args: Any) -> Any:
-        # 32-bit values from a 64-bit generator: each output gives two, the
-        # second buffered in the bit generator (has_uint32).  Skip whole
-        # outputs by jumping and let numpy draw any odd value itself, so the
-        # buffer ends exactly as numpy's.
+        # 32-bit values from a 64-bit generator: two per output (see skip_halves).
         bg = self._stream_bit_generator()
         saved = bg.state
-        buffered = int(saved["has_uint32"])
-        rest = k - 1 if k and buffered else k
         try:
-            if rest != k:
-                super().random(1, dtype=np.float32)  # uses up the buffered half
-            self._skip(rest // 2)
-            if rest % 2:
-                super().random(1, dtype=np.float32)
+            if k:
+                bg.state = skip_halves(bg, k).state
             out = func(*args)
         except BaseException:
             bg.state = saved
             raise
         # m values starting with `buffered` halves in hand take ceil((m - buffered) / 2) outputs.
-        values = k + count(out)
-        self._moved(max(0, -(-(values - buffered) // 2)))
+        self._moved(halves_outputs(k + count(out), int(saved["has_uint32"])))
         return out
 
     def random(
-        self, size: Any = None, dtype: Any = np.float64, out: Any = None, *, start: int = 0
+        self,
+        size: Any = None,
+        dtype: Any = np.float64,
+        out: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
     ) -> Any:
-        """Floats in [0, 1), as numpy's ``Generator.random``, after skipping `start` of them."""
-        return self._draw_values(start, dtype, np.random.Generator.random, self, size, dtype, out)
+        """Floats in [0, 1), as numpy's ``Generator.random``, after skipping `start` of them.
 
-    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None, *, start: int = 0) -> Any:
+        With ``chunks=`` (dask's forms), or when the result would not fit the
+        memory budget (see :func:`seedstream.plan`), a lazy dask array.
+        """
+        random = np.random.Generator.random
+        if out is not None:
+            if chunks is not None:
+                raise TypeError("out= and chunks= cannot be combined: out is an in-memory array")
+            return self._draw_values(start, dtype, random, self, size, dtype, out)
+        return self._deliver(
+            lambda: Draw("Generator", "random", dtype=np.dtype(dtype).name),
+            dtype,
+            size,
+            start,
+            chunks,
+            lambda: self._draw_values(start, dtype, random, self, size, dtype),
+        )
+
+    def uniform(
+        self,
+        low: Any = 0.0,
+        high: Any = 1.0,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+    ) -> Any:
         """Doubles in [low, high), as numpy's ``Generator.uniform``, after skipping `start`."""
-        return self._draw_values(
-            start, np.float64, np.random.Generator.uniform, self, low, high, size
+        uniform = np.random.Generator.uniform
+        return self._deliver(
+            lambda: Draw("Generator", "uniform", scalar_params("uniform", low=low, high=high)),
+            np.float64,
+            size,
+            start,
+            chunks,
+            lambda: self._draw_values(start, np.float64, uniform, self, low, high, size),
         )
 
 

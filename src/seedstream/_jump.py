@@ -126,18 +126,20 @@ def _advance_philox(bit_generator: np.random.Philox, steps: int) -> np.random.Ph
     state = bit_generator.state
     new.state = state
     left = _PHILOX_BUFFER - int(state["buffer_pos"])
+    if steps:  # as numpy's advance: a buffered 32-bit half is dropped
+        state["has_uint32"], state["uinteger"] = 0, 0
     if steps <= left:
         state["buffer_pos"] = int(state["buffer_pos"]) + steps
-        if steps:  # as numpy's advance: a buffered 32-bit half is dropped
-            state["has_uint32"], state["uinteger"] = 0, 0
         new.state = state
         return new
-    rest = steps - left
-    # With the buffer used up, Philox.advance(k) skips k counter values.
+    # With the buffer used up, Philox.advance(k) skips k counter values.  numpy
+    # itself makes the last block, so the buffer holds what numpy's would.
+    blocks, tail = divmod(steps - left - 1, _PHILOX_BUFFER)
     state["buffer_pos"] = _PHILOX_BUFFER
     new.state = state
-    new.advance(rest // _PHILOX_BUFFER)
-    new.random_raw(rest % _PHILOX_BUFFER)
+    if blocks:
+        new.advance(blocks)
+    new.random_raw(tail + 1)
     return new
 
 

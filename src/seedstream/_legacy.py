@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._position import PositionTracker, untracked
+from seedstream._draw import Draw
+from seedstream._position import PositionTracker, scalar_params, untracked
 
 # Words of MT19937 output per value, for the methods whose consumption is fixed.
 _WORDS_PER_DOUBLE = 2
@@ -82,10 +83,10 @@ class RandomState(np.random.RandomState, PositionTracker):
         bg: np.random.BitGenerator = self._bit_generator
         return bg
 
-    def _set_bit_generator_state(self, state: dict[str, Any]) -> None:
-        # Through numpy's legacy set_state: this also clears the cached Gaussian.
-        key, pos = state["state"]["key"], state["state"]["pos"]
-        super().set_state(("MT19937", np.asarray(key, dtype=np.uint32), pos, 0, 0.0))
+    def _clear_cache(self) -> None:
+        state = super().get_state(legacy=False)
+        state["has_gauss"], state["gauss"] = 0, 0.0
+        super().set_state(state)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (self.get_state(), self._origin, self._position, self._untracked_by))
@@ -100,22 +101,50 @@ class RandomState(np.random.RandomState, PositionTracker):
         super().set_state(state)
         self._lose_position("set_state()")
 
-    def random_sample(self, size: Any = None, *, start: int = 0) -> Any:
-        """Doubles in [0, 1), as numpy's ``random_sample``, after skipping `start` of them."""
-        return self._draw(start, _WORDS_PER_DOUBLE, np.random.RandomState.random_sample, self, size)
+    def random_sample(self, size: Any = None, *, start: int = 0, chunks: Any = None) -> Any:
+        """Doubles in [0, 1), as numpy's ``random_sample``, after skipping `start` of them.
 
-    def random(self, size: Any = None, *, start: int = 0) -> Any:
+        With ``chunks=`` (dask's forms), or when the result would not fit the
+        memory budget (see :func:`seedstream.plan`), a lazy dask array.
+        """
+        return self._deliver(
+            lambda: Draw("RandomState", "random_sample"),
+            np.float64,
+            size,
+            start,
+            chunks,
+            lambda: self._draw(
+                start, _WORDS_PER_DOUBLE, np.random.RandomState.random_sample, self, size
+            ),
+        )
+
+    def random(self, size: Any = None, *, start: int = 0, chunks: Any = None) -> Any:
         """Alias of :meth:`random_sample`, as in numpy."""
-        return self.random_sample(size, start=start)
+        return self.random_sample(size, start=start, chunks=chunks)
 
-    def rand(self, *shape: int, start: int = 0) -> Any:
+    def rand(self, *shape: int, start: int = 0, chunks: Any = None) -> Any:
         """Doubles in [0, 1) of the given shape, as numpy's ``rand``, after skipping `start`."""
-        return self.random_sample(shape or None, start=start)
+        return self.random_sample(shape or None, start=start, chunks=chunks)
 
-    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None, *, start: int = 0) -> Any:
+    def uniform(
+        self,
+        low: Any = 0.0,
+        high: Any = 1.0,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+    ) -> Any:
         """``low + (high - low) * random_sample()`` as numpy's ``uniform``, after `start`."""
-        return self._draw(
-            start, _WORDS_PER_DOUBLE, np.random.RandomState.uniform, self, low, high, size
+        return self._deliver(
+            lambda: Draw("RandomState", "uniform", scalar_params("uniform", low=low, high=high)),
+            np.float64,
+            size,
+            start,
+            chunks,
+            lambda: self._draw(
+                start, _WORDS_PER_DOUBLE, np.random.RandomState.uniform, self, low, high, size
+            ),
         )
 
 

@@ -9,13 +9,19 @@ draw makes it unknown until the user seeks to a known position again.
 from __future__ import annotations
 
 import functools
+import math
 import operator
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
 
+from seedstream._draw import Draw, bit_generator_at_value
+from seedstream._geometry import normalize_shape
 from seedstream._jump import advance
+from seedstream._lazy import lazy_array
+from seedstream._plan import SMALL_DRAW_BYTES, plan
 from seedstream._stream import Stream
 
 T = TypeVar("T")
@@ -34,6 +40,11 @@ def check_start(start: object) -> int:
     if k < 0:
         raise ValueError(f"start must be >= 0, got {k}")
     return k
+
+
+def halves_outputs(values: int, buffered: int) -> int:
+    """64-bit outputs taken by `values` 32-bit values when `buffered` (0 or 1) was in hand."""
+    return max(0, -(-(values - buffered) // 2))
 
 
 def count(out: object) -> int:
@@ -84,12 +95,13 @@ class PositionTracker:
     @position.setter
     def position(self, value: int) -> None:
         k = check_start(value)
-        self._set_bit_generator_state(dict(self._origin.bit_generator_at(k).state))
+        self._stream_bit_generator().state = self._origin.bit_generator_at(k).state
+        self._clear_cache()
         self._position = k
         self._untracked_by = None
 
-    def _set_bit_generator_state(self, state: dict[str, Any]) -> None:
-        self._stream_bit_generator().state = state
+    def _clear_cache(self) -> None:
+        """Drop values cached outside the bit generator (RandomState's Gaussian)."""
 
     def _lose_position(self, by: str) -> None:
         self._position = None
@@ -105,7 +117,7 @@ class PositionTracker:
             for buffered in ("has_uint32", "uinteger"):
                 if buffered in old:
                     state[buffered] = old[buffered]
-            self._set_bit_generator_state(state)
+            bg.state = state
 
     def _moved(self, words: int) -> None:
         if self._position is not None:
@@ -132,6 +144,80 @@ class PositionTracker:
             raise
         self._moved(words_per_draw * (k + count(out)))
         return out
+
+    def _deliver(
+        self,
+        make_draw: Callable[[], Draw],
+        dtype: Any,
+        size: Any,
+        start: object,
+        chunks: Any,
+        eager: Callable[[], T],
+    ) -> T | Any:
+        """An ndarray from `eager`, or a lazy dask array when asked or when too big.
+
+        Small requests (and malformed sizes, so that numpy reports them) go
+        straight to `eager`; others are planned with :func:`seedstream.plan`.
+        """
+        if chunks is None and _small(size, np.dtype(dtype).itemsize):
+            return eager()
+        if size is None:
+            raise TypeError("chunks= needs a size: the shape of the lazy array")
+        shape = normalize_shape(size)
+        k = check_start(start)
+        decided = plan(shape, dtype, chunks=chunks)
+        if decided.mode == "ndarray":
+            return eager()
+        if chunks is None:
+            warnings.warn(
+                f"{decided.reason}; returning a lazy dask array instead of an ndarray "
+                "(see seedstream.plan(size) for the figures)",
+                LazyResultWarning,
+                stacklevel=3,
+            )
+        return self._lazy(make_draw(), shape, k, chunks)
+
+    def _lazy(self, draw: Draw, shape: tuple[int, ...], k: int, chunks: Any) -> Any:
+        bg = self._stream_bit_generator()
+        seed = {"origin": self._origin.to_config(), "position": self._position}
+        here = Stream.from_bit_generator(bg, seed)
+        array = lazy_array(here, draw, k, shape, chunks)
+        # Stand where numpy would after drawing k + n values.
+        values = k + math.prod(shape)
+        words = draw.words_per_value(here)
+        if words is not None:
+            self._skip(words * values)
+            self._moved(words * values)
+        else:
+            bg.state = bit_generator_at_value(here, draw, values).state
+            self._moved(halves_outputs(values, int(here.state["has_uint32"])))
+        return array
+
+
+def scalar_params(method: str, **params: Any) -> tuple[tuple[str, float], ...]:
+    """Parameters of a chunked draw, which must be scalars."""
+    for name, value in params.items():
+        if np.ndim(value) != 0:
+            raise NotImplementedError(
+                f"{method}() with an array {name} cannot be chunked yet; pass scalars, or draw "
+                f"{method}(0, 1, size, chunks=...) and scale it with dask"
+            )
+    return tuple((name, float(value)) for name, value in params.items())
+
+
+class LazyResultWarning(UserWarning):
+    """A draw too large for memory was returned as a lazy dask array."""
+
+
+def _small(size: Any, itemsize: int) -> bool:
+    # Cheap: no planning for scalars, small draws, or what numpy will reject itself.
+    if size is None:
+        return True
+    try:
+        n = math.prod(size) if isinstance(size, tuple | list) else operator.index(size)
+    except TypeError:
+        return True
+    return bool(n * itemsize <= SMALL_DRAW_BYTES)
 
 
 def untracked(base: type, name: str) -> Callable[..., Any]:

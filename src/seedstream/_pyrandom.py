@@ -68,12 +68,13 @@ class PythonRandom:
         """Reseed, as :func:`random.seed`."""
         self._rs = RandomState(python_seed_words(seed))
 
-    def random(self, size: Any = None, *, start: int = 0) -> Any:
+    def random(self, size: Any = None, *, start: int = 0, chunks: Any = None) -> Any:
         """The next doubles of ``random.random()``, after skipping `start` of them.
 
-        ``size=None`` gives one Python float, as ``random.random()``; otherwise an ndarray.
+        ``size=None`` gives one Python float, as ``random.random()``; otherwise an
+        ndarray, or a lazy dask array with ``chunks=`` or when too big for memory.
         """
-        return self._rs.random_sample(size, start=start)
+        return self._rs.random_sample(size, start=start, chunks=chunks)
 
     @property
     def position(self) -> int:
