@@ -12,7 +12,7 @@ from seedstream._stream import Stream
 
 # np.random's legacy functions (seed, rand, random_sample, uniform, normal, ...)
 # on seedstream's global RandomState.
-globals().update({name: getattr(_legacy._global, name) for name in _legacy.LEGACY_FUNCTIONS})
+globals().update(_legacy.LEGACY_FUNCTIONS)
 
 __all__ = [
     "Generator",

@@ -8,15 +8,14 @@ state) and a raw :attr:`~RandomState.position` that can be read and assigned.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from seedstream._draw import Draw
 from seedstream._position import PositionTracker, scalar_params, untracked
-
-# Words of MT19937 output per value, for the methods whose consumption is fixed.
-_WORDS_PER_DOUBLE = 2
+from seedstream._stream import BIT_GENERATORS
 
 # Everything else that draws: works exactly as numpy's, but its consumption is
 # not counted, so the position becomes unknown.
@@ -32,11 +31,15 @@ _UNTRACKED = (
 
 
 def _seed_provenance(seed: object) -> dict[str, Any] | None:
+    """The seed as numpy's legacy seeding reads it: an int, or a 1-d list of words."""
     if seed is None or isinstance(seed, np.random.BitGenerator):
         return None  # entropy or a caller's generator: only the state describes it
-    if isinstance(seed, int | np.integer):
-        return {"legacy": int(seed)}
-    return {"legacy": np.asarray(seed).tolist()}
+    # numpy squeezes the seed and takes it as an int if it can (array([5]) seeds like 5).
+    squeezed = seed.squeeze() if hasattr(seed, "squeeze") else seed
+    try:
+        return {"legacy": operator.index(squeezed)}  # type: ignore[arg-type]
+    except TypeError:
+        return {"legacy": np.asarray(seed).tolist()}
 
 
 class RandomState(np.random.RandomState, PositionTracker):
@@ -88,8 +91,14 @@ class RandomState(np.random.RandomState, PositionTracker):
         state["has_gauss"], state["gauss"] = 0, 0.0
         super().set_state(state)
 
+    @property
+    def _double_words(self) -> int:
+        # numpy's legacy doubles take two 32-bit words, or one 64-bit output.
+        return 2 if self._origin.word_bits == 32 else 1
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore, (self.get_state(), self._origin, self._position, self._untracked_by))
+        state = self.get_state(legacy=False)
+        return (_restore, (state, self._origin, self._position, self._untracked_by))
 
     def seed(self, seed: Any = None) -> None:
         """Reseed, as numpy's ``RandomState.seed``; the position restarts at 0."""
@@ -114,7 +123,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             start,
             chunks,
             lambda: self._draw(
-                start, _WORDS_PER_DOUBLE, np.random.RandomState.random_sample, self, size
+                start, self._double_words, np.random.RandomState.random_sample, self, size
             ),
         )
 
@@ -143,7 +152,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             start,
             chunks,
             lambda: self._draw(
-                start, _WORDS_PER_DOUBLE, np.random.RandomState.uniform, self, low, high, size
+                start, self._double_words, np.random.RandomState.uniform, self, low, high, size
             ),
         )
 
@@ -153,18 +162,38 @@ for _name in _UNTRACKED:
 del _name
 
 
-def _restore(
-    state: Any, origin: Any, position: int | None, untracked_by: str | None
-) -> RandomState:
-    rs = RandomState()
+def _restore(state: Any, origin: Any, position: int | None, by: str | None) -> RandomState:
+    rs = RandomState(BIT_GENERATORS[state["bit_generator"]]())
     np.random.RandomState.set_state(rs, state)
-    rs._origin, rs._position, rs._untracked_by = origin, position, untracked_by
+    rs._origin, rs._position, rs._untracked_by = origin, position, by
     return rs
 
 
 # The module-level functions of ``numpy.random``'s legacy API, on one global
 # instance (numpy's own global state is not touched).
 _global = RandomState()
-LEGACY_FUNCTIONS = (
-    "seed", "get_state", "set_state", "rand", "random_sample", "random", "uniform", *_UNTRACKED,
-)  # fmt: skip
+
+
+def get_bit_generator() -> np.random.BitGenerator:
+    """The bit generator of seedstream's global RandomState, as numpy's ``get_bit_generator``."""
+    return _global._stream_bit_generator()
+
+
+def set_bit_generator(bitgen: np.random.BitGenerator) -> None:
+    """Give the global RandomState a new bit generator, as numpy's ``set_bit_generator``.
+
+    Its current state becomes position 0 of the global stream.
+    """
+    if not isinstance(bitgen, np.random.BitGenerator):
+        raise TypeError(f"bitgen must be a numpy BitGenerator, got {type(bitgen).__name__}")
+    _global.__init__(bitgen)  # type: ignore[misc]  # re-initialise in place: bound methods stay valid
+
+
+_METHODS = ("seed", "get_state", "set_state", "rand", "random_sample", "random", "uniform")
+LEGACY_FUNCTIONS: dict[str, Any] = {
+    **{name: getattr(_global, name) for name in (*_METHODS, *_UNTRACKED)},
+    "ranf": _global.random_sample,  # numpy's aliases
+    "sample": _global.random_sample,
+    "get_bit_generator": get_bit_generator,
+    "set_bit_generator": set_bit_generator,
+}

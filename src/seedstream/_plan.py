@@ -29,6 +29,9 @@ _FRACTION_ENV = "SEEDSTREAM_MEMORY_FRACTION"
 # machine costs more than such a draw).
 SMALL_DRAW_BYTES = 64 * 2**20
 
+# A graph this large takes minutes and gigabytes to build: refuse beyond it.
+MAX_BLOCKS = 10**7
+
 
 def resolve_fraction(value: float | None = None) -> float:
     """The budget's share of available memory: `value`, $SEEDSTREAM_MEMORY_FRACTION, or 0.5."""
@@ -88,9 +91,12 @@ def resolve_chunks(
     and rechunked to what was asked.
     """
     itemsize = dtype.itemsize
-    if chunks is None or chunks == "auto" or isinstance(chunks, str):
-        built = contiguous_chunks(shape, _target_chunk_bytes(chunks) // itemsize)
+    if chunks is None or isinstance(chunks, str):
+        target = max(1, _target_chunk_bytes(chunks) // itemsize)
+        _check_blocks(-(-math.prod(shape) // target))
+        built = contiguous_chunks(shape, target)
         return built, built
+    _check_blocks(_estimate_blocks(shape, chunks))
     from dask.array.core import normalize_chunks
 
     wanted: Chunks = normalize_chunks(chunks, shape, dtype=dtype)  # type: ignore[no-untyped-call]
@@ -98,6 +104,24 @@ def resolve_chunks(
         return wanted, wanted
     largest_block = math.prod(max(c) for c in wanted)
     return contiguous_chunks(shape, largest_block), wanted
+
+
+def _estimate_blocks(shape: tuple[int, ...], chunks: Any) -> int:
+    """Blocks an int or tuple-of-ints ``chunks=`` makes (0 when it is some other form)."""
+    per_axis = chunks if isinstance(chunks, tuple) else (chunks,) * len(shape)
+    if len(per_axis) != len(shape) or not all(
+        isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in per_axis
+    ):
+        return 0  # dask validates and materialises other forms itself
+    return math.prod(-(-n // c) for n, c in zip(shape, per_axis, strict=True))
+
+
+def _check_blocks(count: int) -> None:
+    if count > MAX_BLOCKS:
+        raise ValueError(
+            f"this chunking makes {count:,} blocks, more than a dask graph can hold "
+            f"(limit {MAX_BLOCKS:,}); pass larger chunks= (e.g. chunks='1GiB') or a smaller size"
+        )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import math
 import operator
+import os
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -170,14 +172,18 @@ class PositionTracker:
             return eager()
         if chunks is None:
             warnings.warn(
-                f"{decided.reason}; returning a lazy dask array instead of an ndarray "
-                "(see seedstream.plan(size) for the figures)",
+                f"{decided.reason}. See seedstream.plan({size!r}) for the figures.",
                 LazyResultWarning,
-                stacklevel=3,
+                stacklevel=_user_stacklevel(),
             )
         return self._lazy(make_draw(), shape, k, chunks)
 
     def _lazy(self, draw: Draw, shape: tuple[int, ...], k: int, chunks: Any) -> Any:
+        if self._origin.bit_generator == "SFC64":
+            raise NotImplementedError(
+                "SFC64 has no jump-ahead, so its blocks cannot be generated independently; "
+                "use PCG64, PCG64DXSM, Philox or MT19937 for chunks=, or draw sequentially"
+            )
         bg = self._stream_bit_generator()
         seed = {"origin": self._origin.to_config(), "position": self._position}
         here = Stream.from_bit_generator(bg, seed)
@@ -207,6 +213,15 @@ def scalar_params(method: str, **params: Any) -> tuple[tuple[str, float], ...]:
 
 class LazyResultWarning(UserWarning):
     """A draw too large for memory was returned as a lazy dask array."""
+
+
+def _user_stacklevel() -> int:
+    """The stacklevel of the first caller outside this package, for warnings."""
+    package = os.path.dirname(__file__)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == package:
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level
 
 
 def _small(size: Any, itemsize: int) -> bool:

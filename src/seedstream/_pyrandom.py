@@ -9,6 +9,7 @@ legacy numpy stream, and random access comes from :class:`~seedstream.RandomStat
 
 from __future__ import annotations
 
+import operator
 import os
 from hashlib import sha512
 from typing import Any
@@ -32,7 +33,7 @@ def python_seed_words(seed: object) -> list[int]:
         raw = seed.encode() if isinstance(seed, str) else bytes(seed)
         seed = int.from_bytes(raw + sha512(raw).digest(), "big")
     elif isinstance(seed, float):
-        seed = hash(seed)  # what CPython's random_seed does with a float
+        seed = hash(seed) % 2**64  # CPython's random_seed: the hash as a size_t
     elif not isinstance(seed, int):
         # CPython's message, word for word
         raise TypeError(
@@ -91,9 +92,33 @@ class PythonRandom:
         return (3, (*(int(k) for k in key), int(pos)), None)
 
     def setstate(self, state: tuple[Any, ...]) -> None:
-        """Accept a state from :func:`random.getstate`; the position becomes unknown."""
-        version, internal, _gauss_next = state
-        if version != 3 or len(internal) != 625:
-            raise ValueError(f"state with version {version} passed to PythonRandom.setstate()")
-        key = np.array(internal[:624], dtype=np.uint32)
-        self._rs.set_state(("MT19937", key, int(internal[624]), 0, 0.0))
+        """Accept a state from :func:`random.getstate`; the position becomes unknown.
+
+        Refuses what :meth:`random.Random.setstate` refuses, with the same exception types.
+        """
+        version = state[0]
+        if version != 3:
+            raise ValueError(
+                f"state with version {version} passed to Random.setstate() of version 3"
+            )
+        _, internal, _gauss_next = state
+        if not isinstance(internal, tuple):
+            raise TypeError("state vector must be a tuple")
+        if len(internal) != 625:
+            raise ValueError("state vector is the wrong size")
+        key = np.array([_unsigned_long(w) & 0xFFFFFFFF for w in internal[:624]], dtype=np.uint32)
+        index = operator.index(internal[624])
+        if not 0 <= index <= 624:
+            raise ValueError("invalid state")
+        self._rs.set_state(("MT19937", key, index, 0, 0.0))
+
+
+def _unsigned_long(word: object) -> int:
+    # What CPython's PyLong_AsUnsignedLong accepts: ints in [0, 2**64).
+    if not isinstance(word, int):
+        raise TypeError("an integer is required")
+    if word < 0:
+        raise OverflowError("can't convert negative value to unsigned int")
+    if word >= 2**64:
+        raise OverflowError("Python int too large to convert to C unsigned long")
+    return word

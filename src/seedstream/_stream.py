@@ -12,6 +12,7 @@ the attributes of arrays on disk.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from typing import Any
@@ -36,6 +37,8 @@ def _plain(value: Any) -> Any:
     """numpy state (nested dicts of ints and arrays) -> JSON-compatible values."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     if isinstance(value, np.ndarray):
         return [int(v) for v in value.tolist()]
     if isinstance(value, np.integer):
@@ -108,12 +111,13 @@ class Stream:
         config: dict[str, Any] = {"bit_generator": self.bit_generator, "state": self.state}
         if self.seed is not None:
             config["seed"] = self.seed
-        return config
+        return copy.deepcopy(config)  # the stream is immutable: hand out copies
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Stream:
         """Inverse of :meth:`to_config`."""
-        return cls(config["bit_generator"], _plain(config["state"]), config.get("seed"))
+        seed = copy.deepcopy(config.get("seed"))
+        return cls(config["bit_generator"], _plain(config["state"]), seed)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Stream):
