@@ -59,10 +59,12 @@ class RandomState(np.random.RandomState, PositionTracker):
     ``numpy.random.RandomState(s).random_sample(k + n)[k:]`` bit for bit, and
     the object is left in the state numpy's would be in after that call.
 
-    :attr:`position` counts the 32-bit MT19937 words consumed since seeding
-    (two per double).  Other methods work exactly as numpy's, but their
-    consumption is not counted: after one, ``position`` raises until it is
-    assigned.
+    :attr:`position` counts the raw outputs consumed since seeding: 32-bit
+    words for MT19937 (two per double), 64-bit outputs for a 64-bit bit
+    generator (one per double).  Other methods work exactly as numpy's, but
+    their consumption is not counted: after one, ``position`` raises until it
+    is assigned.  Setting the state of the bit generator directly (not through
+    :meth:`set_state`) bypasses this bookkeeping.
 
     Examples
     --------

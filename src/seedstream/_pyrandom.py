@@ -97,17 +97,24 @@ class PythonRandom:
         Refuses what :meth:`random.Random.setstate` refuses, with the same exception types.
         """
         version = state[0]
-        if version != 3:
+        if version not in (2, 3):
             raise ValueError(
                 f"state with version {version} passed to Random.setstate() of version 3"
             )
         _, internal, _gauss_next = state
+        if version == 2:  # saved as signed ints: Python reduces them mod 2**32
+            try:
+                internal = tuple(x % 2**32 for x in internal)
+            except ValueError as e:
+                raise TypeError from e
         if not isinstance(internal, tuple):
             raise TypeError("state vector must be a tuple")
         if len(internal) != 625:
             raise ValueError("state vector is the wrong size")
         key = np.array([_unsigned_long(w) & 0xFFFFFFFF for w in internal[:624]], dtype=np.uint32)
         index = operator.index(internal[624])
+        if not -(2**63) <= index < 2**63:
+            raise OverflowError("Python int too large to convert to C long")
         if not 0 <= index <= 624:
             raise ValueError("invalid state")
         self._rs.set_state(("MT19937", key, index, 0, 0.0))

@@ -1,0 +1,123 @@
+"""Huge draws: seedstream's lazy dask arrays next to numpy and to dask.array.random.
+
+Each case runs in a fresh Python process (so its peak RSS is its own), one
+after the other, in this one invocation:
+
+- numpy:     ``np.random.seed(0); np.random.rand(n).mean()``
+- seedstream ``RandomState(0).random_sample(n, chunks=2**24).mean()`` (threaded scheduler)
+- dask peer  ``da.random.RandomState(0).random_sample(n, chunks=2**24).mean()``
+             (whose numbers are not numpy's)
+- auto mode  ``RandomState(0).rand(N).mean()`` for N beyond memory (default 10**10)
+
+    python benchmarks/bench_lazy.py [--n 1e9] [--auto-n 1e10] [--skip-numpy]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+# name: (imports, untimed; the timed body, which sets `value`)
+CASES = {
+    "numpy": (
+        "import numpy as np",
+        """
+        np.random.seed(0)
+        value = float(np.random.rand({n}).mean())
+        """,
+    ),
+    "seedstream": (
+        "import seedstream, dask.array",
+        """
+        x = seedstream.RandomState(0).random_sample({n}, chunks=2**24)
+        value = float(x.mean().compute(scheduler="threads"))
+        """,
+    ),
+    "dask-peer": (
+        "import dask.array as da",
+        """
+        x = da.random.RandomState(0).random_sample({n}, chunks=2**24)
+        value = float(x.mean().compute(scheduler="threads"))
+        """,
+    ),
+    "seedstream-auto": (
+        "import warnings, seedstream, dask.array",
+        """
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            x = seedstream.RandomState(0).rand({n})
+        mean = x.mean()
+        value = float(mean.compute(scheduler="threads") if hasattr(mean, "compute") else mean)
+        extra = {{"result type": type(x).__name__, "warned": [str(w.message)[:80] for w in caught]}}
+        """,
+    ),
+}
+
+_HARNESS = """
+import json, resource, time
+{setup}
+extra = {{}}
+t0 = time.perf_counter()
+{body}
+seconds = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({{"seconds": seconds, "peak_rss": peak, "value": value, **extra}}))
+"""
+
+
+def run_case(name: str, n: int) -> dict[str, Any]:
+    setup, body = CASES[name]
+    code = _HARNESS.format(setup=setup, body=textwrap.dedent(body.format(n=n)))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"case": name, "n": n, "error": done.stderr.strip().splitlines()[-1]}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"case": name, "n": n, **result}
+
+
+def _line(r: dict[str, Any]) -> str:
+    if "error" in r:
+        return f"{r['case']:16s} n={r['n']:.0e}  ERROR {r['error']}"
+    return (
+        f"{r['case']:16s} n={r['n']:.0e}  {r['seconds']:8.2f} s  "
+        f"peak RSS {r['peak_rss'] / 2**30:6.2f} GiB  mean {r['value']:.6f}"
+    )
+
+
+def main(n: int = 10**9, auto_n: int = 10**10, skip_numpy: bool = False) -> list[dict[str, Any]]:
+    names = ["seedstream", "dask-peer"] + ([] if skip_numpy else ["numpy"])
+    results = [run_case(name, n) for name in names]
+    results.append(run_case("seedstream-auto", auto_n))
+    for r in results:
+        print(_line(r))
+    by = {r["case"]: r for r in results if "error" not in r}
+    if "seedstream" in by and "dask-peer" in by:
+        ratio = by["seedstream"]["seconds"] / by["dask-peer"]["seconds"]
+        print(f"seedstream / dask peer time: {ratio:.2f}  (target <= 1.15)")
+    if "seedstream" in by and "numpy" in by:
+        speed = by["numpy"]["seconds"] / by["seedstream"]["seconds"]
+        memory = by["seedstream"]["peak_rss"] / by["numpy"]["peak_rss"]
+        print(f"numpy / seedstream time: {speed:.1f}x faster  (target >= 8)")
+        print(f"seedstream / numpy peak RSS: {memory:.2f}  (target <= 0.25)")
+        same = abs(by["numpy"]["value"] - by["seedstream"]["value"]) < 1e-9
+        print(f"same mean as numpy (up to summation order): {same}")
+    if "seedstream-auto" in by:
+        auto = by["seedstream-auto"]
+        print(
+            f"auto mode, n={auto_n:.0e}: {auto.get('result type')}, "
+            f"peak RSS {auto['peak_rss'] / 2**30:.2f} GiB (target < 2)"
+        )
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=float, default=1e9)
+    parser.add_argument("--auto-n", type=float, default=1e10)
+    parser.add_argument("--skip-numpy", action="store_true")
+    args = parser.parse_args()
+    main(int(args.n), int(args.auto_n), args.skip_numpy)
