@@ -45,3 +45,17 @@ def test_bench_advance_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     figures = load("bench_advance").main(jumps=3)
     assert figures["advance_p50_ms"] > 0 and figures["jumped_p50_ms"] > 0
     assert "ratio p50 advance / jumped" in capsys.readouterr().out
+
+
+def test_bench_streams_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = load("bench_streams").main(max_n=1000, repeat=1)
+    assert {r["call"] for r in rows} >= {"RandomState.random_sample", "Generator(PCG64).random"}
+    assert all(r["numpy_s"] > 0 and r["seedstream_s"] > 0 for r in rows)
+
+
+def test_bench_lazy_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    results = load("bench_lazy").main(n=10_000, auto_n=10_000)
+    assert not [r for r in results if "error" in r]
+    by = {r["case"]: r for r in results}
+    assert by["seedstream"]["value"] == pytest.approx(by["numpy"]["value"], abs=1e-12)
+    assert "seedstream / dask peer time" in capsys.readouterr().out
