@@ -116,16 +116,22 @@ class Generator(np.random.Generator, PositionTracker):
         *,
         start: int = 0,
         chunks: Any = None,
+        store: Any = None,
+        **output: Any,
     ) -> Any:
         """Floats in [0, 1), as numpy's ``Generator.random``, after skipping `start` of them.
 
         With ``chunks=`` (dask's forms), or when the result would not fit the
-        memory budget (see :func:`seedstream.plan`), a lazy dask array.
+        memory budget (see :func:`seedstream.plan`), a lazy dask array.  With
+        ``store=`` (a path, a ``.npy`` path or a zarr store), the values are
+        streamed to disk and the zarr array (or a read-only memory map) is
+        returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
+        ``compressors``, ``check_disk``, ``progress``.
         """
         random = np.random.Generator.random
         if out is not None:
-            if chunks is not None:
-                raise TypeError("out= and chunks= cannot be combined: out is an in-memory array")
+            if chunks is not None or store is not None:
+                raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
             return self._draw_values(start, dtype, random, self, size, dtype, out)
         return self._deliver(
             lambda: Draw("Generator", "random", dtype=np.dtype(dtype).name),
@@ -134,6 +140,8 @@ class Generator(np.random.Generator, PositionTracker):
             start,
             chunks,
             lambda: self._draw_values(start, dtype, random, self, size, dtype),
+            store,
+            output,
         )
 
     def uniform(
@@ -144,8 +152,13 @@ class Generator(np.random.Generator, PositionTracker):
         *,
         start: int = 0,
         chunks: Any = None,
+        store: Any = None,
+        **output: Any,
     ) -> Any:
-        """Doubles in [low, high), as numpy's ``Generator.uniform``, after skipping `start`."""
+        """Doubles in [low, high), as numpy's ``Generator.uniform``, after skipping `start`.
+
+        `chunks`, `store` and `output` as for :meth:`random`.
+        """
         uniform = np.random.Generator.uniform
         return self._deliver(
             lambda: Draw("Generator", "uniform", scalar_params("uniform", low=low, high=high)),
@@ -154,6 +167,8 @@ class Generator(np.random.Generator, PositionTracker):
             start,
             chunks,
             lambda: self._draw_values(start, np.float64, uniform, self, low, high, size),
+            store,
+            output,
         )
 
 

@@ -112,11 +112,23 @@ class RandomState(np.random.RandomState, PositionTracker):
         super().set_state(state)
         self._lose_position("set_state()")
 
-    def random_sample(self, size: Any = None, *, start: int = 0, chunks: Any = None) -> Any:
+    def random_sample(
+        self,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
         """Doubles in [0, 1), as numpy's ``random_sample``, after skipping `start` of them.
 
         With ``chunks=`` (dask's forms), or when the result would not fit the
-        memory budget (see :func:`seedstream.plan`), a lazy dask array.
+        memory budget (see :func:`seedstream.plan`), a lazy dask array.  With
+        ``store=`` (a path, a ``.npy`` path or a zarr store), the values are
+        streamed to disk and the zarr array (or a read-only memory map) is
+        returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
+        ``compressors``, ``check_disk``, ``progress``.
         """
         return self._deliver(
             lambda: Draw("RandomState", "random_sample"),
@@ -127,15 +139,27 @@ class RandomState(np.random.RandomState, PositionTracker):
             lambda: self._draw(
                 start, self._double_words, np.random.RandomState.random_sample, self, size
             ),
+            store,
+            output,
         )
 
-    def random(self, size: Any = None, *, start: int = 0, chunks: Any = None) -> Any:
+    def random(
+        self,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
         """Alias of :meth:`random_sample`, as in numpy."""
-        return self.random_sample(size, start=start, chunks=chunks)
+        return self.random_sample(size, start=start, chunks=chunks, store=store, **output)
 
-    def rand(self, *shape: int, start: int = 0, chunks: Any = None) -> Any:
+    def rand(
+        self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
+    ) -> Any:
         """Doubles in [0, 1) of the given shape, as numpy's ``rand``, after skipping `start`."""
-        return self.random_sample(shape or None, start=start, chunks=chunks)
+        return self.random_sample(shape or None, start=start, chunks=chunks, store=store, **output)
 
     def uniform(
         self,
@@ -145,8 +169,13 @@ class RandomState(np.random.RandomState, PositionTracker):
         *,
         start: int = 0,
         chunks: Any = None,
+        store: Any = None,
+        **output: Any,
     ) -> Any:
-        """``low + (high - low) * random_sample()`` as numpy's ``uniform``, after `start`."""
+        """``low + (high - low) * random_sample()`` as numpy's ``uniform``, after `start`.
+
+        `chunks`, `store` and `output` as for :meth:`random_sample`.
+        """
         return self._deliver(
             lambda: Draw("RandomState", "uniform", scalar_params("uniform", low=low, high=high)),
             np.float64,
@@ -156,6 +185,8 @@ class RandomState(np.random.RandomState, PositionTracker):
             lambda: self._draw(
                 start, self._double_words, np.random.RandomState.uniform, self, low, high, size
             ),
+            store,
+            output,
         )
 
 

@@ -106,6 +106,23 @@ def resolve_chunks(
     return contiguous_chunks(shape, largest_block), wanted
 
 
+def regular_chunk_shape(chunks: Chunks) -> tuple[int, ...]:
+    """The chunk shape of a regular grid (all chunks equal but the last), as zarr needs.
+
+    Examples
+    --------
+    >>> regular_chunk_shape(((4, 4, 2), (3,)))
+    (4, 3)
+    """
+    for axis in chunks:
+        if len(axis) > 1 and (len(set(axis[:-1])) > 1 or axis[-1] > axis[0]):
+            raise ValueError(
+                f"chunks {chunks} are not regular; a zarr array needs equal chunks along each "
+                "axis (the last may be smaller): pass chunks as an int, a tuple of ints or a size"
+            )
+    return tuple(max(1, axis[0]) for axis in chunks)
+
+
 def _estimate_blocks(shape: tuple[int, ...], chunks: Any) -> int:
     """Blocks an int or tuple-of-ints ``chunks=`` makes (0 when it is some other form)."""
     per_axis = chunks if isinstance(chunks, tuple) else (chunks,) * len(shape)

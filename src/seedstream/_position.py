@@ -23,7 +23,8 @@ from seedstream._draw import Draw, bit_generator_at_value
 from seedstream._geometry import normalize_shape
 from seedstream._jump import advance
 from seedstream._lazy import lazy_array
-from seedstream._plan import SMALL_DRAW_BYTES, plan
+from seedstream._output import Request, write
+from seedstream._plan import SMALL_DRAW_BYTES, plan, regular_chunk_shape, resolve_chunks
 from seedstream._stream import Stream
 
 T = TypeVar("T")
@@ -155,49 +156,62 @@ class PositionTracker:
         start: object,
         chunks: Any,
         eager: Callable[[], T],
+        store: Any = None,
+        output: dict[str, Any] | None = None,
     ) -> T | Any:
-        """An ndarray from `eager`, or a lazy dask array when asked or when too big.
+        """An ndarray from `eager`; a lazy dask array when asked or too big; or a store.
 
         Small requests (and malformed sizes, so that numpy reports them) go
         straight to `eager`; others are planned with :func:`seedstream.plan`.
         """
-        if chunks is None and _small(size, np.dtype(dtype).itemsize):
+        if output and store is None:
+            raise TypeError(f"{', '.join(output)}: only with store=")
+        if chunks is None and store is None and _small(size, np.dtype(dtype).itemsize):
             return eager()
         if size is None:
-            raise TypeError("chunks= needs a size: the shape of the lazy array")
+            raise TypeError("chunks= and store= need a size: the shape of the result")
         shape = normalize_shape(size)
         k = check_start(start)
-        decided = plan(shape, dtype, chunks=chunks)
+        decided = plan(shape, dtype, chunks=chunks, store=store)
         if decided.mode == "ndarray":
             return eager()
-        if chunks is None:
+        if decided.mode == "dask" and chunks is None:
             warnings.warn(
                 f"{decided.reason}. See seedstream.plan({size!r}) for the figures.",
                 LazyResultWarning,
                 stacklevel=_user_stacklevel(),
             )
-        return self._lazy(make_draw(), shape, k, chunks)
-
-    def _lazy(self, draw: Draw, shape: tuple[int, ...], k: int, chunks: Any) -> Any:
         if self._origin.bit_generator == "SFC64":
             raise NotImplementedError(
                 "SFC64 has no jump-ahead, so its blocks cannot be generated independently; "
-                "use PCG64, PCG64DXSM, Philox or MT19937 for chunks=, or draw sequentially"
+                "use PCG64, PCG64DXSM, Philox or MT19937 for chunks= or store=, or draw "
+                "sequentially"
             )
-        bg = self._stream_bit_generator()
-        seed = {"origin": self._origin.to_config(), "position": self._position}
-        here = Stream.from_bit_generator(bg, seed)
-        array = lazy_array(here, draw, k, shape, chunks)
-        # Stand where numpy would after drawing k + n values.
-        values = k + math.prod(shape)
+        draw = make_draw()
+        here = self._here()
+        if decided.mode == "zarr":
+            built, _ = resolve_chunks(shape, np.dtype(dtype), chunks)
+            request = Request(here, draw, k, shape, regular_chunk_shape(built))
+            result = write(request, store, **(output or {}))
+        else:
+            result = lazy_array(here, draw, k, shape, chunks)
+        self._advance_past(here, draw, k + math.prod(shape))
+        return result
+
+    def _here(self) -> Stream:
+        """The stream that starts at the current state (with where it came from)."""
+        seed = {"from": self._origin.seed, "position": self._position}
+        return Stream.from_bit_generator(self._stream_bit_generator(), seed)
+
+    def _advance_past(self, here: Stream, draw: Draw, values: int) -> None:
+        """Stand where numpy would after drawing `values` values of `draw` from `here`."""
         words = draw.words_per_value(here)
         if words is not None:
             self._skip(words * values)
             self._moved(words * values)
         else:
-            bg.state = bit_generator_at_value(here, draw, values).state
+            self._stream_bit_generator().state = bit_generator_at_value(here, draw, values).state
             self._moved(halves_outputs(values, int(here.state["has_uint32"])))
-        return array
 
 
 def scalar_params(method: str, **params: Any) -> tuple[tuple[str, float], ...]:

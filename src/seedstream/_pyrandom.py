@@ -69,13 +69,22 @@ class PythonRandom:
         """Reseed, as :func:`random.seed`."""
         self._rs = RandomState(python_seed_words(seed))
 
-    def random(self, size: Any = None, *, start: int = 0, chunks: Any = None) -> Any:
+    def random(
+        self,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
         """The next doubles of ``random.random()``, after skipping `start` of them.
 
         ``size=None`` gives one Python float, as ``random.random()``; otherwise an
-        ndarray, or a lazy dask array with ``chunks=`` or when too big for memory.
+        ndarray, a lazy dask array (``chunks=``, or when too big for memory), or
+        a store (``store=``), as :meth:`seedstream.RandomState.random_sample`.
         """
-        return self._rs.random_sample(size, start=start, chunks=chunks)
+        return self._rs.random_sample(size, start=start, chunks=chunks, store=store, **output)
 
     @property
     def position(self) -> int:
