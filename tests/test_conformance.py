@@ -2,8 +2,8 @@
 
 A *case* is a stream and a method (with its parameters) on both sides: numpy's
 own object and seedstream's.  A *backend* is how seedstream delivers the draw:
-an in-memory ndarray, a lazy dask array on a given scheduler.  (The zarr
-backend subclasses :class:`Backend` the same way.)  For every case, backend,
+an in-memory ndarray, a lazy dask array on a given scheduler, a zarr store, a
+flat ``.npy`` file; each subclasses :class:`Backend`.  For every case, backend,
 chunking and start, the values equal ``numpy_method(start + n)[start:]`` and
 the stateful object then stands where numpy's does.
 """
@@ -13,7 +13,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import dask
@@ -180,7 +182,35 @@ class DaskSyncBackend(DaskThreadsBackend):
     scheduler = "sync"
 
 
-BACKENDS = [NumpyBackend(), DaskThreadsBackend(), DaskSyncBackend()]
+class ZarrBackend(Backend):
+    """``store=`` a zarr directory: what is read back must be numpy's values."""
+
+    name = "zarr"
+    chunkings = (7, 250, "1KiB")
+    suffix = ".zarr"
+
+    def deliver(
+        self, case: Case, obj: Any, shape: tuple[int, ...], start: int, chunks: Any
+    ) -> np.ndarray:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = case.call_ours(
+                obj,
+                shape,
+                start=start,
+                chunks=chunks,
+                store=Path(tmp) / f"x{self.suffix}",
+                progress=False,
+            )
+            return np.array(out[...])
+
+
+class NpyBackend(ZarrBackend):
+    name = "npy"
+    chunkings = (250,)
+    suffix = ".npy"
+
+
+BACKENDS = [NumpyBackend(), DaskThreadsBackend(), DaskSyncBackend(), ZarrBackend(), NpyBackend()]
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=lambda b: b.name)

@@ -207,8 +207,10 @@ class ZarrTarget(Target):
         self._path = Path(store) if isinstance(store, str | os.PathLike) else None
         exists = self._exists(store)
         if exists and not overwrite:
-            array = zarr.open_array(store, mode="r+")
-            self.array = array
+            try:
+                self.array = zarr.open_array(store, mode="r+")
+            except Exception:  # noqa: BLE001 - whatever is there, it is not our array
+                _check_recorded(None, request, self.description)
             _check_recorded(self.recorded(), request, self.description)
         else:
             self.array = zarr.create_array(

@@ -190,8 +190,8 @@ class PositionTracker:
         draw = make_draw()
         here = self._here()
         if decided.mode == "zarr":
-            built, _ = resolve_chunks(shape, np.dtype(dtype), chunks)
-            request = Request(here, draw, k, shape, regular_chunk_shape(built))
+            _, wanted = resolve_chunks(shape, np.dtype(dtype), chunks)
+            request = Request(here, draw, k, shape, regular_chunk_shape(wanted))
             result = write(request, store, **(output or {}))
         else:
             result = lazy_array(here, draw, k, shape, chunks)
