@@ -59,3 +59,11 @@ def test_bench_lazy_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     by = {r["case"]: r for r in results}
     assert by["seedstream"]["value"] == pytest.approx(by["numpy"]["value"], abs=1e-12)
     assert "seedstream / dask peer time" in capsys.readouterr().out
+
+
+def test_bench_store_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = load("bench_store").main(n=100_000, where=str(tmp_path))
+    assert not [r for r in results if "error" in r]
+    assert list(tmp_path.iterdir()) == []  # everything written was deleted
+    out = capsys.readouterr().out
+    assert "disk sequential rate" in out and "blosc zstd" in out
