@@ -5,27 +5,35 @@ from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
 from seedstream._legacy import RandomState
 from seedstream._memory import MemoryReading, read_memory
+from seedstream._output import DiskFullError, OutputMismatchError
 from seedstream._plan import Plan, plan
 from seedstream._position import LazyResultWarning
 from seedstream._pyrandom import PythonRandom
 from seedstream._stream import Stream
+from seedstream._verify import OutputInfo, VerifyReport, inspect_output, verify_output
 
 # np.random's legacy functions (seed, rand, random_sample, uniform, normal, ...)
 # on seedstream's global RandomState.
 globals().update(_legacy.LEGACY_FUNCTIONS)
 
 __all__ = [
+    "DiskFullError",
     "Generator",
     "LazyResultWarning",
     "MemoryReading",
+    "OutputInfo",
+    "OutputMismatchError",
     "Plan",
     "PythonRandom",
     "RandomState",
     "Stream",
+    "VerifyReport",
     "advance",
     "default_rng",
+    "inspect_output",
     "plan",
     "read_memory",
+    "verify_output",
     *_legacy.LEGACY_FUNCTIONS,
 ]
 __version__ = "0.1.0"

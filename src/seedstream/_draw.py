@@ -1,39 +1,72 @@
-"""What is drawn, and generating any run of it on its own.
+"""What is drawn, how much of the stream each value takes, and generating any run of it alone.
 
-Pure: numpy and seedstream's stream and jump modules only.
+Pure: numpy and seedstream's stream, unit and counting modules only.
 
-A :class:`Draw` names a numpy method with fixed consumption (so value ``i``
-of a draw starts at a known raw position) and its scalar parameters.
-:func:`generate` makes values ``first .. first + count - 1`` of a draw with
-numpy's own method, from a bit generator placed at the right word; it is a
-pure function of its arguments, which is what makes every chunk an
-independent task.
+A :class:`Draw` names a numpy method and its scalar parameters.  Its
+:meth:`~Draw.consumption` on a stream is either *fixed* (value ``i`` starts at
+unit ``i * units_per_value``) or *variable* (a rejection loop, described by a
+:class:`~seedstream._variable.Scanner`).  :func:`generate` makes values
+``first .. first + count - 1`` of a fixed draw with numpy's own method, from a
+bit generator placed at the right unit; it is a pure function of its
+arguments, which is what makes every chunk an independent task.  Variable
+draws are located by :mod:`seedstream._variable` first.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import os
 from typing import Any
 
 import numpy as np
 
-from seedstream._jump import advance
+from seedstream import _variable as variable
 from seedstream._stream import Stream
+from seedstream._units import bit_generator_at_unit
+from seedstream._variable import Scanner
 
-# (api, method) -> raw-word cost per value, for 32-bit (MT19937) and 64-bit words.
-# None: two values share one 64-bit output (the second is buffered).
-_WORDS: dict[tuple[str, str, str], tuple[int, int | None]] = {
-    ("RandomState", "random_sample", "float64"): (2, 1),
-    ("RandomState", "uniform", "float64"): (2, 1),
-    ("Generator", "random", "float64"): (2, 1),
-    ("Generator", "random", "float32"): (1, None),
-    ("Generator", "uniform", "float64"): (2, 1),
+__all__ = [
+    "Consumption",
+    "Draw",
+    "Located",
+    "Locator",
+    "block_values",
+    "generate",
+    "generate_located",
+    "numpy_at",
+]
+
+_DOUBLES = {
+    ("RandomState", "random_sample"),
+    ("RandomState", "uniform"),
+    ("RandomState", "standard_exponential"),
+    ("RandomState", "exponential"),
+    ("Generator", "random"),
+    ("Generator", "uniform"),
 }
+_NORMALS = {("RandomState", "standard_normal"), ("RandomState", "normal")}
+_INTEGERS = {("RandomState", "randint"), ("Generator", "integers")}
+_INT_DTYPES = {"int32", "uint32", "int64", "uint64"}
+_TAKES_DTYPE = {"random", "randint", "integers"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Consumption:
+    """How a draw reads its stream: `unit_bits`-bit units, a fixed number per value or a scanner."""
+
+    unit_bits: int
+    units_per_value: int | None = None
+    scanner: Scanner | None = None
+
+    @property
+    def fixed(self) -> bool:
+        return self.scanner is None
 
 
 @dataclasses.dataclass(frozen=True)
 class Draw:
-    """A numpy drawing method with fixed consumption, and its scalar parameters.
+    """A numpy drawing method and its scalar parameters.
 
     Examples
     --------
@@ -47,17 +80,50 @@ class Draw:
     dtype: str = "float64"
 
     def __post_init__(self) -> None:
-        if (self.api, self.method, self.dtype) not in _WORDS:
-            supported = ", ".join(f"{a}.{m}({d})" for a, m, d in _WORDS)
+        key = (self.api, self.method)
+        ok = (
+            (key in _DOUBLES and self.dtype == "float64")
+            or (key == ("Generator", "random") and self.dtype == "float32")
+            or (key in _NORMALS and self.dtype == "float64")
+            or (key in _INTEGERS and self.dtype in _INT_DTYPES)
+        )
+        if not ok:
             raise NotImplementedError(
                 f"{self.api}.{self.method} with dtype {self.dtype} cannot be generated in "
-                f"independent chunks; supported: {supported}"
+                "independent chunks or from a start position: supported are the uniform and "
+                "exponential doubles of both APIs, RandomState's normals, and integers of "
+                "32- and 64-bit dtypes; draw it in memory (no chunks=, store= or start=) instead"
             )
 
-    def words_per_value(self, stream: Stream) -> int | None:
-        """Raw outputs per value in `stream`; None when two values share one 64-bit output."""
-        narrow, wide = _WORDS[(self.api, self.method, self.dtype)]
-        return narrow if stream.word_bits == 32 else wide
+    @property
+    def param(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    def consumption(self, stream: Stream) -> Consumption:
+        """Fixed units per value, or the scanner of the rejection loop, on `stream`."""
+        key = (self.api, self.method)
+        if key in _NORMALS:
+            return Consumption(64, scanner=Scanner("polar", 64, word_bits=stream.word_bits))
+        if key in _INTEGERS:
+            return self._integer_consumption(stream)
+        if self.dtype == "float32":
+            return Consumption(32, 1)
+        return Consumption(64, 1)
+
+    def _integer_consumption(self, stream: Stream) -> Consumption:
+        p = self.param
+        low, high = int(p["low"]), int(p["high"])
+        rng = high - low if p.get("endpoint", False) else high - low - 1
+        bits = 64 if self.dtype.endswith("64") and rng > 0xFFFFFFFF else 32
+        if rng == 0:
+            return Consumption(bits, 0)  # numpy returns `low` without drawing
+        if rng == 2**bits - 1:
+            return Consumption(bits, 1)  # the whole range: raw draws, nothing rejected
+        kind = "masked" if self.api == "RandomState" else "lemire"
+        scanner = Scanner(kind, bits, rng, stream.word_bits)
+        return (
+            Consumption(bits, 1) if scanner.always_accepts else Consumption(bits, scanner=scanner)
+        )
 
     def to_config(self) -> dict[str, Any]:
         return {
@@ -73,53 +139,29 @@ class Draw:
             config["api"], config["method"], tuple(config["params"].items()), config["dtype"]
         )
 
-    def call(self, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
-        """``count`` values from numpy's own method, starting at `bit_generator`'s state."""
-        params = dict(self.params)
+    def numpy_object(
+        self, bit_generator: np.random.BitGenerator
+    ) -> np.random.RandomState | np.random.Generator:
+        """numpy's own stateful object over `bit_generator`, for this draw's API."""
         if self.api == "RandomState":
-            rs = np.random.RandomState(bit_generator)
-            out: np.ndarray = getattr(rs, self.method)(size=count, **params)
-            return out
-        gen = np.random.Generator(bit_generator)
-        if self.method == "random":
-            return gen.random(count, dtype=np.dtype(self.dtype))
-        out = getattr(gen, self.method)(size=count, **params)
+            return np.random.RandomState(bit_generator)
+        return np.random.Generator(bit_generator)
+
+    def call_on(self, obj: Any, count: int) -> np.ndarray:
+        """``count`` values from numpy's own method of `obj`."""
+        kwargs = {k: v for k, v in self.params if k != "cached_gauss"}
+        if self.method in _TAKES_DTYPE:
+            kwargs["dtype"] = np.dtype(self.dtype)
+        out: np.ndarray = getattr(obj, self.method)(size=count, **kwargs)
         return out
 
-
-def skip_halves(bit_generator: np.random.BitGenerator, k: int) -> np.random.BitGenerator:
-    """A copy of a 64-bit `bit_generator` moved `k` 32-bit values ahead, in numpy's exact state.
-
-    numpy makes two 32-bit values from each 64-bit output: the low half now,
-    the high half buffered (``has_uint32``, ``uinteger``).  Whole outputs are
-    jumped over; numpy itself draws the last one or two values, so even the
-    buffer fields that are no longer live end as numpy leaves them.
-    """
-    bg = advance(bit_generator, 0)
-    gen = np.random.Generator(bg)
-    if k and bg.state["has_uint32"]:
-        gen.random(1, dtype=np.float32)  # the buffered half
-        k -= 1
-    if not k:
-        return bg
-    outputs = (k - 1) // 2
-    if outputs:
-        bg = advance(bg, outputs)
-        gen = np.random.Generator(bg)
-    gen.random(k - 2 * outputs, dtype=np.float32)
-    return bg
-
-
-def bit_generator_at_value(stream: Stream, draw: Draw, index: int) -> np.random.BitGenerator:
-    """A bit generator whose next `draw` value is value `index` of the stream's draw."""
-    words = draw.words_per_value(stream)
-    if words is not None:
-        return stream.bit_generator_at(words * index)
-    return skip_halves(stream.bit_generator_at(0), index)
+    def call(self, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
+        """``count`` values from numpy's own method, starting at `bit_generator`'s state."""
+        return self.call_on(self.numpy_object(bit_generator), count)
 
 
 def generate(stream: Stream, draw: Draw, first: int, count: int) -> np.ndarray:
-    """Values ``first .. first + count - 1`` of `draw` on `stream`, as numpy makes them.
+    """Values ``first .. first + count - 1`` of a fixed-consumption `draw`, as numpy makes them.
 
     Examples
     --------
@@ -129,4 +171,114 @@ def generate(stream: Stream, draw: Draw, first: int, count: int) -> np.ndarray:
     >>> bool((x == np.random.RandomState(0).random_sample(8)[5:]).all())
     True
     """
-    return draw.call(bit_generator_at_value(stream, draw, first), count)
+    use = draw.consumption(stream)
+    if use.units_per_value is None:
+        raise ValueError(f"{draw.method} has variable consumption: locate it first")
+    bg = bit_generator_at_unit(stream, use.units_per_value * first, use.unit_bits)
+    return draw.call(bg, count)
+
+
+@dataclasses.dataclass(frozen=True)
+class Located:
+    """Where numpy starts to produce a value of a variable draw, and how.
+
+    ``unit``: the unit numpy starts reading at; ``discard``: values to draw and
+    drop first (the first of a polar pair); ``gauss``: a cached Gaussian numpy
+    holds at that point (RandomState's ``has_gauss``), or None.
+    """
+
+    unit: int
+    discard: int = 0
+    gauss: float | None = None
+
+
+class Locator:
+    """Counts a variable draw's stream (in parallel, as far as needed) and locates its values.
+
+    A cached Gaussian at the start (``cached_gauss`` in the draw's parameters)
+    is value 0; the stream's own values follow it.
+    """
+
+    def __init__(self, stream: Stream, draw: Draw, workers: int | None = None) -> None:
+        use = draw.consumption(stream)
+        if use.scanner is None:
+            raise ValueError(f"{draw.method} has fixed consumption: nothing to locate")
+        self.stream, self.draw, self.scanner, self.workers = stream, draw, use.scanner, workers
+        self.cached = draw.param.get("cached_gauss")
+        self.counts = variable.Counts()
+
+    def _fresh(self, value: int) -> int:
+        return value - 1 if self.cached is not None else value
+
+    def prepare(self, values: int) -> None:
+        """Count far enough to locate values ``0 .. values`` (and the end of the last)."""
+        needed = variable.accepted_needed(self.scanner, max(0, self._fresh(values)) + 1)
+        variable.count_until(self.stream, self.scanner, needed, self.counts, self.workers)
+
+    def start(self, value: int) -> Located:
+        if self.cached is not None and value == 0:
+            return Located(0, 0, float(self.cached))
+        s = variable.start_of(self.stream, self.scanner, self.counts, self._fresh(value))
+        return Located(s.unit, s.discard)
+
+    def end(self, values: int) -> int:
+        """The unit numpy stands at after producing values ``0 .. values - 1``."""
+        return variable.end_unit(
+            self.stream, self.scanner, self.counts, max(0, self._fresh(values))
+        )
+
+    def blocks(self, blocks: list[tuple[int, int]]) -> list[tuple[Located, int]]:
+        """(start, end unit) of each block ``(first, count)``, counted and located in parallel."""
+        self.prepare(max((f + c for f, c in blocks), default=0))
+        workers = self.workers or os.cpu_count() or 1
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(lambda b: (self.start(b[0]), self.end(b[0] + b[1])), blocks))
+
+
+def numpy_at(
+    stream: Stream, draw: Draw, located: Located
+) -> tuple[np.random.BitGenerator, np.random.RandomState | np.random.Generator]:
+    """numpy's bit generator and stateful object, ready to produce the located value."""
+    bg = bit_generator_at_unit(stream, located.unit, draw.consumption(stream).unit_bits)
+    obj = draw.numpy_object(bg)
+    if located.gauss is not None and isinstance(obj, np.random.RandomState):
+        state = obj.get_state(legacy=False)
+        state["has_gauss"], state["gauss"] = 1, located.gauss
+        obj.set_state(state)
+    if located.discard:
+        draw.call_on(obj, located.discard)
+    return bg, obj
+
+
+def generate_located(
+    stream: Stream, draw: Draw, located: Located, count: int, end_unit: int
+) -> np.ndarray:
+    """`count` values of a variable draw from `located`, checked to end at `end_unit`.
+
+    The self-check: after numpy generated the values, its bit generator must
+    stand exactly where the count pass said the next value starts; otherwise
+    this raises instead of returning shifted numbers.
+    """
+    bg, obj = numpy_at(stream, draw, located)
+    out = draw.call_on(obj, count)
+    variable.check_position(bg, stream, end_unit, draw.consumption(stream).unit_bits)
+    return out
+
+
+def block_values(
+    stream: Stream,
+    draw: Draw,
+    first: int,
+    count: int,
+    located: tuple[Located, int] | None = None,
+) -> np.ndarray:
+    """Values ``first .. first + count - 1`` of any supported draw.
+
+    Fixed draws jump straight there; variable ones use `located` (start, end
+    unit) when given, else count the stream up to them first.
+    """
+    if draw.consumption(stream).fixed:
+        return generate(stream, draw, first, count)
+    if located is None:
+        (located,) = Locator(stream, draw).blocks([(first, count)])
+    return generate_located(stream, draw, located[0], count, located[1])

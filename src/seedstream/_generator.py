@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw, skip_halves
+from seedstream._draw import Draw
 from seedstream._position import (
     PositionTracker,
     check_start,
@@ -21,6 +21,7 @@ from seedstream._position import (
     scalar_params,
     untracked,
 )
+from seedstream._units import skip_halves
 
 _UNTRACKED = (
     "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f",

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw, generate
-from seedstream._geometry import block_start
+from seedstream._draw import Draw, Located, Locator, block_values
+from seedstream._geometry import Chunks, block_start
 from seedstream._plan import resolve_chunks
 from seedstream._stream import Stream
 
@@ -25,19 +25,51 @@ def block(
     draw: Draw,
     first: int,
     shape: tuple[int, ...],
+    located: list[tuple[Located, int]] | None = None,
     block_info: dict[Any, Any] | None = None,
 ) -> np.ndarray:
-    """One block of the array: generated contiguously from its first element's position."""
+    """One block of the array, generated contiguously from its first element's position.
+
+    `located` holds, for variable draws, each block's start and end (in C
+    order of the blocks), from the count pass made when the graph was built.
+    """
     assert block_info is not None
     info = block_info[None]
     corner = [lo for lo, _ in info["array-location"]]
     block_shape = tuple(info["chunk-shape"])
     start = first + block_start(shape, corner)
-    return generate(stream, draw, start, math.prod(block_shape)).reshape(block_shape)
+    where = None
+    if located is not None:
+        where = located[block_start(tuple(info["num-chunks"]), info["chunk-location"])]
+    return block_values(stream, draw, start, math.prod(block_shape), where).reshape(block_shape)
+
+
+def locate_blocks(
+    stream: Stream, draw: Draw, first: int, shape: tuple[int, ...], chunks: Chunks, locator: Locator
+) -> list[tuple[Located, int]]:
+    """Start and end of every block of `chunks` (C order), for a variable draw."""
+    blocks = []
+    for corner, block_shape in _blocks(chunks):
+        blocks.append((first + block_start(shape, corner), math.prod(block_shape)))
+    return locator.blocks(blocks)
+
+
+def _blocks(chunks: Chunks) -> list[tuple[list[int], tuple[int, ...]]]:
+    offsets = [np.concatenate([[0], np.cumsum(c)[:-1]]).astype(int).tolist() for c in chunks]
+    out = []
+    for index in np.ndindex(*(len(c) for c in chunks)):
+        corner = [offsets[axis][i] for axis, i in enumerate(index)]
+        out.append((corner, tuple(chunks[axis][i] for axis, i in enumerate(index))))
+    return out
 
 
 def lazy_array(
-    stream: Stream, draw: Draw, first: int, shape: tuple[int, ...], chunks: Any = "auto"
+    stream: Stream,
+    draw: Draw,
+    first: int,
+    shape: tuple[int, ...],
+    chunks: Any = "auto",
+    locator: Locator | None = None,
 ) -> Any:
     """Values ``first ..`` of `draw` on `stream` as a dask array of `shape`.
 
@@ -56,6 +88,9 @@ def lazy_array(
 
     dtype = np.dtype(draw.dtype)
     built, wanted = resolve_chunks(shape, dtype, chunks)
+    located = None
+    if not draw.consumption(stream).fixed:
+        located = locate_blocks(stream, draw, first, shape, built, locator or Locator(stream, draw))
     token = tokenize(stream.to_config(), draw.to_config(), first, shape, built)
     array = da.map_blocks(  # type: ignore[no-untyped-call]
         block,
@@ -63,6 +98,7 @@ def lazy_array(
         draw,
         first,
         shape,
+        located,
         chunks=built,
         dtype=dtype,
         meta=np.empty((0,) * len(shape), dtype=dtype),

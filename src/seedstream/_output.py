@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw, generate
+from seedstream._draw import Draw, Located, Locator, block_values
 from seedstream._geometry import block_start, is_contiguous
 from seedstream._stream import Stream
 
@@ -95,13 +95,32 @@ class Request:
             for i, c, n in zip(coords, self.chunk_shape, self.shape, strict=True)
         )
 
-    def chunk_values(self, index: int) -> np.ndarray:
-        """The values of chunk `index`, generated on their own."""
+    def chunk_span(self, index: int) -> tuple[int, int]:
+        """(first value, number of values) of chunk `index` in the draw."""
         region = self.chunk_region(index)
-        corner = [s.start for s in region]
-        block_shape = tuple(s.stop - s.start for s in region)
-        start = self.first + block_start(self.shape, corner)
-        return generate(self.stream, self.draw, start, math.prod(block_shape)).reshape(block_shape)
+        start = self.first + block_start(self.shape, [s.start for s in region])
+        return start, int(math.prod(s.stop - s.start for s in region))
+
+    def chunk_values(self, index: int, located: tuple[Located, int] | None = None) -> np.ndarray:
+        """The values of chunk `index`, generated on their own.
+
+        For a variable draw, `located` (from :meth:`locate`) saves counting the
+        stream up to the chunk again.
+        """
+        region = self.chunk_region(index)
+        first, count = self.chunk_span(index)
+        values = block_values(self.stream, self.draw, first, count, located)
+        return values.reshape(tuple(s.stop - s.start for s in region))
+
+    def locate(
+        self, indices: list[int], locator: Locator | None = None
+    ) -> dict[int, tuple[Located, int]]:
+        """Start and end of each chunk in `indices`, for a variable draw (empty for a fixed one)."""
+        if self.draw.consumption(self.stream).fixed or not indices:
+            return {}
+        locator = locator or Locator(self.stream, self.draw)
+        found = locator.blocks([self.chunk_span(i) for i in indices])
+        return dict(zip(indices, found, strict=True))
 
     def to_config(self) -> dict[str, Any]:
         return {
@@ -209,7 +228,7 @@ class ZarrTarget(Target):
         if exists and not overwrite:
             try:
                 self.array = zarr.open_array(store, mode="r+")
-            except Exception:  # noqa: BLE001 - whatever is there, it is not our array
+            except Exception:
                 _check_recorded(None, request, self.description)
             _check_recorded(self.recorded(), request, self.description)
         else:
@@ -407,18 +426,20 @@ def open_target(
 # --- writing ------------------------------------------------------------------------------
 
 
-def _write_chunk(target: Target, index: int) -> int:
-    values = target.request.chunk_values(index)
+def _write_chunk(target: Target, index: int, located: tuple[Located, int] | None) -> int:
+    values = target.request.chunk_values(index, located)
     target.write(index, values)
     return int(values.nbytes)
 
 
-def _write_chunk_in_process(spec: Any, request_config: dict[str, Any], index: int) -> int:
+def _write_chunk_in_process(
+    spec: Any, request_config: dict[str, Any], index: int, located: tuple[Located, int] | None
+) -> int:
     # Worker processes reattach to the target by path.
     request = Request.from_config(request_config)
     kind, path = spec
     attach = NpyTarget.attach if kind == "npy" else ZarrTarget.attach
-    return _write_chunk(attach(path, request), index)
+    return _write_chunk(attach(path, request), index, located)
 
 
 def write(
@@ -431,15 +452,19 @@ def write(
     compressors: Any = None,
     check_disk: bool = True,
     progress: bool | None = None,
+    locator: Locator | None = None,
 ) -> Any:
     """Write `request` to `store` chunk by chunk, resuming what an earlier run left.
 
     Returns the ``zarr.Array`` (or, for ``.npy``, a read-only memory map).
-    Peak memory is about ``2 * workers`` chunks, whatever the size.
+    Peak memory is about ``2 * workers`` chunks, whatever the size.  A
+    variable draw is counted first (in parallel) to locate every chunk.
     """
     target = open_target(store, request, overwrite=overwrite, compressors=compressors)
-    if target.is_complete():
-        return target.finish() if isinstance(target, NpyTarget) else target.array
+    if target.is_complete():  # nothing to do, and nothing is rewritten
+        return (
+            target.array if isinstance(target, ZarrTarget) else np.load(target.path, mmap_mode="r")
+        )
     if isinstance(target, ZarrTarget):
         target.clean_partials()
     done = target.done()
@@ -454,6 +479,7 @@ def write(
             "is free; free some space, write elsewhere, or pass check_disk=False to try anyway",
         )
     workers = workers or os.cpu_count() or 1
+    located = request.locate(todo, locator)
     bar = _progress_bar(request, done_bytes, progress, target.description)
     try:
         if processes:
@@ -464,10 +490,16 @@ def write(
                     "use threads for a zarr store object"
                 )
             pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(workers)
-            submit = lambda i: pool.submit(_write_chunk_in_process, spec, request.to_config(), i)  # noqa: E731
+            config = request.to_config()
+
+            def submit(i: int) -> concurrent.futures.Future[int]:
+                return pool.submit(_write_chunk_in_process, spec, config, i, located.get(i))
         else:
             pool = concurrent.futures.ThreadPoolExecutor(workers)
-            submit = lambda i: pool.submit(_write_chunk, target, i)  # noqa: E731
+
+            def submit(i: int) -> concurrent.futures.Future[int]:
+                return pool.submit(_write_chunk, target, i, located.get(i))
+
         with pool:
             _run_bounded(todo, submit, 2 * workers, bar, target, request)
     finally:

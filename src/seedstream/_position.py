@@ -19,13 +19,15 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from seedstream._draw import Draw, bit_generator_at_value
+from seedstream._draw import Draw, Locator, numpy_at
 from seedstream._geometry import normalize_shape
 from seedstream._jump import advance
 from seedstream._lazy import lazy_array
 from seedstream._output import Request, write
 from seedstream._plan import SMALL_DRAW_BYTES, plan, regular_chunk_shape, resolve_chunks
 from seedstream._stream import Stream
+from seedstream._units import bit_generator_at_unit
+from seedstream._variable import check_position
 
 T = TypeVar("T")
 
@@ -189,13 +191,14 @@ class PositionTracker:
             )
         draw = make_draw()
         here = self._here()
+        locator = None if draw.consumption(here).fixed else Locator(here, draw)
         if decided.mode == "zarr":
             _, wanted = resolve_chunks(shape, np.dtype(dtype), chunks)
             request = Request(here, draw, k, shape, regular_chunk_shape(wanted))
-            result = write(request, store, **(output or {}))
+            result = write(request, store, locator=locator, **(output or {}))
         else:
-            result = lazy_array(here, draw, k, shape, chunks)
-        self._advance_past(here, draw, k + math.prod(shape))
+            result = lazy_array(here, draw, k, shape, chunks, locator)
+        self._advance_past(here, draw, k + math.prod(shape), locator)
         return result
 
     def _here(self) -> Stream:
@@ -203,15 +206,75 @@ class PositionTracker:
         seed = {"from": self._origin.seed, "position": self._position}
         return Stream.from_bit_generator(self._stream_bit_generator(), seed)
 
-    def _advance_past(self, here: Stream, draw: Draw, values: int) -> None:
+    def _advance_past(
+        self, here: Stream, draw: Draw, values: int, locator: Locator | None = None
+    ) -> None:
         """Stand where numpy would after drawing `values` values of `draw` from `here`."""
-        words = draw.words_per_value(here)
-        if words is not None:
-            self._skip(words * values)
-            self._moved(words * values)
+        use = draw.consumption(here)
+        if use.units_per_value is not None:
+            units = use.units_per_value * values
         else:
-            self._stream_bit_generator().state = bit_generator_at_value(here, draw, values).state
-            self._moved(halves_outputs(values, int(here.state["has_uint32"])))
+            assert locator is not None
+            locator.prepare(values)
+            units = locator.end(values)
+            if values:  # numpy itself makes the last value: its cache ends as numpy's would
+                bg, obj = numpy_at(here, draw, locator.start(values - 1))
+                draw.call_on(obj, 1)
+                self._stream_bit_generator().state = bg.state
+                self._adopt_cache(obj)
+                self._moved(_native_outputs(here, use.unit_bits, units))
+                return
+        if use.unit_bits == 32 and here.word_bits == 64:  # halves: numpy's exact buffer
+            bg = bit_generator_at_unit(here, units, 32)
+            self._stream_bit_generator().state = bg.state
+        else:
+            self._skip(units * (2 if use.unit_bits > here.word_bits else 1))
+        self._moved(_native_outputs(here, use.unit_bits, units))
+
+    def _adopt_cache(self, obj: Any) -> None:
+        """Take over values numpy caches outside the bit generator (RandomState's Gaussian)."""
+
+    def _draw_variable(
+        self, make_draw: Callable[[], Draw], start: object, call: Callable[[], T]
+    ) -> T:
+        """An in-memory draw with variable consumption, after skipping `start` values.
+
+        Without a start it is numpy's call as it is (the position becomes
+        unknown: counting it would cost a pass over the values).  With one, the
+        stream is counted up to the start, numpy generates from there, and the
+        end is checked against the count.
+        """
+        if start.__class__ is int and not start:
+            out = call()
+            self._lose_position(f"{make_draw().method}()")
+            return out
+        k = check_start(start)
+        draw = make_draw()
+        here = self._here()
+        locator = Locator(here, draw)
+        locator.prepare(k)
+        bit_generator = self._stream_bit_generator()
+        saved = self._full_state()
+        bg, obj = numpy_at(here, draw, locator.start(k))
+        bit_generator.state = bg.state
+        self._adopt_cache(obj)
+        try:
+            out = call()
+            n = count(out)
+            locator.prepare(k + n)
+            end = locator.end(k + n)
+            check_position(bit_generator, here, end, draw.consumption(here).unit_bits)
+        except BaseException:
+            self._restore_full_state(saved)
+            raise
+        self._moved(_native_outputs(here, draw.consumption(here).unit_bits, end))
+        return out
+
+    def _full_state(self) -> Any:
+        return self._stream_bit_generator().state
+
+    def _restore_full_state(self, state: Any) -> None:
+        self._stream_bit_generator().state = state
 
 
 def scalar_params(method: str, **params: Any) -> tuple[tuple[str, float], ...]:
@@ -223,6 +286,15 @@ def scalar_params(method: str, **params: Any) -> tuple[tuple[str, float], ...]:
                 f"{method}(0, 1, size, chunks=...) and scale it with dask"
             )
     return tuple((name, float(value)) for name, value in params.items())
+
+
+def _native_outputs(stream: Stream, unit_bits: int, units: int) -> int:
+    """Native outputs of `stream` that `units` draws of `unit_bits` take from its start."""
+    if unit_bits == stream.word_bits:
+        return units
+    if unit_bits == 64:
+        return 2 * units
+    return halves_outputs(units, int(stream.state.get("has_uint32", 0)))
 
 
 class LazyResultWarning(UserWarning):

@@ -1,0 +1,546 @@
+"""``seedstream``: the command line.  It parses, calls the public API, and prints.
+
+Subcommands::
+
+    seedstream generate PATH --n 1e10 [--seed 0] [--stream legacy] [--chunks 128MiB] ...
+    seedstream show --seed 0 --at 0 1e9 1e12
+    seedstream plan --n 1e10 [--chunks 2**24] [--store PATH]
+    seedstream verify PATH [--sample 8 | --all]
+    seedstream info PATH
+
+Sizes and positions are whole numbers written as ``10000000000``,
+``10_000_000_000``, ``1e10`` or ``2**40`` (parsed, never evaluated).
+
+Exit status: 0 on success; 1 on an error (one line on stderr, ``seedstream:
+error: ...``) and when ``verify`` finds a chunk that differs from its record;
+2 on a usage error (argparse's convention); 3 when ``verify`` finds the
+output unfinished but every written chunk it checked right (run the same
+``generate`` again to finish it).  3 rather than 2, so that a script can tell
+"unfinished" from "wrong command line".
+
+Progress bars are tqdm's, drawn by the library's writer: tqdm rather than
+rich because it is already a dependency, imports in a fraction of the time,
+and shows rate and ETA as they are.  The CLI only decides when: stderr is a
+terminal and the output is not ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, NoReturn
+
+import numpy as np
+
+import seedstream
+from seedstream._output import _human
+from seedstream._verify import OutputInfo, VerifyReport, inspect_output, verify_output
+
+# --- parsing ------------------------------------------------------------------------------
+
+_MAX_BITS = 256  # far beyond any size or position (jumps reach 2**128 words)
+
+_GENERATORS: dict[str, type[np.random.BitGenerator]] = {
+    "pcg64": np.random.PCG64,
+    "pcg64dxsm": np.random.PCG64DXSM,
+    "philox": np.random.Philox,
+    "mt19937": np.random.MT19937,
+}
+STREAMS = ("legacy", "python", *_GENERATORS)
+METHODS = {  # the methods with start= and store=, per kind of stateful object
+    "legacy": ("random_sample", "random", "uniform"),
+    "python": ("random",),
+    "generator": ("random", "uniform"),
+}
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as written (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _whole(text: str, original: str) -> int:
+    try:
+        return int(text)  # also takes 10_000_000_000
+    except ValueError:
+        pass
+    try:
+        d = Decimal(text)  # exact: 1.0000000000000001e16 is not rounded to a float
+    except InvalidOperation:
+        d = Decimal("NaN")
+    if not d.is_finite():
+        raise argparse.ArgumentTypeError(
+            f"{original!r} is not a whole number (write e.g. 1e10, 10_000_000_000 or 2**40)"
+        )
+    if d.adjusted() >= _MAX_BITS * 0.302:  # log10(2) = 0.30103: decimal digits of 2**256
+        raise argparse.ArgumentTypeError(f"{original!r} is too large")
+    if d != d.to_integral_value():
+        raise argparse.ArgumentTypeError(f"{original!r} is not a whole number")
+    return int(d)
+
+
+def parse_count(text: str) -> int:
+    """A non-negative whole number: ``100``, ``10_000``, ``1e10``, ``1.5e3`` or ``2**40``.
+
+    Examples
+    --------
+    >>> parse_count("1e10"), parse_count("10_000"), parse_count("2**40"), parse_count("1.5e3")
+    (10000000000, 10000, 1099511627776, 1500)
+    """
+    s = text.strip()
+    base_text, power, exponent_text = s.partition("**")
+    base = _whole(base_text.strip(), text)
+    if power:
+        exponent = _whole(exponent_text.strip(), text)
+        if base < 0 or exponent < 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: base and exponent must be >= 0")
+        if base > 1 and exponent * (base.bit_length() - 1) > _MAX_BITS:
+            raise argparse.ArgumentTypeError(f"{text!r} is too large")
+        base = base**exponent
+    if base < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative; expected a count or position")
+    if base.bit_length() > _MAX_BITS:
+        raise argparse.ArgumentTypeError(f"{text!r} is too large")
+    return base
+
+
+def _positive(text: str) -> int:
+    n = parse_count(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected at least 1")
+    return n
+
+
+def parse_chunks(text: str) -> int | str:
+    """``--chunks``: values per chunk (``2**24``), a byte size (``128MiB``) or ``auto``."""
+    if text == "auto":
+        return text
+    if not text.strip()[-1:].isalpha():
+        return _positive(text)
+    from dask.utils import parse_bytes  # what the library's chunks= reads sizes with
+
+    try:
+        parse_bytes(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected values per chunk (2**24), a size (128MiB) or auto"
+        ) from None
+    return text
+
+
+def _stream_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("stream")
+    group.add_argument("--seed", type=parse_count, default=0, help="seed (default 0)")
+    group.add_argument(
+        "--stream",
+        choices=STREAMS,
+        default="legacy",
+        help="legacy: np.random.seed / RandomState (default); python: random.seed; "
+        "others: Generator(np.random.<BitGenerator>(seed))",
+    )
+    group.add_argument(
+        "--method",
+        choices=("random_sample", "random", "uniform"),
+        help="default: random_sample for legacy, random otherwise",
+    )
+    group.add_argument("--low", type=float, help="uniform's low (default 0.0)")
+    group.add_argument("--high", type=float, help="uniform's high (default 1.0)")
+    group.add_argument(
+        "--dtype", choices=("float64", "float32"), default="float64", help="float32: Generator"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="seedstream",
+        description="NumPy's seeded random streams, bit for bit, at any size and any position.",
+        epilog="Sizes and positions: 10000000000, 10_000_000_000, 1e10 or 2**40.",
+    )
+    parser.add_argument("--version", action="version", version=seedstream.__version__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = commands.add_parser(
+        "generate",
+        help="write a draw to a zarr array or .npy file (resumable)",
+        description="Stream a draw to disk chunk by chunk. PATH ending in .npy: a flat .npy "
+        "file (with a .seedstream.json sidecar); otherwise a zarr v3 array. Running the same "
+        "command again finishes an interrupted output, and does nothing to a complete one.",
+    )
+    gen.add_argument("path", metavar="PATH")
+    gen.add_argument("--n", type=parse_count, required=True, help="number of values")
+    _stream_options(gen)
+    gen.add_argument("--start", type=parse_count, default=0, help="skip this many values first")
+    gen.add_argument(
+        "--chunks", type=parse_chunks, help="values per chunk (2**24), a size (128MiB) or auto"
+    )
+    gen.add_argument("--workers", type=_positive, help="writers (default: CPU count)")
+    gen.add_argument("--processes", action="store_true", help="write in processes, not threads")
+    gen.add_argument("--compress", choices=("none", "zstd", "lz4"), default="none")
+    gen.add_argument("--overwrite", action="store_true", help="replace what PATH holds")
+    gen.add_argument(
+        "--no-disk-check", action="store_true", help="skip the free-space check before writing"
+    )
+    gen.add_argument("--json", action="store_true", help="print a JSON summary, no progress bar")
+    gen.set_defaults(run=run_generate)
+
+    show = commands.add_parser(
+        "show",
+        help="print values at any positions, by jumping there",
+        description="Value i of the draw (np.random.seed(s); np.random.rand(n)[i] for the "
+        "default stream), reached by jump-ahead, for each position i.",
+    )
+    _stream_options(show)
+    show.add_argument(
+        "--at", type=parse_count, nargs="+", required=True, metavar="I", help="positions"
+    )
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=run_show)
+
+    plan = commands.add_parser(
+        "plan",
+        help="how a draw would be delivered, and why",
+        description="Print seedstream.plan(): sizes, memory, budget, mode and chunking.",
+    )
+    plan.add_argument("--n", type=parse_count, required=True, help="number of values")
+    plan.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    plan.add_argument("--chunks", type=parse_chunks)
+    plan.add_argument("--store", metavar="PATH", help="plan writing to PATH")
+    plan.add_argument("--json", action="store_true")
+    plan.set_defaults(run=run_plan)
+
+    verify = commands.add_parser(
+        "verify",
+        help="regenerate chunks of an output and compare bit for bit",
+        description="Regenerate chunks from the request recorded with the output and compare "
+        "them bit for bit. Exit status 0: all checked chunks equal and the output complete; "
+        "1: a chunk differs (or cannot be read); 3: unfinished (written chunks equal).",
+    )
+    verify.add_argument("path", metavar="PATH")
+    which = verify.add_mutually_exclusive_group()
+    which.add_argument(
+        "--sample",
+        type=_positive,
+        default=8,
+        metavar="K",
+        help="check K chunks: the first, the last and K-2 at random (default 8)",
+    )
+    which.add_argument("--all", action="store_true", help="check every chunk")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(run=run_verify)
+
+    info = commands.add_parser(
+        "info",
+        help="print what an output holds and how far it got",
+        description="Print the request recorded with an output, its progress and size on disk.",
+    )
+    info.add_argument("path", metavar="PATH")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(run=run_info)
+    return parser
+
+
+# --- the stateful object and its call -----------------------------------------------------
+
+
+def _stateful(args: argparse.Namespace) -> Any:
+    if args.stream == "legacy":
+        return seedstream.RandomState(args.seed)
+    if args.stream == "python":
+        return seedstream.PythonRandom(args.seed)
+    return seedstream.Generator(_GENERATORS[args.stream](args.seed))
+
+
+def _method(args: argparse.Namespace) -> tuple[str, str]:
+    """(kind of stateful object, method) for the stream options, checked."""
+    kind = args.stream if args.stream in ("legacy", "python") else "generator"
+    method = args.method or ("random_sample" if kind == "legacy" else "random")
+    if method not in METHODS[kind]:
+        raise UsageError(
+            f"--method {method} is not available for --stream {args.stream}; "
+            f"choose {' or '.join(METHODS[kind])}"
+        )
+    if method != "uniform" and (args.low is not None or args.high is not None):
+        raise UsageError("--low and --high go with --method uniform")
+    if args.dtype != "float64" and (kind != "generator" or method != "random"):
+        raise UsageError("--dtype float32 is available only for Generator streams' random")
+    return kind, method
+
+
+def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any:
+    """``<method>(..., size, start=start, **output)`` on a fresh object for the stream options."""
+    kind, method = _method(args)
+    obj = _stateful(args)
+    if method == "uniform":
+        low = 0.0 if args.low is None else args.low
+        high = 1.0 if args.high is None else args.high
+        return obj.uniform(low, high, size, start=start, **output)
+    if kind == "generator":
+        return obj.random(size, np.dtype(args.dtype), start=start, **output)
+    return getattr(obj, method)(size, start=start, **output)
+
+
+def _compressors(name: str) -> Any:
+    if name == "none":
+        return None
+    from zarr.codecs import BloscCodec
+
+    # Blosc's byte shuffle first: the exponent bytes of uniform floats are what compresses.
+    return BloscCodec(cname="zstd" if name == "zstd" else "lz4", shuffle="shuffle")
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value))  # one line: easy to pipe into jq
+
+
+def _done_before(path: str, overwrite: bool) -> tuple[int, int] | None:
+    """(chunks, bytes) an earlier run left at `path`; None if this run starts afresh."""
+    if overwrite or not os.path.exists(path):
+        return None
+    try:
+        info = inspect_output(path)
+    except (OSError, ValueError):
+        return None  # not an output of ours: the write refuses it with a clear message
+    return len(info.done), info.done_bytes
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    before = _done_before(args.path, args.overwrite)
+    done_before, bytes_before = before or (0, 0)
+    t0 = time.perf_counter()
+    _call(
+        args,
+        args.n,
+        args.start,
+        store=args.path,
+        chunks=args.chunks,
+        workers=args.workers,
+        processes=args.processes,
+        overwrite=args.overwrite,
+        compressors=_compressors(args.compress),
+        check_disk=not args.no_disk_check,
+        progress=not args.json and sys.stderr.isatty(),
+    )
+    seconds = time.perf_counter() - t0
+    info = inspect_output(args.path)
+    written = info.done_bytes - bytes_before
+    rate = written / seconds / 1e9 if seconds > 0 else 0.0
+    request = info.request
+    if args.json:
+        _print_json(
+            {
+                **info.to_dict(),
+                "chunks_written": len(info.done) - done_before,
+                "bytes_written": written,
+                "seconds": seconds,
+                "gb_per_s": rate,
+            }
+        )
+        return 0
+    what = (
+        f"{info.path}: {_shape(request.shape)} {request.dtype.name} "
+        f"in chunks of {_shape(request.chunk_shape)}"
+    )
+    if before is not None and len(info.done) == done_before:
+        print(f"{what}: already complete, nothing written ({seconds:.2f} s)")
+    else:
+        print(
+            f"{what}: wrote {len(info.done) - done_before} of {request.nchunks} chunks "
+            f"({_human(written)}) in {seconds:.2f} s, {rate:.2f} GB/s"
+        )
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    values = [_call(args, 1, k)[0] for k in args.at]
+    if args.json:
+        _print_json(
+            {
+                "stream": args.stream,
+                "seed": args.seed,
+                "method": _method(args)[1],
+                "dtype": args.dtype,
+                "values": [
+                    {"position": k, "value": float(v)} for k, v in zip(args.at, values, strict=True)
+                ],
+            }
+        )
+        return 0
+    width = max(len(f"{k:,d}") for k in args.at)
+    for k, v in zip(args.at, values, strict=True):
+        print(f"{k:>{width},d}  {v!s}")  # str, not format: numpy's shortest repr, also float32
+    return 0
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    found = seedstream.plan(args.n, args.dtype, chunks=args.chunks, store=args.store)
+    if args.json:
+        import dataclasses
+
+        _print_json({**dataclasses.asdict(found), "chunk_bytes": found.chunk_bytes})
+    else:
+        print(found)
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    report = verify_output(
+        args.path,
+        None if args.all else args.sample,
+        progress=not args.json and sys.stderr.isatty(),
+    )
+    status = {"ok": 0, "mismatch": 1, "incomplete": 3}[report.status]
+    if args.json:
+        _print_json(report.to_dict())
+        return status
+    print(_verify_text(report))
+    return status
+
+
+def run_info(args: argparse.Namespace) -> int:
+    info = inspect_output(args.path)
+    if args.json:
+        _print_json(info.to_dict())
+    else:
+        print(_info_text(info))
+    return 0
+
+
+# --- printing -----------------------------------------------------------------------------
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _indices(indices: Sequence[int], limit: int = 10) -> str:
+    shown = ", ".join(str(i) for i in indices[:limit])
+    return shown + (f", ... ({len(indices) - limit} more)" if len(indices) > limit else "")
+
+
+def _region(region: Sequence[Sequence[int]]) -> str:
+    return "[" + ", ".join(f"{a}:{b}" for a, b in region) + "]"
+
+
+def _verify_text(report: VerifyReport) -> str:
+    info = report.info
+    n = info.request.nchunks
+    checked = f"{len(report.checked)} of {n} chunks"
+    if report.status == "ok":
+        return f"{info.path}: OK: {checked} regenerated and bit-for-bit equal"
+    if report.status == "incomplete":
+        return (
+            f"{info.path}: INCOMPLETE: {len(info.done)} of {n} chunks written, missing "
+            f"{_indices(info.missing)}; the {len(report.checked)} written chunks checked are "
+            "bit-for-bit equal (run the same generate command to finish)"
+        )
+    lines = [
+        f"{info.path}: MISMATCH: {len(report.bad)} of the {len(report.checked)} chunks checked "
+        f"differ from their record ({n} chunks in all)"
+    ]
+    for bad in report.bad[:10]:
+        if bad.error is not None:
+            lines.append(f"  chunk {bad.index} {_region(bad.region)}: {bad.error}")
+        else:
+            size = 1
+            for a, b in bad.region:
+                size *= b - a
+            first = "[" + ", ".join(str(i) for i in bad.first or ()) + "]"
+            lines.append(
+                f"  chunk {bad.index} {_region(bad.region)}: {bad.differing} of {size} values "
+                f"differ, the first at {first}"
+            )
+    if len(report.bad) > 10:
+        lines.append(f"  ... and {len(report.bad) - 10} more")
+    if report.lost:
+        lines.append(f"  recorded complete, but chunks are missing: {_indices(report.lost)}")
+    return "\n".join(lines)
+
+
+def _info_text(info: OutputInfo) -> str:
+    request = info.request
+    draw = request.draw
+    params = ", ".join(f"{k}={v!r}" for k, v in draw.params)
+    complete = "yes" if info.complete else f"no: missing {_indices(info.missing)}"
+    rows = [
+        ("path", f"{info.path} ({info.kind})"),
+        ("stream", request.stream.bit_generator),
+        ("seed", json.dumps(request.stream.seed)),
+        ("draw", f"{draw.api}.{draw.method}({params}) {draw.dtype}"),
+        ("first value", f"{request.first:,d}"),
+        ("shape", f"{_shape(request.shape)} {request.dtype.name}, {_human(request.nbytes)}"),
+        ("chunks", f"{_shape(request.chunk_shape)}: {len(info.done)} of {request.nchunks} done"),
+        ("complete", complete),
+        ("on disk", _human(info.disk_bytes)),
+        (
+            "written by",
+            f"seedstream {info.record.get('seedstream_version')}, "
+            f"numpy {info.record.get('numpy_version')} (output format {info.record.get('format')})",
+        ),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+# --- entry point --------------------------------------------------------------------------
+
+
+def _error(message: str) -> None:
+    print(f"seedstream: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+# The library's messages name its keyword arguments; say which flag that is here.
+_FLAGS = {
+    "overwrite=True": "--overwrite",
+    "check_disk=False": "--no-disk-check",
+    "compressors=": "--compress",
+}
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    else:
+        text = str(exc) or type(exc).__name__
+    for keyword, flag in _FLAGS.items():
+        text = text.replace(keyword, f"{flag} ({keyword})")
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default ``sys.argv[1:]``); return the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        code: int = args.run(args)
+    except UsageError as exc:
+        _error(str(exc))
+        return 2
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except BrokenPipeError:  # stdout closed early (| head): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        _error("interrupted (run the same command again to resume a generate)")
+        return 130
+    # User errors: the library's messages say what to do.  OutputMismatchError is a
+    # ValueError, DiskFullError an OSError.  Anything else is a bug: let it trace back.
+    except (ValueError, NotImplementedError, OSError) as exc:
+        _error(_message(exc))
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

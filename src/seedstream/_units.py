@@ -1,0 +1,70 @@
+"""Raw units of a stream: the 32- or 64-bit draws numpy's methods make, and where each lies.
+
+Pure: numpy and seedstream's stream and jump modules only.
+
+numpy's methods read a bit generator through ``next_uint32``, ``next_uint64``
+or ``next_double``.  A *unit* is one such draw: on MT19937 a 64-bit unit (or a
+double) is two 32-bit words, high word first; on a 64-bit generator a 32-bit
+unit is half an output, low half first, the high half buffered in the bit
+generator (``has_uint32``, ``uinteger``).  Positions here count units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seedstream._jump import advance
+from seedstream._stream import Stream
+
+
+def skip_halves(bit_generator: np.random.BitGenerator, k: int) -> np.random.BitGenerator:
+    """A copy of a 64-bit `bit_generator` moved `k` 32-bit units ahead, in numpy's exact state.
+
+    Whole outputs are jumped over; numpy itself draws the last one or two
+    halves, so even buffer fields that are no longer live end as numpy leaves them.
+    """
+    bg = advance(bit_generator, 0)
+    gen = np.random.Generator(bg)
+    if k and bg.state["has_uint32"]:
+        gen.random(1, dtype=np.float32)  # the buffered half
+        k -= 1
+    if not k:
+        return bg
+    outputs = (k - 1) // 2
+    if outputs:
+        bg = advance(bg, outputs)
+        gen = np.random.Generator(bg)
+    gen.random(k - 2 * outputs, dtype=np.float32)
+    return bg
+
+
+def advance_units(
+    bit_generator: np.random.BitGenerator, units: int, unit_bits: int, word_bits: int
+) -> np.random.BitGenerator:
+    """A copy of `bit_generator` moved `units` draws of `unit_bits` ahead."""
+    if unit_bits == word_bits:
+        return advance(bit_generator, units)
+    if unit_bits == 64:
+        return advance(bit_generator, 2 * units)
+    return skip_halves(bit_generator, units)
+
+
+def bit_generator_at_unit(stream: Stream, unit: int, unit_bits: int) -> np.random.BitGenerator:
+    """A bit generator whose next `unit_bits`-bit draw is unit `unit` of the stream."""
+    return advance_units(stream.bit_generator_at(0), unit, unit_bits, stream.word_bits)
+
+
+def read_units(stream: Stream, unit: int, count: int, unit_bits: int) -> np.ndarray:
+    """Units ``unit .. unit + count - 1`` of the stream, as uint32 or uint64 values."""
+    if stream.word_bits == unit_bits:
+        raw = stream.bit_generator_at(unit).random_raw(count)
+        return raw.astype(np.uint32) if unit_bits == 32 else raw
+    if unit_bits == 64:  # MT19937: next_uint64 is (first word << 32) | second word
+        words = stream.bit_generator_at(2 * unit).random_raw(2 * count).astype(np.uint64)
+        return (words[0::2] << np.uint64(32)) | words[1::2]
+    bg = bit_generator_at_unit(stream, unit, 32)
+    state = bg.state
+    head = np.array([state["uinteger"]] if state["has_uint32"] and count else [], dtype=np.uint32)
+    rest = count - head.size
+    outputs = bg.random_raw(-(-rest // 2)).astype("<u8")
+    return np.concatenate([head, outputs.view("<u4")[:rest].astype(np.uint32)])

@@ -1,0 +1,253 @@
+"""Draws whose consumption varies: count in parallel, then let numpy generate from exact positions.
+
+Pure: numpy and seedstream's stream and jump modules only.
+
+numpy's rejection loops (the legacy polar method for normals, masked
+rejection in legacy ``randint``, Lemire's method in ``Generator.integers``)
+take a fixed number of raw *units* per attempt and accept or reject each
+attempt by a test on those units alone.  A :class:`Scanner` evaluates that
+test vectorised, so the accepted attempts in any segment of the stream can be
+counted on their own (in parallel); prefix sums of the counts then give the
+exact unit at which any value starts, and numpy's own method generates every
+chunk from there.  Positions are in units: 32-bit draws (``next_uint32``), or
+64-bit draws (``next_uint64`` / one double).
+
+On MT19937 a 64-bit unit is two 32-bit words (high word first, as numpy's
+``next_uint64``); on a 64-bit generator a 32-bit unit is half an output (low
+half first, the high half buffered, as numpy's ``next_uint32``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+from seedstream._stream import Stream
+from seedstream._units import bit_generator_at_unit, read_units
+
+SEGMENT_ATTEMPTS = 2**20  # attempts counted per task
+
+
+# --- scanners ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Scanner:
+    """One attempt of a numpy rejection loop, read from raw units.
+
+    ``kind`` is ``"polar"`` (legacy Gaussian: two doubles per attempt, two
+    values per accepted attempt), ``"masked"`` (legacy randint: accept when
+    ``unit & mask <= rng``) or ``"lemire"`` (Generator.integers: accept when
+    the low half of ``unit * (rng + 1)`` is at least ``2**bits mod (rng + 1)``).
+    """
+
+    kind: str
+    unit_bits: int
+    rng: int = 0
+    word_bits: int = 32  # the stream's: fixes how a polar attempt makes its doubles
+
+    @property
+    def units_per_attempt(self) -> int:
+        return 2 if self.kind == "polar" else 1
+
+    @property
+    def values_per_accept(self) -> int:
+        return 2 if self.kind == "polar" else 1
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.rng.bit_length()) - 1
+
+    @property
+    def acceptance(self) -> float:
+        """Probability that an attempt is accepted (sizes the count pass only)."""
+        if self.kind == "polar":
+            return math.pi / 4
+        if self.kind == "masked":
+            return (self.rng + 1) / (self.mask + 1)
+        return float(1 - ((2**self.unit_bits) % (self.rng + 1)) / 2**self.unit_bits)
+
+    @property
+    def always_accepts(self) -> bool:
+        return self.kind != "polar" and self.acceptance == 1.0
+
+    def accepted(self, units: np.ndarray) -> np.ndarray:
+        """One flag per whole attempt in `units`: does numpy accept it?"""
+        n = units.size // self.units_per_attempt * self.units_per_attempt
+        units = units[:n]
+        if self.kind == "polar":
+            u = _doubles(units, self.word_bits)
+            x = 2.0 * u - 1.0
+            x1, x2 = x[0::2], x[1::2]
+            r2 = x1 * x1 + x2 * x2
+            flags: np.ndarray = (r2 < 1.0) & (r2 != 0.0)
+            return flags
+        dtype = np.uint64 if self.unit_bits == 64 else np.uint32
+        if self.kind == "masked":
+            return (units & dtype(self.mask)) <= dtype(self.rng)
+        rng_excl = self.rng + 1
+        threshold = (2**self.unit_bits - rng_excl) % rng_excl
+        if self.unit_bits == 32:
+            leftover = (units.astype(np.uint64) * np.uint64(rng_excl)) & np.uint64(0xFFFFFFFF)
+        else:
+            with np.errstate(over="ignore"):
+                leftover = units * np.uint64(rng_excl)  # wraps: the low 64 bits of the product
+        accepted: np.ndarray = leftover >= threshold
+        return accepted
+
+
+def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
+    """numpy's doubles in [0, 1) from 64-bit units, exactly as its C code makes them."""
+    if word_bits == 32:  # MT19937's legacy formula on the two words a, b: (a>>5, b>>6)
+        a = units >> np.uint64(32 + 5)
+        b = (units & np.uint64(0xFFFFFFFF)) >> np.uint64(6)
+        mantissa = a * np.uint64(67108864) + b
+    else:  # next_double of a 64-bit generator
+        mantissa = units >> np.uint64(11)
+    return mantissa.astype(np.float64) / 9007199254740992.0  # < 2**53: exact, as in C
+
+
+# --- counting and locating -----------------------------------------------------------------
+
+
+def count_segment(stream: Stream, scanner: Scanner, segment: int) -> int:
+    """Accepted attempts in segment `segment` (attempts ``segment * SEGMENT_ATTEMPTS ..``)."""
+    units = read_units(
+        stream,
+        segment * SEGMENT_ATTEMPTS * scanner.units_per_attempt,
+        SEGMENT_ATTEMPTS * scanner.units_per_attempt,
+        scanner.unit_bits,
+    )
+    return int(np.count_nonzero(scanner.accepted(units)))
+
+
+@dataclasses.dataclass
+class Counts:
+    """Accepted attempts per segment, counted so far, with their prefix sums."""
+
+    per_segment: list[int] = dataclasses.field(default_factory=list)
+    prefix: list[int] = dataclasses.field(default_factory=lambda: [0])
+
+    def add(self, count: int) -> None:
+        self.per_segment.append(count)
+        self.prefix.append(self.prefix[-1] + count)
+
+    @property
+    def total(self) -> int:
+        return self.prefix[-1]
+
+
+def count_until(
+    stream: Stream,
+    scanner: Scanner,
+    accepted: int,
+    counts: Counts | None = None,
+    workers: int | None = None,
+) -> Counts:
+    """Count segments (in parallel) until at least `accepted` attempts are covered."""
+    counts = counts or Counts()
+    workers = workers or os.cpu_count() or 1
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        while counts.total < accepted:
+            missing = accepted - counts.total
+            expected = missing / (scanner.acceptance * SEGMENT_ATTEMPTS)
+            wave = max(1, min(4 * workers, math.ceil(expected * 1.01) + 1))
+            first = len(counts.per_segment)
+            segments = range(first, first + wave)
+            for count in pool.map(lambda s: count_segment(stream, scanner, s), segments):
+                counts.add(count)
+    return counts
+
+
+def unit_after(stream: Stream, scanner: Scanner, counts: Counts, index: int) -> int:
+    """The unit just after accepted attempt `index` (0-based); 0 for index -1."""
+    if index < 0:
+        return 0
+    segment = int(np.searchsorted(counts.prefix, index, side="right")) - 1
+    if segment >= len(counts.per_segment):
+        raise RuntimeError(f"internal error: accepted attempt {index} is beyond the counted stream")
+    units = read_units(
+        stream,
+        segment * SEGMENT_ATTEMPTS * scanner.units_per_attempt,
+        SEGMENT_ATTEMPTS * scanner.units_per_attempt,
+        scanner.unit_bits,
+    )
+    flags = scanner.accepted(units)
+    attempt = int(np.flatnonzero(flags)[index - counts.prefix[segment]])
+    return (segment * SEGMENT_ATTEMPTS + attempt + 1) * scanner.units_per_attempt
+
+
+@dataclasses.dataclass(frozen=True)
+class Start:
+    """Where numpy must start to produce value ``v`` of a variable draw.
+
+    ``unit``: the unit numpy starts reading at; ``discard``: values to draw
+    and drop first (the first of a polar pair when ``v`` is odd).
+    """
+
+    unit: int
+    discard: int
+
+
+def start_of(stream: Stream, scanner: Scanner, counts: Counts, value: int) -> Start:
+    attempt, discard = divmod(value, scanner.values_per_accept)
+    return Start(unit_after(stream, scanner, counts, attempt - 1), discard)
+
+
+def end_unit(stream: Stream, scanner: Scanner, counts: Counts, values: int) -> int:
+    """The unit numpy stands at after producing values ``0 .. values - 1``."""
+    if values == 0:
+        return 0
+    return unit_after(stream, scanner, counts, (values - 1) // scanner.values_per_accept)
+
+
+def accepted_needed(scanner: Scanner, values: int) -> int:
+    return -(-values // scanner.values_per_accept)
+
+
+def plan_starts(
+    stream: Stream, scanner: Scanner, boundaries: list[int], workers: int | None = None
+) -> tuple[Counts, list[Start], list[int]]:
+    """Count the stream far enough for values up to ``max(boundaries)`` and locate each boundary.
+
+    Returns the counts, the start of every boundary value, and the end unit of
+    every boundary (where numpy stands after the values before it).
+    """
+    top = max(boundaries, default=0)
+    counts = count_until(stream, scanner, accepted_needed(scanner, top + 1), workers=workers)
+    workers = workers or os.cpu_count() or 1
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        starts = list(pool.map(lambda v: start_of(stream, scanner, counts, v), boundaries))
+        ends = list(pool.map(lambda v: end_unit(stream, scanner, counts, v), boundaries))
+    return counts, starts, ends
+
+
+def check_position(
+    bit_generator: np.random.BitGenerator, stream: Stream, unit: int, unit_bits: int
+) -> None:
+    """Raise unless `bit_generator` stands exactly at `unit` of `stream` (the self-check)."""
+    expected = dict(bit_generator_at_unit(stream, unit, unit_bits).state)
+    actual = dict(bit_generator.state)
+    if not _same_position(actual, expected):
+        raise RuntimeError(
+            f"self-check failed: after generating, the bit generator is not at unit {unit} as "
+            "the count pass predicted; refusing to return shifted numbers (please report this)"
+        )
+
+
+def _same_position(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    # A buffered 32-bit half that is not live (has_uint32 == 0) is not part of the position.
+    def plain(v: Any) -> Any:
+        if isinstance(v, dict):
+            live = v.get("has_uint32", 1)
+            return {k: plain(x) for k, x in v.items() if live or k != "uinteger"}
+        if isinstance(v, np.ndarray):
+            return v.tolist()
+        return v
+
+    return bool(plain(a) == plain(b))

@@ -1,0 +1,321 @@
+"""What a stored output is, and whether it is right: read its record, regenerate, compare.
+
+An output written with ``store=`` carries the :class:`~seedstream._output.Request`
+that made it (zarr attributes, or the first line of a ``.npy`` file's sidecar).
+:func:`inspect_output` reads that record and which chunks are done, without
+generating anything; :func:`verify_output` regenerates chunks from the record
+alone -- each one on its own, as the writer made it -- and compares them bit
+for bit with what is stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seedstream._output import (
+    ATTRS_KEY,
+    FORMAT,
+    SIDECAR_SUFFIX,
+    NpyTarget,
+    Request,
+    ZarrTarget,
+    _chunk_bytes,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class OutputInfo:
+    """A stored output as its record describes it, and how far its writing got."""
+
+    path: str
+    kind: str  # "zarr" or "npy"
+    record: dict[str, Any]
+    request: Request
+    done: frozenset[int]
+    disk_bytes: int
+
+    @property
+    def complete(self) -> bool:
+        """Whether the writer finished (it records this last)."""
+        return bool(self.record.get("complete"))
+
+    @property
+    def missing(self) -> tuple[int, ...]:
+        """Chunks not (yet) written."""
+        return tuple(i for i in range(self.request.nchunks) if i not in self.done)
+
+    @property
+    def done_bytes(self) -> int:
+        """Bytes of values in the chunks written so far."""
+        return sum(_chunk_bytes(self.request, i) for i in self.done)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable summary (the request without the bit generator state)."""
+        request = self.request
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "format": self.record.get("format"),
+            "seedstream_version": self.record.get("seedstream_version"),
+            "numpy_version": self.record.get("numpy_version"),
+            "bit_generator": request.stream.bit_generator,
+            "seed": request.stream.seed,
+            "draw": request.draw.to_config(),
+            "first": request.first,
+            "shape": list(request.shape),
+            "dtype": request.dtype.name,
+            "chunk_shape": list(request.chunk_shape),
+            "nchunks": request.nchunks,
+            "chunks_done": len(self.done),
+            "complete": self.complete,
+            "nbytes": request.nbytes,
+            "done_bytes": self.done_bytes,
+            "disk_bytes": self.disk_bytes,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkMismatch:
+    """A stored chunk that is not what its record regenerates."""
+
+    index: int
+    region: tuple[tuple[int, int], ...]  # (start, stop) along each axis
+    differing: int  # values whose bits differ (0 when the chunk could not be read)
+    first: tuple[int, ...] | None  # array index of the first differing value
+    error: str | None = None  # why the chunk could not be read or compared
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "region": [list(r) for r in self.region],
+            "differing": self.differing,
+            "first": None if self.first is None else list(self.first),
+            "error": self.error,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class VerifyReport:
+    """Which chunks were regenerated and compared, and which differ."""
+
+    info: OutputInfo
+    checked: tuple[int, ...]
+    bad: tuple[ChunkMismatch, ...]
+
+    @property
+    def lost(self) -> tuple[int, ...]:
+        """Chunks missing from an output whose record says it is complete."""
+        return self.info.missing if self.info.complete else ()
+
+    @property
+    def status(self) -> str:
+        """``"mismatch"`` (bad or lost chunks), ``"incomplete"`` (unfinished) or ``"ok"``."""
+        if self.bad or self.lost:
+            return "mismatch"
+        return "ok" if self.info.complete else "incomplete"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.info.path,
+            "status": self.status,
+            "complete": self.info.complete,
+            "nchunks": self.info.request.nchunks,
+            "chunks_done": len(self.info.done),
+            "missing": list(self.info.missing),
+            "checked": list(self.checked),
+            "bad": [b.to_dict() for b in self.bad],
+        }
+
+
+def _read_record(path: Path) -> tuple[str, dict[str, Any] | None]:
+    if str(path).endswith(".npy"):
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        if not sidecar.exists():
+            return "npy", None
+        with open(sidecar) as f:
+            first_line = f.readline()  # the record; chunk indices follow, one a line
+        try:
+            found = json.loads(first_line)
+        except json.JSONDecodeError:
+            return "npy", None
+        return "npy", found if isinstance(found, dict) else None
+    import zarr
+    from zarr.errors import NodeNotFoundError
+
+    try:
+        array = zarr.open_array(path, mode="r")
+    except NodeNotFoundError:
+        raise ValueError(f"{path} is not a zarr array (nor a path ending in .npy)") from None
+    found = array.attrs.asdict().get(ATTRS_KEY)
+    return "zarr", found if isinstance(found, dict) else None
+
+
+def _disk_bytes(path: Path, kind: str) -> int:
+    """Bytes allocated on disk (sparse ``.npy`` files take only what was written)."""
+    if kind == "npy":
+        files = [path, path.with_name(path.name + SIDECAR_SUFFIX)]
+    else:
+        files = [Path(root, name) for root, _, names in os.walk(path) for name in names]
+    total = 0
+    for f in files:
+        with contextlib.suppress(FileNotFoundError):  # a writer renamed a temporary file
+            total += f.stat().st_blocks * 512
+    return total
+
+
+def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
+    """Read the record of an output written with ``store=``, and which chunks are done.
+
+    Nothing is generated or compared.  Raises ``FileNotFoundError`` for a
+    missing path and ``ValueError`` for a path that seedstream did not write
+    (or wrote in another output format).
+
+    Examples
+    --------
+    >>> import tempfile, os, seedstream
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
+    >>> _ = seedstream.RandomState(0).random_sample(10, chunks=4, store=path, progress=False)
+    >>> info = inspect_output(path)
+    >>> info.complete, info.request.nchunks, sorted(info.done)
+    (True, 3, [0, 1, 2])
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(p))
+    kind, record = _read_record(p)
+    if record is None:
+        raise ValueError(f"{p} has no seedstream record: it was not written by seedstream")
+    if record.get("format") != FORMAT:
+        raise ValueError(
+            f"{p} was written in seedstream output format {record.get('format')!r}; "
+            f"this version reads format {FORMAT}"
+        )
+    try:
+        request = Request.from_config(record["request"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{p} has a malformed seedstream record ({exc!r})") from None
+    attach = NpyTarget.attach if kind == "npy" else ZarrTarget.attach
+    done = frozenset(attach(str(p), request).done())
+    return OutputInfo(str(p), kind, record, request, done, _disk_bytes(p, kind))
+
+
+def _choose(candidates: list[int], sample: int | None, seed: int | None) -> list[int]:
+    """All candidates, or the first, the last and ``sample - 2`` others at random."""
+    if sample is None or sample >= len(candidates):
+        return candidates
+    if sample < 1:
+        raise ValueError(f"sample must be at least 1, got {sample}")
+    ends = sorted({candidates[0], candidates[-1]})[:sample]
+    middle = random.Random(seed).sample(candidates[1:-1], sample - len(ends))
+    return sorted({*ends, *middle})
+
+
+def _compare(index: int, request: Request, stored: np.ndarray) -> ChunkMismatch | None:
+    region = request.chunk_region(index)
+    bounds = tuple((s.start, s.stop) for s in region)
+    expected = request.chunk_values(index)
+    if stored.shape != expected.shape or stored.dtype != expected.dtype:
+        error = (
+            f"stored {stored.dtype} {stored.shape} where the record gives "
+            f"{expected.dtype} {expected.shape}"
+        )
+        return ChunkMismatch(index, bounds, 0, None, error)
+    # Bits, not values: NaN != NaN and -0.0 == 0.0 must not decide.
+    bits = np.dtype(f"u{expected.dtype.itemsize}")
+    differs = np.ascontiguousarray(stored).view(bits) != expected.view(bits)
+    count = int(np.count_nonzero(differs))
+    if not count:
+        return None
+    where = np.unravel_index(int(np.argmax(differs)), differs.shape)
+    first = tuple(int(i) + s.start for i, s in zip(where, region, strict=True))
+    return ChunkMismatch(index, bounds, count, first)
+
+
+def verify_output(
+    path: str | os.PathLike[str],
+    sample: int | None = 8,
+    *,
+    seed: int | None = None,
+    progress: bool | None = False,
+) -> VerifyReport:
+    """Regenerate chunks of a stored output from its record and compare them bit for bit.
+
+    Parameters
+    ----------
+    path : str or path
+        A zarr array or ``.npy`` file written with ``store=``.
+    sample : int or None, optional
+        How many chunks to check: the first, the last, and the rest drawn at
+        random (so repeated checks cover different chunks); ``None`` checks all.
+        Of an unfinished output, only written chunks are checked.
+    seed : int, optional
+        Seed for choosing the sample, to repeat a check exactly.
+    progress : bool or None, optional
+        A tqdm bar on stderr; ``None``: when stderr is a terminal.
+
+    Returns
+    -------
+    VerifyReport
+        ``status`` is ``"ok"``, ``"incomplete"`` (written chunks are right,
+        others are missing) or ``"mismatch"``.  A chunk that cannot be read
+        (e.g. corrupt compressed bytes) is a mismatch, with the error recorded.
+
+    Examples
+    --------
+    >>> import tempfile, os, seedstream
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
+    >>> _ = seedstream.RandomState(0).random_sample(10, chunks=4, store=path, progress=False)
+    >>> verify_output(path, sample=None).status
+    'ok'
+    """
+    info = inspect_output(path)
+    request = info.request
+    candidates = list(range(request.nchunks)) if info.complete else sorted(info.done)
+    checked = _choose(candidates, sample, seed) if candidates else []
+    if info.kind == "npy":
+        stored: Any = np.load(info.path, mmap_mode="r")
+    else:
+        import zarr
+
+        stored = zarr.open_array(info.path, mode="r")
+    bar = _bar(len(checked), info.path, progress)
+    bad = []
+    try:
+        for index in checked:
+            try:
+                values = np.asarray(stored[request.chunk_region(index)])
+            except Exception as exc:  # any failure to read is a bad chunk, not a crash
+                region = tuple((s.start, s.stop) for s in request.chunk_region(index))
+                error = f"unreadable: {type(exc).__name__}: {exc}"
+                bad.append(ChunkMismatch(index, region, 0, None, error))
+            else:
+                found = _compare(index, request, values)
+                if found is not None:
+                    bad.append(found)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return VerifyReport(info, tuple(checked), tuple(bad))
+
+
+def _bar(total: int, label: str, progress: bool | None) -> Any:
+    if progress is None:
+        import sys
+
+        progress = sys.stderr.isatty()
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", desc=f"seedstream verify {label}")
