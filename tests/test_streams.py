@@ -680,8 +680,6 @@ UNTRACKED_LEGACY: dict[str, Call] = {
     "randint": lambda o: o.randint(10, size=5),
     "choice": lambda o: o.choice(5, 3, p=[0.1, 0.2, 0.3, 0.2, 0.2]),
     "permutation": lambda o: o.permutation(7),
-    "bytes": lambda o: o.bytes(5),
-    "exponential": lambda o: o.exponential(size=2),
 }
 UNTRACKED_GENERATOR: dict[str, Call] = {
     "normal": lambda o: o.normal(size=3),
@@ -689,7 +687,6 @@ UNTRACKED_GENERATOR: dict[str, Call] = {
     "integers": lambda o: o.integers(10, size=5),
     "choice": lambda o: o.choice(5, 3, p=[0.1, 0.2, 0.3, 0.2, 0.2]),
     "permutation": lambda o: o.permutation(7),
-    "bytes": lambda o: o.bytes(5),
     "exponential": lambda o: o.exponential(size=2),
 }
 UNTRACKED_CASES = [(LEGACY, name) for name in UNTRACKED_LEGACY] + [

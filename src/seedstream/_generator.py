@@ -8,6 +8,8 @@ one of numpy's bit generators; numpy generates every number.  seedstream adds
 
 from __future__ import annotations
 
+import builtins
+import functools
 from typing import Any
 
 import numpy as np
@@ -17,21 +19,24 @@ from seedstream._position import (
     PositionTracker,
     check_start,
     count,
-    halves_outputs,
     scalar_params,
     untracked,
 )
-from seedstream._units import skip_halves
 
 _UNTRACKED = (
-    "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f",
-    "gamma", "geometric", "gumbel", "hypergeometric", "integers", "laplace", "logistic",
-    "lognormal", "logseries", "multinomial", "multivariate_hypergeometric",
-    "multivariate_normal", "negative_binomial", "noncentral_chisquare", "noncentral_f",
-    "normal", "pareto", "permutation", "permuted", "poisson", "power", "rayleigh", "shuffle",
-    "standard_cauchy", "standard_exponential", "standard_gamma", "standard_normal",
-    "standard_t", "triangular", "vonmises", "wald", "weibull", "zipf",
+    "beta", "binomial", "chisquare", "choice", "dirichlet", "f", "gamma", "geometric",
+    "gumbel", "hypergeometric", "laplace", "logistic", "lognormal", "logseries",
+    "multinomial", "multivariate_hypergeometric", "multivariate_normal", "negative_binomial",
+    "noncentral_chisquare", "noncentral_f", "pareto", "permutation", "permuted", "poisson",
+    "power", "rayleigh", "shuffle", "standard_cauchy", "standard_gamma", "standard_t",
+    "triangular", "vonmises", "wald", "weibull", "zipf",
 )  # fmt: skip
+
+# The ziggurat methods: variable consumption whose attempts cannot be told
+# apart from raw words without numpy's private tables, so they are served
+# sequentially (start= generates and drops the skipped values).
+_ZIGGURAT = ("standard_normal", "normal", "standard_exponential", "exponential")
+_DISCARD_BLOCK = 2**20
 
 
 class Generator(np.random.Generator, PositionTracker):
@@ -91,23 +96,8 @@ class Generator(np.random.Generator, PositionTracker):
             )
         words = self._value_words(dtype)
         if words is None:
-            return self._draw_halves(check_start(start), func, *args)
+            return self._draw_halves(check_start(start), 1, func, *args)
         return self._draw(start, words, func, *args)
-
-    def _draw_halves(self, k: int, func: Any, *args: Any) -> Any:
-        # 32-bit values from a 64-bit generator: two per output (see skip_halves).
-        bg = self._stream_bit_generator()
-        saved = bg.state
-        try:
-            if k:
-                bg.state = skip_halves(bg, k).state
-            out = func(*args)
-        except BaseException:
-            bg.state = saved
-            raise
-        # m values starting with `buffered` halves in hand take ceil((m - buffered) / 2) outputs.
-        self._moved(halves_outputs(k + count(out), int(saved["has_uint32"])))
-        return out
 
     def random(
         self,
@@ -171,6 +161,124 @@ class Generator(np.random.Generator, PositionTracker):
             store,
             output,
         )
+
+    def integers(
+        self,
+        low: Any,
+        high: Any = None,
+        size: Any = None,
+        dtype: Any = np.int64,
+        endpoint: bool = False,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
+        """Integers as numpy's ``Generator.integers``, after skipping `start` of them.
+
+        numpy uses Lemire's method, which rejects a few draws for ranges that
+        are not powers of two: then ``start=``, ``chunks=`` and ``store=``
+        count the stream first (in parallel) and check every part's end.
+        32- and 64-bit dtypes only for those.
+        """
+        base = np.random.Generator.integers
+
+        def make(validate: bool) -> Draw:
+            if validate:
+                np.random.Generator(np.random.PCG64(0)).integers(
+                    low, high, size=0, dtype=dtype, endpoint=endpoint
+                )
+            lo, hi = (0, low) if high is None else (low, high)
+            if np.ndim(lo) or np.ndim(hi):
+                raise NotImplementedError(
+                    "integers() with array bounds cannot be chunked or started later; pass scalars"
+                )
+            params = (("low", int(lo)), ("high", int(hi)), ("endpoint", bool(endpoint)))
+            return Draw("Generator", "integers", params, np.dtype(dtype).name)
+
+        def eager() -> Any:
+            if start.__class__ is int and not start:
+                out = base(self, low, high, size, dtype, endpoint)
+                self._count_drawn(make(False), count(out))
+                return out
+            self._refuse_sfc64()
+            use = make(True).consumption(self._origin)
+            call = lambda: base(self, low, high, size, dtype, endpoint)  # noqa: E731
+            if use.fixed:
+                return self._draw_units(start, use, call)
+            return self._draw_variable(lambda: make(False), start, call)
+
+        return self._deliver(
+            lambda: make(True), make(False).dtype, size, start, chunks, eager, store, output
+        )
+
+    def bytes(self, length: int, *, start: int = 0) -> builtins.bytes:
+        """Random bytes, as numpy's ``Generator.bytes``, after skipping `start` bytes."""
+        k = check_start(start)
+        if k:
+            self._refuse_sfc64()
+        head, offset = divmod(k, 4)
+        self._skip_units(head, 32)
+        out = np.random.Generator.bytes(self, length + offset)
+        self._moved_units(-(-(length + offset) // 4), 32)
+        return out[offset:]
+
+    def _refuse_sfc64(self) -> None:
+        if self._origin.bit_generator == "SFC64":
+            raise NotImplementedError(
+                "SFC64 has no jump-ahead, so start= would mean generating every skipped "
+                "value; use PCG64, PCG64DXSM, Philox or MT19937 for random access, or draw "
+                "and discard the values yourself"
+            )
+
+
+_ZIGGURAT_PARAMS = {
+    "standard_normal": ("size", "dtype", "out"),
+    "normal": ("loc", "scale", "size"),
+    "standard_exponential": ("size", "dtype", "method", "out"),
+    "exponential": ("scale", "size"),
+}
+
+
+def _ziggurat(name: str) -> Any:
+    base = getattr(np.random.Generator, name)
+    names = _ZIGGURAT_PARAMS[name]
+
+    @functools.wraps(base)
+    def method(
+        self: Generator,
+        *args: Any,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        if chunks is not None or store is not None:
+            raise NotImplementedError(
+                f"Generator.{name} uses the ziggurat method, whose consumption cannot be "
+                "counted in parallel, so it has no chunks= or store=; draw it in memory, or use "
+                f"RandomState's {name} (the polar method), which chunks exactly"
+            )
+        k = check_start(start)
+        if k:
+            self._refuse_sfc64()  # (it could discard, but SFC64 refuses start= everywhere)
+            # Generate and drop the skipped values in bounded blocks: O(start).
+            bound = dict(zip(names, args, strict=False)) | kwargs
+            bound.pop("out", None)
+            while k:
+                step = min(k, _DISCARD_BLOCK)
+                base(self, **(bound | {"size": step}))
+                k -= step
+        out = base(self, *args, **kwargs)
+        self._lose_position(f"{name}()")
+        return out
+
+    return method
+
+
+for _name in _ZIGGURAT:
+    setattr(Generator, _name, _ziggurat(_name))
 
 
 for _name in _UNTRACKED:

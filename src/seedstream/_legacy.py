@@ -8,25 +8,30 @@ state) and a raw :attr:`~RandomState.position` that can be read and assigned.
 
 from __future__ import annotations
 
+import builtins
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
 
 from seedstream._draw import Draw
-from seedstream._position import PositionTracker, scalar_params, untracked
+from seedstream._position import PositionTracker, check_start, count, scalar_params, untracked
 from seedstream._stream import BIT_GENERATORS
 
 # Everything else that draws: works exactly as numpy's, but its consumption is
 # not counted, so the position becomes unknown.
 _UNTRACKED = (
-    "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f",
-    "gamma", "geometric", "gumbel", "hypergeometric", "laplace", "logistic", "lognormal",
-    "logseries", "multinomial", "multivariate_normal", "negative_binomial",
-    "noncentral_chisquare", "noncentral_f", "normal", "pareto", "permutation", "poisson",
-    "power", "randint", "randn", "random_integers", "rayleigh", "shuffle", "standard_cauchy",
-    "standard_exponential", "standard_gamma", "standard_normal", "standard_t", "tomaxint",
-    "triangular", "vonmises", "wald", "weibull", "zipf",
+    "beta", "binomial", "chisquare", "choice", "dirichlet", "f", "gamma", "geometric",
+    "gumbel", "hypergeometric", "laplace", "logistic", "lognormal", "logseries",
+    "multinomial", "multivariate_normal", "negative_binomial", "noncentral_chisquare",
+    "noncentral_f", "pareto", "permutation", "poisson", "power", "rayleigh", "shuffle",
+    "standard_cauchy", "standard_gamma", "standard_t", "tomaxint", "triangular", "vonmises",
+    "wald", "weibull", "zipf",
+)  # fmt: skip
+_TRACKED = (
+    "standard_normal", "randn", "normal", "standard_exponential", "exponential", "randint",
+    "random_integers", "bytes",
 )  # fmt: skip
 
 
@@ -189,6 +194,247 @@ class RandomState(np.random.RandomState, PositionTracker):
             output,
         )
 
+    # --- Gaussians: the polar method, variable consumption --------------------------------
+
+    def _gauss_draw(self, method: str, params: tuple[tuple[str, Any], ...]) -> Draw:
+        state = np.random.RandomState.get_state(self, legacy=False)
+        cached = (("cached_gauss", float(state["gauss"])),) if state["has_gauss"] else ()
+        return Draw("RandomState", method, params + cached)
+
+    def standard_normal(
+        self,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
+        """Standard normals, as numpy's ``standard_normal`` (the polar method), after `start`.
+
+        numpy's polar method rejects about 21.5 % of its attempts, so a value's
+        position depends on every attempt before it: ``start=``, ``chunks=``
+        and ``store=`` first count accepted attempts over the stream (in
+        parallel, about a tenth of the cost of generating), then numpy
+        generates each part from its exact position, and every part is checked
+        to end where the count says.  ``start=k`` therefore costs O(k), not
+        O(log k).  The Gaussian numpy caches between calls is honoured.
+        """
+        base = np.random.RandomState.standard_normal
+        return self._deliver(
+            lambda: self._gauss_draw("standard_normal", ()),
+            np.float64,
+            size,
+            start,
+            chunks,
+            lambda: self._draw_variable(
+                lambda: self._gauss_draw("standard_normal", ()), start, lambda: base(self, size)
+            ),
+            store,
+            output,
+        )
+
+    def randn(
+        self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
+    ) -> Any:
+        """Standard normals of the given shape, as numpy's ``randn``."""
+        return self.standard_normal(
+            shape or None, start=start, chunks=chunks, store=store, **output
+        )
+
+    def normal(
+        self,
+        loc: Any = 0.0,
+        scale: Any = 1.0,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
+        """``loc + scale * standard_normal()`` as numpy's ``normal``."""
+        base = np.random.RandomState.normal
+
+        def make() -> Draw:
+            _validate(lambda rs: rs.normal(loc, scale, size=0))
+            return self._gauss_draw("normal", scalar_params("normal", loc=loc, scale=scale))
+
+        return self._deliver(
+            make,
+            np.float64,
+            size,
+            start,
+            chunks,
+            lambda: self._draw_variable(make, start, lambda: base(self, loc, scale, size)),
+            store,
+            output,
+        )
+
+    def _adopt_cache(self, obj: Any) -> None:
+        state = np.random.RandomState.get_state(self, legacy=False)
+        theirs = obj.get_state(legacy=False)
+        state["has_gauss"], state["gauss"] = theirs["has_gauss"], theirs["gauss"]
+        np.random.RandomState.set_state(self, state)
+
+    def _full_state(self) -> Any:
+        return np.random.RandomState.get_state(self, legacy=False)
+
+    def _restore_full_state(self, state: Any) -> None:
+        np.random.RandomState.set_state(self, state)
+
+    # --- fixed consumption: exponentials, integers, bytes -----------------------------------
+
+    def _fixed(
+        self,
+        make: Any,
+        size: Any,
+        start: object,
+        chunks: Any,
+        store: Any,
+        output: dict[str, Any],
+        func: Any,
+        *args: Any,
+    ) -> Any:
+        """Deliver a draw: a jump to `start` for fixed consumption, a count pass for variable.
+
+        `make(validate)` builds the :class:`Draw`; with ``validate`` it first
+        lets numpy check the parameters (on a scratch generator).
+        """
+
+        def eager() -> Any:
+            if start.__class__ is int and not start:
+                out = func(self, *args)
+                self._count_drawn(make(False), count(out))
+                return out
+            draw = make(True)
+            use = draw.consumption(self._origin)
+            if use.fixed:
+                return self._draw_units(start, use, func, self, *args)
+            return self._draw_variable(lambda: make(False), start, lambda: func(self, *args))
+
+        dtype = make(False).dtype
+        return self._deliver(lambda: make(True), dtype, size, start, chunks, eager, store, output)
+
+    def standard_exponential(
+        self,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
+        """Standard exponentials, as numpy's ``standard_exponential``, after skipping `start`."""
+        return self._fixed(
+            lambda validate: Draw("RandomState", "standard_exponential"),
+            size, start, chunks, store, output,
+            np.random.RandomState.standard_exponential, size,
+        )  # fmt: skip
+
+    def exponential(
+        self,
+        scale: Any = 1.0,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
+        """Exponentials of mean `scale`, as numpy's ``exponential``, after skipping `start`."""
+
+        def make(validate: bool) -> Draw:
+            if validate:
+                _validate(lambda rs: rs.exponential(scale, size=0))
+            return Draw("RandomState", "exponential", scalar_params("exponential", scale=scale))
+
+        return self._fixed(
+            make, size, start, chunks, store, output, np.random.RandomState.exponential, scale, size
+        )
+
+    def randint(
+        self,
+        low: Any,
+        high: Any = None,
+        size: Any = None,
+        dtype: Any = int,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
+        """Integers in [low, high), as numpy's ``randint``, after skipping `start` of them.
+
+        numpy rejects masked draws outside the range, so for a range that is
+        not a power of two the consumption varies and ``start=``, ``chunks=``
+        and ``store=`` count the stream first, as for :meth:`standard_normal`.
+        32- and 64-bit dtypes only for those (smaller ones share words within
+        one numpy call).
+        """
+
+        def make(validate: bool) -> Draw:
+            if validate:
+                _validate(lambda rs: rs.randint(low, high, size=0, dtype=dtype))
+            lo, hi = (0, low) if high is None else (low, high)
+            return Draw("RandomState", "randint", _int_params(lo, hi), np.dtype(dtype).name)
+
+        return self._fixed(
+            make, size, start, chunks, store, output,
+            np.random.RandomState.randint, low, high, size, dtype,
+        )  # fmt: skip
+
+    def random_integers(
+        self,
+        low: Any,
+        high: Any = None,
+        size: Any = None,
+        *,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **output: Any,
+    ) -> Any:
+        """Integers in [low, high], as numpy's (deprecated) ``random_integers``."""
+        if start.__class__ is int and not start and chunks is None and store is None:
+            out = np.random.RandomState.random_integers(self, low, high, size)
+            self._lose_position("random_integers()")
+            return out
+        warnings.warn(
+            "This function is deprecated. Please call randint instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        lo, hi = (1, low) if high is None else (low, high)
+        return self.randint(
+            lo, int(hi) + 1, size, "l", start=start, chunks=chunks, store=store, **output
+        )
+
+    def bytes(self, length: int, *, start: int = 0) -> builtins.bytes:
+        """Random bytes, as numpy's ``bytes``, after skipping `start` bytes.
+
+        numpy makes them from ``ceil(length / 4)`` 32-bit draws.
+        """
+        head, offset = divmod(check_start(start), 4)
+        self._skip_units(head, 32)
+        out = np.random.RandomState.bytes(self, length + offset)
+        self._moved_units(-(-(length + offset) // 4), 32)
+        return out[offset:]
+
+
+def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:
+    if np.ndim(low) or np.ndim(high):
+        raise NotImplementedError(
+            "randint() with array bounds cannot be chunked or started later; pass scalars"
+        )
+    return (("low", int(low)), ("high", int(high)))
+
+
+def _validate(call: Any) -> None:
+    """numpy's own errors for these parameters, from a scratch generator (nothing drawn)."""
+    call(np.random.RandomState(0))
+
 
 for _name in _UNTRACKED:
     setattr(RandomState, _name, untracked(np.random.RandomState, _name))
@@ -222,7 +468,9 @@ def set_bit_generator(bitgen: np.random.BitGenerator) -> None:
     _global.__init__(bitgen)  # type: ignore[misc]  # re-initialise in place: bound methods stay valid
 
 
-_METHODS = ("seed", "get_state", "set_state", "rand", "random_sample", "random", "uniform")
+_METHODS = (
+    "seed", "get_state", "set_state", "rand", "random_sample", "random", "uniform", *_TRACKED,
+)  # fmt: skip
 LEGACY_FUNCTIONS: dict[str, Any] = {
     **{name: getattr(_global, name) for name in (*_METHODS, *_UNTRACKED)},
     "ranf": _global.random_sample,  # numpy's aliases

@@ -19,14 +19,14 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from seedstream._draw import Draw, Locator, numpy_at
+from seedstream._draw import Consumption, Draw, Locator, numpy_at
 from seedstream._geometry import normalize_shape
 from seedstream._jump import advance
 from seedstream._lazy import lazy_array
 from seedstream._output import Request, write
 from seedstream._plan import SMALL_DRAW_BYTES, plan, regular_chunk_shape, resolve_chunks
 from seedstream._stream import Stream
-from seedstream._units import bit_generator_at_unit
+from seedstream._units import bit_generator_at_unit, skip_halves
 from seedstream._variable import check_position
 
 T = TypeVar("T")
@@ -149,6 +149,61 @@ class PositionTracker:
             raise
         self._moved(words_per_draw * (k + count(out)))
         return out
+
+    def _draw_halves(self, k: int, per_value: int, func: Callable[..., T], *args: Any) -> T:
+        """32-bit values from a 64-bit generator (two per output, see skip_halves)."""
+        bg = self._stream_bit_generator()
+        saved = bg.state
+        try:
+            if k:
+                bg.state = skip_halves(bg, k * per_value).state
+            out = func(*args)
+        except BaseException:
+            bg.state = saved
+            raise
+        halves = per_value * (k + count(out))
+        self._moved(halves_outputs(halves, int(saved["has_uint32"])))
+        return out
+
+    def _skip_units(self, units: int, unit_bits: int) -> None:
+        """Move `units` draws of `unit_bits` ahead, as numpy's sequential draws would."""
+        if not units:
+            return
+        bg = self._stream_bit_generator()
+        if unit_bits == 32 and self._origin.word_bits == 64:
+            state = bg.state
+            bg.state = skip_halves(bg, units).state
+            self._moved(halves_outputs(units, int(state["has_uint32"])))
+            return
+        words = units * (2 if unit_bits > self._origin.word_bits else 1)
+        self._skip(words)
+        self._moved(words)
+
+    def _moved_units(self, units: int, unit_bits: int) -> None:
+        """Count `units` draws numpy itself made (with no 32-bit half buffered before them)."""
+        if unit_bits == 32 and self._origin.word_bits == 64:
+            self._lose_position("a 32-bit draw")  # the buffer decides: not tracked here
+        else:
+            self._moved(units * (2 if unit_bits > self._origin.word_bits else 1))
+
+    def _count_drawn(self, draw: Draw, values: int) -> None:
+        """Count `values` values numpy drew with no start: exact for fixed consumption."""
+        if self._position is None:
+            return
+        use = draw.consumption(self._origin)
+        if use.units_per_value is None:
+            self._lose_position(f"{draw.method}()")
+        else:
+            self._moved_units(use.units_per_value * values, use.unit_bits)
+
+    def _draw_units(self, start: object, use: Consumption, func: Callable[..., T], *args: Any) -> T:
+        """Skip `start` values of a fixed-consumption draw, then ``func(*args)``."""
+        assert use.units_per_value is not None
+        word_bits = self._origin.word_bits
+        if use.unit_bits == 32 and word_bits == 64:
+            return self._draw_halves(check_start(start), use.units_per_value, func, *args)
+        words = use.units_per_value * (2 if use.unit_bits > word_bits else 1)
+        return self._draw(start, words, func, *args)
 
     def _deliver(
         self,
