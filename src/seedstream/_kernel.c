@@ -366,6 +366,123 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The legacy polar method's acceptance test, for counting                   */
+
+/* numpy's legacy double from two 32-bit MT19937 words, or next_double of a
+ * 64-bit generator.  Exact in IEEE double arithmetic (integers below 2**53,
+ * division by a power of two), as numpy's own C code computes it. */
+static inline double polar_double(const uint64_t *raw, Py_ssize_t *i, int mt)
+{
+    if (mt) {
+        uint64_t a = (raw[*i] & 0xffffffffu) >> 5, b = (raw[*i + 1] & 0xffffffffu) >> 6;
+        *i += 2;
+        return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
+    }
+    uint64_t w = raw[*i];
+    *i += 1;
+    return (double)(w >> 11) * (1.0 / 9007199254740992.0);
+}
+
+PyDoc_STRVAR(polar_scan_doc,
+"polar_scan(raw, mt, want) -> (accepted, index)\n\n"
+"Count the accepted attempts of numpy's legacy polar method (legacy_gauss) in\n"
+"`raw` (random_raw output: uint64 values; on MT19937 each holds one 32-bit word,\n"
+"`mt` true).  An attempt is two doubles; it is accepted when\n"
+"0 < x1*x1 + x2*x2 < 1 with x = 2u - 1.  `index` is the attempt number of the\n"
+"accepted attempt number `want` (0-based), or -1 if there is none in `raw`.");
+
+static PyObject *py_polar_scan(PyObject *self, PyObject *args)
+{
+    Py_buffer raw_buf;
+    int mt;
+    long long want;
+    if (!PyArg_ParseTuple(args, "y*pL", &raw_buf, &mt, &want)) return NULL;
+    const uint64_t *raw = (const uint64_t *)raw_buf.buf;
+    const Py_ssize_t n = raw_buf.len / 8, per = mt ? 4 : 2;
+    long long accepted = 0, index = -1;
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t i = 0;
+    for (long long attempt = 0; i + per <= n; attempt++) {
+        /* x1 * x1 + x2 * x2 without contraction: see -ffp-contract=off in setup.py */
+        double x1 = 2.0 * polar_double(raw, &i, mt) - 1.0;
+        double x2 = 2.0 * polar_double(raw, &i, mt) - 1.0;
+        double r2 = x1 * x1 + x2 * x2;
+        if (r2 < 1.0 && r2 != 0.0) {
+            if (accepted == want) index = attempt;
+            accepted++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&raw_buf);
+    return Py_BuildValue("LL", accepted, index);
+}
+
+/* MT19937 itself, for counting without materialising its words: the state is
+ * numpy's (key, pos); a new block is made when pos reaches 624, and outputs
+ * are tempered, exactly as numpy's mt19937_next32. */
+static void mt_next_block(uint32_t *key)
+{
+    for (int i = 0; i < MT_N; i++) {
+        uint32_t y = (key[i] & MT_UPPER) | (key[(i + 1) % MT_N] & MT_LOWER);
+        key[i] = key[(i + MT_M) % MT_N] ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX_A : 0u);
+    }
+}
+
+static inline uint32_t mt_next32(uint32_t *key, int *pos)
+{
+    if (*pos >= MT_N) {
+        mt_next_block(key);
+        *pos = 0;
+    }
+    uint32_t y = key[(*pos)++];
+    y ^= (y >> 11);
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= (y >> 18);
+    return y;
+}
+
+static inline double mt_legacy_double(uint32_t *key, int *pos)
+{
+    uint32_t a = mt_next32(key, pos) >> 5, b = mt_next32(key, pos) >> 6;
+    return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
+}
+
+PyDoc_STRVAR(mt19937_polar_scan_doc,
+"mt19937_polar_scan(key, pos, attempts, want) -> (accepted, index)\n\n"
+"polar_scan over the next 4 * attempts words of the MT19937 state (key, pos),\n"
+"generated here (numpy's recurrence and tempering) instead of read from an array.");
+
+static PyObject *py_mt19937_polar_scan(PyObject *self, PyObject *args)
+{
+    Py_buffer key_buf;
+    int pos;
+    long long attempts, want;
+    if (!PyArg_ParseTuple(args, "y*iLL", &key_buf, &pos, &attempts, &want)) return NULL;
+    if (key_buf.len != MT_N * 4 || pos < 0 || pos > MT_N) {
+        PyBuffer_Release(&key_buf);
+        PyErr_SetString(PyExc_ValueError, "key must be 624 uint32 words and 0 <= pos <= 624");
+        return NULL;
+    }
+    uint32_t key[MT_N];
+    memcpy(key, key_buf.buf, sizeof key);
+    PyBuffer_Release(&key_buf);
+    long long accepted = 0, index = -1;
+    Py_BEGIN_ALLOW_THREADS
+    for (long long attempt = 0; attempt < attempts; attempt++) {
+        double x1 = 2.0 * mt_legacy_double(key, &pos) - 1.0;
+        double x2 = 2.0 * mt_legacy_double(key, &pos) - 1.0;
+        double r2 = x1 * x1 + x2 * x2;
+        if (r2 < 1.0 && r2 != 0.0) {
+            if (accepted == want) index = attempt;
+            accepted++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    return Py_BuildValue("LL", accepted, index);
+}
+
 #if SS_HAVE_AVX512
 static int cpu_has_avx512(void)
 {
@@ -411,6 +528,8 @@ static PyObject *py_select_path(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef kernel_methods[] = {
+    {"polar_scan", py_polar_scan, METH_VARARGS, polar_scan_doc},
+    {"mt19937_polar_scan", py_mt19937_polar_scan, METH_VARARGS, mt19937_polar_scan_doc},
     {"select_path", py_select_path, METH_VARARGS, select_path_doc},
     {"xpow_mod", py_xpow_mod, METH_VARARGS, xpow_mod_doc},
     {"mt19937_jump", py_mt19937_jump, METH_VARARGS, mt19937_jump_doc},

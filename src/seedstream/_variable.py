@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from seedstream import _kernel
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, read_units
 
@@ -115,15 +116,33 @@ def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
 # --- counting and locating -----------------------------------------------------------------
 
 
+def scan_segment(stream: Stream, scanner: Scanner, segment: int, want: int = -1) -> tuple[int, int]:
+    """(accepted attempts in `segment`, index in it of accepted attempt `want` or -1).
+
+    Segment ``s`` holds attempts ``s * SEGMENT_ATTEMPTS`` up to the next segment.
+    The polar test runs in the compiled kernel on numpy's raw words; the
+    integer tests are one vectorised comparison.
+    """
+    first_unit = segment * SEGMENT_ATTEMPTS * scanner.units_per_attempt
+    n_units = SEGMENT_ATTEMPTS * scanner.units_per_attempt
+    if scanner.kind == "polar" and stream.word_bits == 32:
+        # MT19937: the kernel runs the generator itself, so no words are stored
+        state = stream.bit_generator_at(2 * first_unit).state["state"]
+        key = np.ascontiguousarray(state["key"], dtype=np.uint32).tobytes()
+        accepted, index = _kernel.mt19937_polar_scan(key, int(state["pos"]), SEGMENT_ATTEMPTS, want)
+        return int(accepted), int(index)
+    if scanner.kind == "polar":
+        raw = stream.bit_generator_at(first_unit).random_raw(n_units)
+        accepted, index = _kernel.polar_scan(raw.data, False, want)
+        return int(accepted), int(index)
+    flags = scanner.accepted(read_units(stream, first_unit, n_units, scanner.unit_bits))
+    hits = np.flatnonzero(flags)
+    return int(hits.size), int(hits[want]) if 0 <= want < hits.size else -1
+
+
 def count_segment(stream: Stream, scanner: Scanner, segment: int) -> int:
-    """Accepted attempts in segment `segment` (attempts ``segment * SEGMENT_ATTEMPTS ..``)."""
-    units = read_units(
-        stream,
-        segment * SEGMENT_ATTEMPTS * scanner.units_per_attempt,
-        SEGMENT_ATTEMPTS * scanner.units_per_attempt,
-        scanner.unit_bits,
-    )
-    return int(np.count_nonzero(scanner.accepted(units)))
+    """Accepted attempts in segment `segment`."""
+    return scan_segment(stream, scanner, segment)[0]
 
 
 @dataclasses.dataclass
@@ -171,14 +190,7 @@ def unit_after(stream: Stream, scanner: Scanner, counts: Counts, index: int) -> 
     segment = int(np.searchsorted(counts.prefix, index, side="right")) - 1
     if segment >= len(counts.per_segment):
         raise RuntimeError(f"internal error: accepted attempt {index} is beyond the counted stream")
-    units = read_units(
-        stream,
-        segment * SEGMENT_ATTEMPTS * scanner.units_per_attempt,
-        SEGMENT_ATTEMPTS * scanner.units_per_attempt,
-        scanner.unit_bits,
-    )
-    flags = scanner.accepted(units)
-    attempt = int(np.flatnonzero(flags)[index - counts.prefix[segment]])
+    _, attempt = scan_segment(stream, scanner, segment, index - counts.prefix[segment])
     return (segment * SEGMENT_ATTEMPTS + attempt + 1) * scanner.units_per_attempt
 
 
