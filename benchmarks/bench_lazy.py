@@ -8,6 +8,9 @@ after the other, in this one invocation:
 - dask peer  ``da.random.RandomState(0).random_sample(n, chunks=2**24).mean()``
              (whose numbers are not numpy's)
 - auto mode  ``RandomState(0).rand(N).mean()`` for N beyond memory (default 10**10)
+- normals:   ``np.random.seed(0); np.random.randn(n).mean()`` next to seedstream's exact
+             ``RandomState(0).standard_normal(n, chunks=2**24).mean()`` (count pass included,
+             and reported on its own)
 
     python benchmarks/bench_lazy.py [--n 1e9] [--auto-n 1e10] [--skip-numpy]
 """
@@ -41,6 +44,21 @@ CASES = {
         "import dask.array as da",
         """
         x = da.random.RandomState(0).random_sample({n}, chunks=2**24)
+        value = float(x.mean().compute(scheduler="threads"))
+        """,
+    ),
+    "numpy-randn": (
+        "import numpy as np",
+        """
+        np.random.seed(0)
+        value = float(np.random.randn({n}).mean())
+        """,
+    ),
+    "seedstream-normal": (
+        "import seedstream, dask.array",
+        """
+        x = seedstream.RandomState(0).standard_normal({n}, chunks=2**24)
+        extra = {{"count pass s": time.perf_counter() - t0}}
         value = float(x.mean().compute(scheduler="threads"))
         """,
     ),
@@ -88,10 +106,15 @@ def _line(r: dict[str, Any]) -> str:
     )
 
 
-def main(n: int = 10**9, auto_n: int = 10**10, skip_numpy: bool = False) -> list[dict[str, Any]]:
+def main(
+    n: int = 10**9, auto_n: int = 10**10, skip_numpy: bool = False, normals: bool = True
+) -> list[dict[str, Any]]:
     names = ["seedstream", "dask-peer"] + ([] if skip_numpy else ["numpy"])
+    if normals:
+        names += ["seedstream-normal"] + ([] if skip_numpy else ["numpy-randn"])
     results = [run_case(name, n) for name in names]
-    results.append(run_case("seedstream-auto", auto_n))
+    if auto_n:
+        results.append(run_case("seedstream-auto", auto_n))
     for r in results:
         print(_line(r))
     by = {r["case"]: r for r in results if "error" not in r}
@@ -105,6 +128,16 @@ def main(n: int = 10**9, auto_n: int = 10**10, skip_numpy: bool = False) -> list
         print(f"seedstream / numpy peak RSS: {memory:.2f}  (target <= 0.25)")
         same = abs(by["numpy"]["value"] - by["seedstream"]["value"]) < 1e-9
         print(f"same mean as numpy (up to summation order): {same}")
+    if "seedstream-normal" in by and "numpy-randn" in by:
+        ours, theirs = by["seedstream-normal"], by["numpy-randn"]
+        print(
+            f"standard_normal: numpy / seedstream time: {theirs['seconds'] / ours['seconds']:.2f}x "
+            f"faster (target >= 1.5), peak RSS {ours['peak_rss'] / 2**30:.2f} GiB (target < 2), "
+            f"count pass {ours['count pass s']:.2f} s = "
+            f"{ours['count pass s'] / ours['seconds']:.0%} of the total"
+        )
+        same = abs(theirs["value"] - ours["value"]) < 1e-9
+        print(f"same normal mean as numpy (up to summation order): {same}")
     if "seedstream-auto" in by:
         auto = by["seedstream-auto"]
         print(
@@ -119,5 +152,6 @@ if __name__ == "__main__":
     parser.add_argument("--n", type=float, default=1e9)
     parser.add_argument("--auto-n", type=float, default=1e10)
     parser.add_argument("--skip-numpy", action="store_true")
+    parser.add_argument("--no-normals", action="store_true")
     args = parser.parse_args()
-    main(int(args.n), int(args.auto_n), args.skip_numpy)
+    main(int(args.n), int(args.auto_n), args.skip_numpy, not args.no_normals)
