@@ -206,6 +206,7 @@ class Locator:
         self.stream, self.draw, self.scanner, self.workers = stream, draw, use.scanner, workers
         self.cached = draw.param.get("cached_gauss")
         self.counts = variable.Counts()
+        self._after_cache: dict[int, int] = {}
 
     def _fresh(self, value: int) -> int:
         return value - 1 if self.cached is not None else value
@@ -215,17 +216,23 @@ class Locator:
         needed = variable.accepted_needed(self.scanner, max(0, self._fresh(values)) + 1)
         variable.count_until(self.stream, self.scanner, needed, self.counts, self.workers)
 
+    def _after(self, attempt: int) -> int:
+        # One block's end is usually the next one's start: remember what was scanned.
+        if attempt not in self._after_cache:
+            found = variable.unit_after(self.stream, self.scanner, self.counts, attempt)
+            self._after_cache[attempt] = found
+        return self._after_cache[attempt]
+
     def start(self, value: int) -> Located:
         if self.cached is not None and value == 0:
             return Located(0, 0, float(self.cached))
-        s = variable.start_of(self.stream, self.scanner, self.counts, self._fresh(value))
-        return Located(s.unit, s.discard)
+        attempt, discard = divmod(self._fresh(value), self.scanner.values_per_accept)
+        return Located(self._after(attempt - 1), discard)
 
     def end(self, values: int) -> int:
         """The unit numpy stands at after producing values ``0 .. values - 1``."""
-        return variable.end_unit(
-            self.stream, self.scanner, self.counts, max(0, self._fresh(values))
-        )
+        fresh = max(0, self._fresh(values))
+        return self._after((fresh - 1) // self.scanner.values_per_accept) if fresh else 0
 
     def blocks(self, blocks: list[tuple[int, int]]) -> list[tuple[Located, int]]:
         """(start, end unit) of each block ``(first, count)``, counted and located in parallel."""

@@ -421,32 +421,75 @@ static PyObject *py_polar_scan(PyObject *self, PyObject *args)
 /* MT19937 itself, for counting without materialising its words: the state is
  * numpy's (key, pos); a new block is made when pos reaches 624, and outputs
  * are tempered, exactly as numpy's mt19937_next32. */
+static inline uint32_t mt_twist(uint32_t a, uint32_t b, uint32_t m)
+{
+    uint32_t y = (a & MT_UPPER) | (b & MT_LOWER);
+    return m ^ (y >> 1) ^ ((uint32_t)(-(int32_t)(y & 1u)) & MT_MATRIX_A);
+}
+
 static void mt_next_block(uint32_t *key)
 {
+    int i = 0;
+    for (; i < MT_N - MT_M; i++) key[i] = mt_twist(key[i], key[i + 1], key[i + MT_M]);
+    for (; i < MT_N - 1; i++) key[i] = mt_twist(key[i], key[i + 1], key[i + MT_M - MT_N]);
+    key[MT_N - 1] = mt_twist(key[MT_N - 1], key[0], key[MT_M - 1]);
+}
+
+SS_CLONES
+static void mt_temper_block(const uint32_t *key, uint32_t *out)
+{
     for (int i = 0; i < MT_N; i++) {
-        uint32_t y = (key[i] & MT_UPPER) | (key[(i + 1) % MT_N] & MT_LOWER);
-        key[i] = key[(i + MT_M) % MT_N] ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX_A : 0u);
+        uint32_t y = key[i];
+        y ^= (y >> 11);
+        y ^= (y << 7) & 0x9d2c5680u;
+        y ^= (y << 15) & 0xefc60000u;
+        y ^= (y >> 18);
+        out[i] = y;
     }
 }
 
-static inline uint32_t mt_next32(uint32_t *key, int *pos)
+/* Tempered outputs of an MT19937 state, a block at a time. */
+typedef struct {
+    uint32_t key[MT_N];
+    uint32_t out[MT_N];
+    int pos;
+} mt_stream_t;
+
+static void mt_stream_init(mt_stream_t *st, const uint32_t *key, int pos)
 {
-    if (*pos >= MT_N) {
-        mt_next_block(key);
-        *pos = 0;
-    }
-    uint32_t y = key[(*pos)++];
-    y ^= (y >> 11);
-    y ^= (y << 7) & 0x9d2c5680u;
-    y ^= (y << 15) & 0xefc60000u;
-    y ^= (y >> 18);
-    return y;
+    memcpy(st->key, key, sizeof st->key);
+    mt_temper_block(st->key, st->out);
+    st->pos = pos;
 }
 
-static inline double mt_legacy_double(uint32_t *key, int *pos)
+static inline uint32_t mt_stream_next(mt_stream_t *st)
 {
-    uint32_t a = mt_next32(key, pos) >> 5, b = mt_next32(key, pos) >> 6;
-    return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
+    if (st->pos >= MT_N) {
+        mt_next_block(st->key);
+        mt_temper_block(st->key, st->out);
+        st->pos = 0;
+    }
+    return st->out[st->pos++];
+}
+
+/* Accept flags of `k` polar attempts whose 4 * k words are in w: branch-free,
+ * so that the compiler vectorises it. */
+SS_CLONES
+static long long polar_flags(const uint32_t *restrict w, unsigned char *restrict flags, int k)
+{
+    long long accepted = 0;
+    for (int j = 0; j < k; j++) {
+        double u1 = ((double)(w[4 * j] >> 5) * 67108864.0 + (double)(w[4 * j + 1] >> 6)) *
+                    (1.0 / 9007199254740992.0);
+        double u2 = ((double)(w[4 * j + 2] >> 5) * 67108864.0 + (double)(w[4 * j + 3] >> 6)) *
+                    (1.0 / 9007199254740992.0);
+        double x1 = 2.0 * u1 - 1.0, x2 = 2.0 * u2 - 1.0;
+        double r2 = x1 * x1 + x2 * x2;
+        unsigned char ok = (unsigned char)((r2 < 1.0) & (r2 != 0.0));
+        flags[j] = ok;
+        accepted += ok;
+    }
+    return accepted;
 }
 
 PyDoc_STRVAR(mt19937_polar_scan_doc,
@@ -465,21 +508,41 @@ static PyObject *py_mt19937_polar_scan(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "key must be 624 uint32 words and 0 <= pos <= 624");
         return NULL;
     }
-    uint32_t key[MT_N];
-    memcpy(key, key_buf.buf, sizeof key);
+    enum { BATCH = 1024 };
+    mt_stream_t *st = PyMem_Malloc(sizeof *st);
+    uint32_t *words = PyMem_Malloc(4 * BATCH * sizeof(uint32_t));
+    unsigned char *flags = PyMem_Malloc(BATCH);
+    if (!st || !words || !flags) {
+        PyMem_Free(st);
+        PyMem_Free(words);
+        PyMem_Free(flags);
+        PyBuffer_Release(&key_buf);
+        return PyErr_NoMemory();
+    }
+    mt_stream_init(st, (const uint32_t *)key_buf.buf, pos);
     PyBuffer_Release(&key_buf);
     long long accepted = 0, index = -1;
     Py_BEGIN_ALLOW_THREADS
-    for (long long attempt = 0; attempt < attempts; attempt++) {
-        double x1 = 2.0 * mt_legacy_double(key, &pos) - 1.0;
-        double x2 = 2.0 * mt_legacy_double(key, &pos) - 1.0;
-        double r2 = x1 * x1 + x2 * x2;
-        if (r2 < 1.0 && r2 != 0.0) {
-            if (accepted == want) index = attempt;
-            accepted++;
+    for (long long done = 0; done < attempts;) {
+        int k = (int)((attempts - done < BATCH) ? attempts - done : BATCH);
+        for (int i = 0; i < 4 * k; i++) words[i] = mt_stream_next(st);
+        long long got = polar_flags(words, flags, k);
+        if (index < 0 && want >= accepted && want < accepted + got) {
+            long long seen = accepted;
+            for (int j = 0; j < k; j++) {
+                if (flags[j] && seen++ == want) {
+                    index = done + j;
+                    break;
+                }
+            }
         }
+        accepted += got;
+        done += k;
     }
     Py_END_ALLOW_THREADS
+    PyMem_Free(words);
+    PyMem_Free(flags);
+    PyMem_Free(st);
     return Py_BuildValue("LL", accepted, index);
 }
 

@@ -194,49 +194,8 @@ def unit_after(stream: Stream, scanner: Scanner, counts: Counts, index: int) -> 
     return (segment * SEGMENT_ATTEMPTS + attempt + 1) * scanner.units_per_attempt
 
 
-@dataclasses.dataclass(frozen=True)
-class Start:
-    """Where numpy must start to produce value ``v`` of a variable draw.
-
-    ``unit``: the unit numpy starts reading at; ``discard``: values to draw
-    and drop first (the first of a polar pair when ``v`` is odd).
-    """
-
-    unit: int
-    discard: int
-
-
-def start_of(stream: Stream, scanner: Scanner, counts: Counts, value: int) -> Start:
-    attempt, discard = divmod(value, scanner.values_per_accept)
-    return Start(unit_after(stream, scanner, counts, attempt - 1), discard)
-
-
-def end_unit(stream: Stream, scanner: Scanner, counts: Counts, values: int) -> int:
-    """The unit numpy stands at after producing values ``0 .. values - 1``."""
-    if values == 0:
-        return 0
-    return unit_after(stream, scanner, counts, (values - 1) // scanner.values_per_accept)
-
-
 def accepted_needed(scanner: Scanner, values: int) -> int:
     return -(-values // scanner.values_per_accept)
-
-
-def plan_starts(
-    stream: Stream, scanner: Scanner, boundaries: list[int], workers: int | None = None
-) -> tuple[Counts, list[Start], list[int]]:
-    """Count the stream far enough for values up to ``max(boundaries)`` and locate each boundary.
-
-    Returns the counts, the start of every boundary value, and the end unit of
-    every boundary (where numpy stands after the values before it).
-    """
-    top = max(boundaries, default=0)
-    counts = count_until(stream, scanner, accepted_needed(scanner, top + 1), workers=workers)
-    workers = workers or os.cpu_count() or 1
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        starts = list(pool.map(lambda v: start_of(stream, scanner, counts, v), boundaries))
-        ends = list(pool.map(lambda v: end_unit(stream, scanner, counts, v), boundaries))
-    return counts, starts, ends
 
 
 def check_position(
