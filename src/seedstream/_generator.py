@@ -70,7 +70,7 @@ class Generator(np.random.Generator, PositionTracker):
 
     def __init__(self, bit_generator: np.random.BitGenerator) -> None:
         super().__init__(bit_generator)
-        self._start_stream(None)
+        self._start_stream(_seed_sequence_provenance(bit_generator))
 
     def _stream_bit_generator(self) -> np.random.BitGenerator:
         bg: np.random.BitGenerator = self.bit_generator
@@ -284,6 +284,21 @@ for _name in _ZIGGURAT:
 for _name in _UNTRACKED:
     setattr(Generator, _name, untracked(np.random.Generator, _name))
 del _name
+
+
+def _seed_sequence_provenance(bit_generator: np.random.BitGenerator) -> dict[str, Any] | None:
+    """The SeedSequence a bit generator was made from (provenance: its state may have moved)."""
+    seq = getattr(bit_generator, "seed_seq", None)
+    if not isinstance(seq, np.random.SeedSequence):
+        return None
+    entropy = seq.entropy
+    return {
+        "seed_sequence": {
+            "entropy": entropy.tolist() if isinstance(entropy, np.ndarray) else entropy,
+            "spawn_key": list(seq.spawn_key),
+            "pool_size": seq.pool_size,
+        }
+    }
 
 
 def _restore(

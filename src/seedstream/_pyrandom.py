@@ -9,6 +9,7 @@ legacy numpy stream, and random access comes from :class:`~seedstream.RandomStat
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import os
 from hashlib import sha512
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from seedstream._legacy import RandomState
+from seedstream._stream import Stream
 
 
 def python_seed_words(seed: object) -> list[int]:
@@ -68,6 +70,8 @@ class PythonRandom:
     def seed(self, seed: object = None) -> None:
         """Reseed, as :func:`random.seed`."""
         self._rs = RandomState(python_seed_words(seed))
+        if isinstance(seed, int | str):  # provenance, in Python's own terms
+            self._rs._origin = dataclasses.replace(self._rs._origin, seed={"python": seed})
 
     def random(
         self,
@@ -85,6 +89,11 @@ class PythonRandom:
         a store (``store=``), as :meth:`seedstream.RandomState.random_sample`.
         """
         return self._rs.random_sample(size, start=start, chunks=chunks, store=store, **output)
+
+    @property
+    def stream(self) -> Stream:
+        """The stream this object draws from: its state at position 0."""
+        return self._rs.stream
 
     @property
     def position(self) -> int:
