@@ -194,7 +194,8 @@ def test_unknown_bit_generators_are_refused() -> None:
 @pytest.mark.parametrize("name", list(BIT_GENERATORS))
 def test_objects_describe_their_streams(name: str) -> None:
     bg = BIT_GENERATORS[name](12)
-    expected = Stream.from_bit_generator(BIT_GENERATORS[name](12))
+    seed = {"seed_sequence": {"entropy": 12, "spawn_key": [], "pool_size": 4}}
+    expected = Stream.from_bit_generator(BIT_GENERATORS[name](12), seed)
     g = ss.Generator(bg)
     assert g.stream == expected
     g.random(5)
