@@ -1,6 +1,6 @@
 """Chunk geometry: which blocks of an array are contiguous runs of the stream.
 
-Pure: imports nothing but the standard library.
+Pure: imports nothing but the standard library (and the argument checks).
 
 numpy fills an array of shape ``s`` in C order, so element ``(i, j, ...)`` is
 value ``ravel(i, j, ...)`` of the stream.  A block is one contiguous run of
@@ -13,8 +13,9 @@ rechunked.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
+
+from seedstream._args import count_arg
 
 Chunks = tuple[tuple[int, ...], ...]
 
@@ -34,17 +35,14 @@ def normalize_shape(size: object) -> tuple[int, ...]:
     dims = size if isinstance(size, Sequence) and not isinstance(size, str | bytes) else (size,)
     shape = []
     for d in dims:
-        if isinstance(d, bool) or d is None:
-            raise TypeError(f"size must be an integer or a tuple of integers, got {size!r}")
         try:
-            n = operator.index(d)  # type: ignore[arg-type]
+            shape.append(count_arg(d, "size"))
         except TypeError:
             raise TypeError(
                 f"size must be an integer or a tuple of integers, got {size!r}"
             ) from None
-        if n < 0:
-            raise ValueError(f"negative dimensions are not allowed, got size={size!r}")
-        shape.append(n)
+        except ValueError:
+            raise ValueError(f"negative dimensions are not allowed, got size={size!r}") from None
     return tuple(shape)
 
 

@@ -23,12 +23,12 @@ References
 from __future__ import annotations
 
 import functools
-import operator
 from typing import TypeVar
 
 import numpy as np
 
 from seedstream import _kernel
+from seedstream._args import count_arg
 from seedstream._mt_poly import MT19937_DEGREE, MT19937_POLY_EXPONENTS
 
 MAX_STEPS = 2**128
@@ -39,14 +39,7 @@ _PSI = np.array(MT19937_POLY_EXPONENTS[1:], dtype=np.int32).tobytes()  # terms b
 
 
 def _check_steps(steps: object) -> int:
-    if isinstance(steps, bool | np.bool_) or steps is None:
-        raise TypeError(f"steps must be an integer, got {steps!r}")
-    try:
-        n = operator.index(steps)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(f"steps must be an integer, got {type(steps).__name__} {steps!r}") from None
-    if n < 0:
-        raise ValueError(f"steps must be >= 0, got {n}")
+    n = count_arg(steps, "steps")
     if n >= MAX_STEPS:
         raise ValueError(f"steps must be < 2**128, got {n}")
     return n

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from seedstream._args import count_arg
 from seedstream._draw import Consumption, Draw, Locator, numpy_at
 from seedstream._geometry import normalize_shape
 from seedstream._jump import advance
@@ -34,17 +35,7 @@ T = TypeVar("T")
 
 def check_start(start: object) -> int:
     """Validate a ``start=`` argument: a non-negative integer (not a bool)."""
-    if isinstance(start, bool | np.bool_) or start is None:
-        raise TypeError(f"start must be a non-negative integer, got {start!r}")
-    try:
-        k = operator.index(start)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            f"start must be a non-negative integer, got {type(start).__name__} {start!r}"
-        ) from None
-    if k < 0:
-        raise ValueError(f"start must be >= 0, got {k}")
-    return k
+    return count_arg(start, "start")
 
 
 def halves_outputs(values: int, buffered: int) -> int:
