@@ -14,9 +14,7 @@ draws are located by :mod:`seedstream._variable` first.
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
-import os
 from typing import Any
 
 import numpy as np
@@ -237,9 +235,19 @@ class Locator:
     def blocks(self, blocks: list[tuple[int, int]]) -> list[tuple[Located, int]]:
         """(start, end unit) of each block ``(first, count)``, counted and located in parallel."""
         self.prepare(max((f + c for f, c in blocks), default=0))
-        workers = self.workers or os.cpu_count() or 1
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(lambda b: (self.start(b[0]), self.end(b[0] + b[1])), blocks))
+        per = self.scanner.values_per_accept
+        wanted = set()
+        for first, count in blocks:
+            if not (self.cached is not None and first == 0):
+                wanted.add(self._fresh(first) // per - 1)
+            fresh_end = max(0, self._fresh(first + count))
+            if fresh_end:
+                wanted.add((fresh_end - 1) // per)
+        missing = sorted(wanted - self._after_cache.keys())
+        self._after_cache.update(
+            variable.units_after(self.stream, self.scanner, self.counts, missing, self.workers)
+        )
+        return [(self.start(f), self.end(f + c)) for f, c in blocks]
 
 
 def numpy_at(

@@ -546,6 +546,48 @@ static PyObject *py_mt19937_polar_scan(PyObject *self, PyObject *args)
     return Py_BuildValue("LL", accepted, index);
 }
 
+PyDoc_STRVAR(mt19937_polar_flags_doc,
+"mt19937_polar_flags(key, pos, attempts) -> bytes\n\n"
+"One byte per attempt (1 accepted, 0 rejected), as mt19937_polar_scan counts them.");
+
+static PyObject *py_mt19937_polar_flags(PyObject *self, PyObject *args)
+{
+    Py_buffer key_buf;
+    int pos;
+    long long attempts;
+    if (!PyArg_ParseTuple(args, "y*iL", &key_buf, &pos, &attempts)) return NULL;
+    if (key_buf.len != MT_N * 4 || pos < 0 || pos > MT_N || attempts < 0) {
+        PyBuffer_Release(&key_buf);
+        PyErr_SetString(PyExc_ValueError, "key must be 624 uint32 words, 0 <= pos <= 624");
+        return NULL;
+    }
+    enum { BATCH = 1024 };
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)attempts);
+    mt_stream_t *st = PyMem_Malloc(sizeof *st);
+    uint32_t *words = PyMem_Malloc(4 * BATCH * sizeof(uint32_t));
+    if (!result || !st || !words) {
+        Py_XDECREF(result);
+        PyMem_Free(st);
+        PyMem_Free(words);
+        PyBuffer_Release(&key_buf);
+        return PyErr_NoMemory();
+    }
+    unsigned char *flags = (unsigned char *)PyBytes_AS_STRING(result);
+    mt_stream_init(st, (const uint32_t *)key_buf.buf, pos);
+    PyBuffer_Release(&key_buf);
+    Py_BEGIN_ALLOW_THREADS
+    for (long long done = 0; done < attempts;) {
+        int k = (int)((attempts - done < BATCH) ? attempts - done : BATCH);
+        for (int i = 0; i < 4 * k; i++) words[i] = mt_stream_next(st);
+        polar_flags(words, flags + done, k);
+        done += k;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_Free(words);
+    PyMem_Free(st);
+    return result;
+}
+
 #if SS_HAVE_AVX512
 static int cpu_has_avx512(void)
 {
@@ -593,6 +635,7 @@ static PyObject *py_select_path(PyObject *self, PyObject *args)
 static PyMethodDef kernel_methods[] = {
     {"polar_scan", py_polar_scan, METH_VARARGS, polar_scan_doc},
     {"mt19937_polar_scan", py_mt19937_polar_scan, METH_VARARGS, mt19937_polar_scan_doc},
+    {"mt19937_polar_flags", py_mt19937_polar_flags, METH_VARARGS, mt19937_polar_flags_doc},
     {"select_path", py_select_path, METH_VARARGS, select_path_doc},
     {"xpow_mod", py_xpow_mod, METH_VARARGS, xpow_mod_doc},
     {"mt19937_jump", py_mt19937_jump, METH_VARARGS, mt19937_jump_doc},

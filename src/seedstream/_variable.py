@@ -116,33 +116,48 @@ def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
 # --- counting and locating -----------------------------------------------------------------
 
 
-def scan_segment(stream: Stream, scanner: Scanner, segment: int, want: int = -1) -> tuple[int, int]:
-    """(accepted attempts in `segment`, index in it of accepted attempt `want` or -1).
-
-    Segment ``s`` holds attempts ``s * SEGMENT_ATTEMPTS`` up to the next segment.
-    The polar test runs in the compiled kernel on numpy's raw words; the
-    integer tests are one vectorised comparison.
-    """
-    first_unit = segment * SEGMENT_ATTEMPTS * scanner.units_per_attempt
+def _segment_units(scanner: Scanner, segment: int) -> tuple[int, int]:
+    """(first unit, number of units) of segment `segment`."""
     n_units = SEGMENT_ATTEMPTS * scanner.units_per_attempt
-    if scanner.kind == "polar" and stream.word_bits == 32:
-        # MT19937: the kernel runs the generator itself, so no words are stored
-        state = stream.bit_generator_at(2 * first_unit).state["state"]
-        key = np.ascontiguousarray(state["key"], dtype=np.uint32).tobytes()
-        accepted, index = _kernel.mt19937_polar_scan(key, int(state["pos"]), SEGMENT_ATTEMPTS, want)
-        return int(accepted), int(index)
-    if scanner.kind == "polar":
-        raw = stream.bit_generator_at(first_unit).random_raw(n_units)
-        accepted, index = _kernel.polar_scan(raw.data, False, want)
-        return int(accepted), int(index)
-    flags = scanner.accepted(read_units(stream, first_unit, n_units, scanner.unit_bits))
-    hits = np.flatnonzero(flags)
-    return int(hits.size), int(hits[want]) if 0 <= want < hits.size else -1
+    return segment * n_units, n_units
+
+
+def _mt_state(stream: Stream, word: int) -> tuple[bytes, int]:
+    state = stream.bit_generator_at(word).state["state"]
+    return np.ascontiguousarray(state["key"], dtype=np.uint32).tobytes(), int(state["pos"])
 
 
 def count_segment(stream: Stream, scanner: Scanner, segment: int) -> int:
-    """Accepted attempts in segment `segment`."""
-    return scan_segment(stream, scanner, segment)[0]
+    """Accepted attempts in segment `segment`.
+
+    The polar test runs in the compiled kernel (on MT19937 the kernel runs
+    the generator itself, so no words are stored); the integer tests are one
+    vectorised comparison.
+    """
+    first, n_units = _segment_units(scanner, segment)
+    if scanner.kind == "polar" and stream.word_bits == 32:
+        key, pos = _mt_state(stream, 2 * first)
+        return int(_kernel.mt19937_polar_scan(key, pos, SEGMENT_ATTEMPTS, -1)[0])
+    if scanner.kind == "polar":
+        raw = stream.bit_generator_at(first).random_raw(n_units)
+        return int(_kernel.polar_scan(raw.data, False, -1)[0])
+    flags = scanner.accepted(read_units(stream, first, n_units, scanner.unit_bits))
+    return int(np.count_nonzero(flags))
+
+
+def segment_hits(stream: Stream, scanner: Scanner, segment: int) -> np.ndarray:
+    """Indices (within segment `segment`) of its accepted attempts."""
+    first, n_units = _segment_units(scanner, segment)
+    if scanner.kind == "polar" and stream.word_bits == 32:
+        key, pos = _mt_state(stream, 2 * first)
+        flags = np.frombuffer(_kernel.mt19937_polar_flags(key, pos, SEGMENT_ATTEMPTS), np.uint8)
+        return np.flatnonzero(flags)
+    units = (
+        stream.bit_generator_at(first).random_raw(n_units)
+        if scanner.kind == "polar"
+        else read_units(stream, first, n_units, scanner.unit_bits)
+    )
+    return np.flatnonzero(scanner.accepted(units))
 
 
 @dataclasses.dataclass
@@ -183,15 +198,43 @@ def count_until(
     return counts
 
 
+def units_after(
+    stream: Stream, scanner: Scanner, counts: Counts, indices: list[int], workers: int | None = None
+) -> dict[int, int]:
+    """The unit just after each accepted attempt in `indices` (0-based; -1 gives 0).
+
+    Each segment that holds some of them is scanned once, segments in parallel.
+    """
+    by_segment: dict[int, list[int]] = {}
+    found = {index: 0 for index in indices if index < 0}
+    for index in indices:
+        if index < 0:
+            continue
+        segment = int(np.searchsorted(counts.prefix, index, side="right")) - 1
+        if segment >= len(counts.per_segment):
+            raise RuntimeError(
+                f"internal error: accepted attempt {index} is beyond the counted stream"
+            )
+        by_segment.setdefault(segment, []).append(index)
+
+    def scan(item: tuple[int, list[int]]) -> dict[int, int]:
+        segment, wanted = item
+        hits = segment_hits(stream, scanner, segment)
+        base = counts.prefix[segment]
+        return {
+            i: (segment * SEGMENT_ATTEMPTS + int(hits[i - base]) + 1) * scanner.units_per_attempt
+            for i in wanted
+        }
+
+    with concurrent.futures.ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+        for part in pool.map(scan, by_segment.items()):
+            found.update(part)
+    return found
+
+
 def unit_after(stream: Stream, scanner: Scanner, counts: Counts, index: int) -> int:
     """The unit just after accepted attempt `index` (0-based); 0 for index -1."""
-    if index < 0:
-        return 0
-    segment = int(np.searchsorted(counts.prefix, index, side="right")) - 1
-    if segment >= len(counts.per_segment):
-        raise RuntimeError(f"internal error: accepted attempt {index} is beyond the counted stream")
-    _, attempt = scan_segment(stream, scanner, segment, index - counts.prefix[segment])
-    return (segment * SEGMENT_ATTEMPTS + attempt + 1) * scanner.units_per_attempt
+    return units_after(stream, scanner, counts, [index], workers=1)[index]
 
 
 def accepted_needed(scanner: Scanner, values: int) -> int:
