@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench suite
 
 setup: $(VENV)/.installed
 
@@ -26,3 +26,8 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/bench_advance.py
+
+# The classic seed table (benchmarks/results/): about 7-10 minutes on 2 cores.
+# Budgets: make suite SUITE_ARGS="--max-n 1e10 --max-seconds 600 --disk-budget 100GB"
+suite: setup
+	$(PY) benchmarks/suite.py $(SUITE_ARGS)

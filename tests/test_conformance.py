@@ -114,6 +114,15 @@ CASES = [
     _legacy_case(12345, "random"),
     _legacy_case([1, 2, 3], "uniform", ("low", 10.0), ("high", 20.0)),
     *_generator_cases(),
+    # Distributions with fixed consumption (variable ones: tests/test_distributions.py).
+    _legacy_case(7, "exponential", ("scale", 3.0)),
+    Case(
+        "Generator(PCG64).integers-int32-pow2",
+        lambda: np.random.Generator(np.random.PCG64(7)),
+        lambda: seedstream.Generator(np.random.PCG64(7)),
+        "integers",
+        (("low", -8), ("high", 8), ("dtype", np.int32)),
+    ),
     Case(
         "PythonRandom(2**40+5).random",
         lambda: _PythonRandomOracle(2**40 + 5),

@@ -97,6 +97,11 @@ class Draw:
     def param(self) -> dict[str, Any]:
         return dict(self.params)
 
+    @property
+    def caches_gauss(self) -> bool:
+        """Whether numpy's method reads and leaves RandomState's cached Gaussian."""
+        return (self.api, self.method) in _NORMALS
+
     def consumption(self, stream: Stream) -> Consumption:
         """Fixed units per value, or the scanner of the rejection loop, on `stream`."""
         key = (self.api, self.method)
@@ -156,6 +161,15 @@ class Draw:
     def call(self, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
         """``count`` values from numpy's own method, starting at `bit_generator`'s state."""
         return self.call_on(self.numpy_object(bit_generator), count)
+
+
+def sizing_dtype(dtype: Any) -> np.dtype[Any]:
+    """`dtype` for sizing a draw only: numpy reports a bad one itself when it draws."""
+    try:
+        found: np.dtype[Any] = np.dtype(dtype)
+    except TypeError:
+        found = np.dtype(np.int64)
+    return found
 
 
 def generate(stream: Stream, draw: Draw, first: int, count: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw
+from seedstream._draw import Draw, sizing_dtype
 from seedstream._position import (
     PositionTracker,
     check_start,
@@ -187,7 +187,7 @@ class Generator(np.random.Generator, PositionTracker):
         def make(validate: bool) -> Draw:
             if validate:
                 np.random.Generator(np.random.PCG64(0)).integers(
-                    low, high, size=0, dtype=dtype, endpoint=endpoint
+                    low, high, size=1, dtype=dtype, endpoint=endpoint
                 )
             lo, hi = (0, low) if high is None else (low, high)
             if np.ndim(lo) or np.ndim(hi):
@@ -200,7 +200,7 @@ class Generator(np.random.Generator, PositionTracker):
         def eager() -> Any:
             if start.__class__ is int and not start:
                 out = base(self, low, high, size, dtype, endpoint)
-                self._count_drawn(make(False), count(out))
+                self._count_drawn(lambda: make(False), count(out))
                 return out
             self._refuse_sfc64()
             use = make(True).consumption(self._origin)
@@ -210,7 +210,7 @@ class Generator(np.random.Generator, PositionTracker):
             return self._draw_variable(lambda: make(False), start, call)
 
         return self._deliver(
-            lambda: make(True), make(False).dtype, size, start, chunks, eager, store, output
+            lambda: make(True), sizing_dtype(dtype), size, start, chunks, eager, store, output
         )
 
     def bytes(self, length: int, *, start: int = 0) -> builtins.bytes:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw
+from seedstream._draw import Draw, sizing_dtype
 from seedstream._position import PositionTracker, check_start, count, scalar_params, untracked
 from seedstream._stream import BIT_GENERATORS
 
@@ -257,7 +257,7 @@ class RandomState(np.random.RandomState, PositionTracker):
         base = np.random.RandomState.normal
 
         def make() -> Draw:
-            _validate(lambda rs: rs.normal(loc, scale, size=0))
+            _validate(lambda rs: rs.normal(loc, scale, size=1))
             return self._gauss_draw("normal", scalar_params("normal", loc=loc, scale=scale))
 
         return self._deliver(
@@ -288,6 +288,7 @@ class RandomState(np.random.RandomState, PositionTracker):
     def _fixed(
         self,
         make: Any,
+        dtype: Any,
         size: Any,
         start: object,
         chunks: Any,
@@ -305,7 +306,7 @@ class RandomState(np.random.RandomState, PositionTracker):
         def eager() -> Any:
             if start.__class__ is int and not start:
                 out = func(self, *args)
-                self._count_drawn(make(False), count(out))
+                self._count_drawn(lambda: make(False), count(out))
                 return out
             draw = make(True)
             use = draw.consumption(self._origin)
@@ -313,7 +314,6 @@ class RandomState(np.random.RandomState, PositionTracker):
                 return self._draw_units(start, use, func, self, *args)
             return self._draw_variable(lambda: make(False), start, lambda: func(self, *args))
 
-        dtype = make(False).dtype
         return self._deliver(lambda: make(True), dtype, size, start, chunks, eager, store, output)
 
     def standard_exponential(
@@ -327,7 +327,7 @@ class RandomState(np.random.RandomState, PositionTracker):
     ) -> Any:
         """Standard exponentials, as numpy's ``standard_exponential``, after skipping `start`."""
         return self._fixed(
-            lambda validate: Draw("RandomState", "standard_exponential"),
+            lambda validate: Draw("RandomState", "standard_exponential"), np.float64,
             size, start, chunks, store, output,
             np.random.RandomState.standard_exponential, size,
         )  # fmt: skip
@@ -346,12 +346,13 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         def make(validate: bool) -> Draw:
             if validate:
-                _validate(lambda rs: rs.exponential(scale, size=0))
+                _validate(lambda rs: rs.exponential(scale, size=1))
             return Draw("RandomState", "exponential", scalar_params("exponential", scale=scale))
 
         return self._fixed(
-            make, size, start, chunks, store, output, np.random.RandomState.exponential, scale, size
-        )
+            make, np.float64, size, start, chunks, store, output,
+            np.random.RandomState.exponential, scale, size,
+        )  # fmt: skip
 
     def randint(
         self,
@@ -376,12 +377,12 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         def make(validate: bool) -> Draw:
             if validate:
-                _validate(lambda rs: rs.randint(low, high, size=0, dtype=dtype))
+                _validate(lambda rs: rs.randint(low, high, size=1, dtype=dtype))
             lo, hi = (0, low) if high is None else (low, high)
             return Draw("RandomState", "randint", _int_params(lo, hi), np.dtype(dtype).name)
 
         return self._fixed(
-            make, size, start, chunks, store, output,
+            make, sizing_dtype(dtype), size, start, chunks, store, output,
             np.random.RandomState.randint, low, high, size, dtype,
         )  # fmt: skip
 
@@ -432,7 +433,11 @@ def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:
 
 
 def _validate(call: Any) -> None:
-    """numpy's own errors for these parameters, from a scratch generator (nothing drawn)."""
+    """numpy's own errors for these parameters, from a scratch generator.
+
+    It draws one value there (numpy checks some bounds only when it draws),
+    never from the caller's stream.
+    """
     call(np.random.RandomState(0))
 
 

@@ -461,7 +461,8 @@ def write(
     variable draw is counted first (in parallel) to locate every chunk.
     """
     target = open_target(store, request, overwrite=overwrite, compressors=compressors)
-    if target.is_complete():  # nothing to do, and nothing is rewritten
+    if target.is_complete() and len(target.done()) == request.nchunks:
+        # nothing to do, and nothing is rewritten (a zarr missing chunks is completed again)
         return (
             target.array if isinstance(target, ZarrTarget) else np.load(target.path, mmap_mode="r")
         )

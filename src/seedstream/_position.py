@@ -177,9 +177,14 @@ class PositionTracker:
         else:
             self._moved(units * (2 if unit_bits > self._origin.word_bits else 1))
 
-    def _count_drawn(self, draw: Draw, values: int) -> None:
+    def _count_drawn(self, make_draw: Callable[[], Draw], values: int) -> None:
         """Count `values` values numpy drew with no start: exact for fixed consumption."""
         if self._position is None:
+            return
+        try:
+            draw = make_draw()
+        except NotImplementedError:  # e.g. 8-bit integers: numpy shares words within a call
+            self._lose_position("a draw whose consumption is not tracked")
             return
         use = draw.consumption(self._origin)
         if use.units_per_value is None:
@@ -267,7 +272,8 @@ class PositionTracker:
                 bg, obj = numpy_at(here, draw, locator.start(values - 1))
                 draw.call_on(obj, 1)
                 self._stream_bit_generator().state = bg.state
-                self._adopt_cache(obj)
+                if draw.caches_gauss:
+                    self._adopt_cache(obj)
                 self._moved(_native_outputs(here, use.unit_bits, units))
                 return
         if use.unit_bits == 32 and here.word_bits == 64:  # halves: numpy's exact buffer
@@ -303,7 +309,8 @@ class PositionTracker:
         saved = self._full_state()
         bg, obj = numpy_at(here, draw, locator.start(k))
         bit_generator.state = bg.state
-        self._adopt_cache(obj)
+        if draw.caches_gauss:
+            self._adopt_cache(obj)
         try:
             out = call()
             n = count(out)

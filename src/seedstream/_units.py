@@ -41,7 +41,19 @@ def skip_halves(bit_generator: np.random.BitGenerator, k: int) -> np.random.BitG
 def advance_units(
     bit_generator: np.random.BitGenerator, units: int, unit_bits: int, word_bits: int
 ) -> np.random.BitGenerator:
-    """A copy of `bit_generator` moved `units` draws of `unit_bits` ahead."""
+    """A copy of `bit_generator` moved `units` draws of `unit_bits` ahead.
+
+    As numpy's sequential draws would, 64-bit draws keep a buffered 32-bit
+    half (which :func:`advance` discards): they neither use nor clear it.
+    """
+    if unit_bits == word_bits == 64 and units:
+        moved = advance(bit_generator, units)
+        old = bit_generator.state
+        if old.get("has_uint32"):
+            state = dict(moved.state)
+            state["has_uint32"], state["uinteger"] = old["has_uint32"], old["uinteger"]
+            moved.state = state
+        return moved
     if unit_bits == word_bits:
         return advance(bit_generator, units)
     if unit_bits == 64:
