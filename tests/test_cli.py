@@ -622,3 +622,55 @@ def test_closed_stdout_is_not_an_error(npy_output: Path) -> None:
     finally:
         os.close(write_end)
     assert proc.returncode == 1 and proc.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            ["--method", "normal", "--loc", 1, "--scale", 2],
+            lambda n: np.random.RandomState(3).normal(1.0, 2.0, n),
+        ),
+        (
+            ["--method", "randint", "--low", -5, "--high", 7, "--dtype", "int32"],
+            lambda n: np.random.RandomState(3).randint(-5, 7, n, dtype=np.int32),
+        ),
+        (
+            ["--method", "exponential", "--scale", 3],
+            lambda n: np.random.RandomState(3).exponential(3.0, n),
+        ),
+        (
+            ["--stream", "pcg64", "--method", "integers", "--high", "1e12", "--endpoint"],
+            lambda n: np.random.Generator(np.random.PCG64(3)).integers(0, 10**12, n, endpoint=True),
+        ),
+    ],
+)
+def test_generate_and_verify_other_distributions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, extra: list[object], expected: Any
+) -> None:
+    path = tmp_path / "d.zarr"
+    code, _, err = run(capsys, "generate", path, "--n", 6000, "--chunks", 1000, "--seed", 3, *extra)
+    assert code == 0, err
+    assert stored(path).tobytes() == np.asarray(expected(6000)).tobytes()
+    code, out, err = run(capsys, "verify", path, "--all")
+    assert code == 0 and "6 of 6" in out, (out, err)
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["show", "--at", "0", "--method", "randint"], "--high"),
+        (["show", "--at", "0", "--loc", "1"], "--loc"),
+        (
+            ["show", "--at", "0", "--method", "randint", "--high", "5", "--dtype", "float32"],
+            "integer",
+        ),
+        (["show", "--at", "0", "--stream", "pcg64", "--endpoint"], "--endpoint"),
+    ],
+)
+def test_distribution_usage_errors(
+    capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_error_line(err, fragment)

@@ -53,10 +53,16 @@ _GENERATORS: dict[str, type[np.random.BitGenerator]] = {
 }
 STREAMS = ("legacy", "python", *_GENERATORS)
 METHODS = {  # the methods with start= and store=, per kind of stateful object
-    "legacy": ("random_sample", "random", "uniform"),
+    "legacy": (
+        "random_sample", "random", "uniform", "standard_normal", "normal",
+        "standard_exponential", "exponential", "randint",
+    ),
     "python": ("random",),
-    "generator": ("random", "uniform"),
-}
+    "generator": ("random", "uniform", "integers"),
+}  # fmt: skip
+_INTEGER_METHODS = ("randint", "integers")
+_FLOAT_DTYPES = ("float64", "float32")
+_INT_DTYPES = ("int64", "int32", "uint64", "uint32")
 
 
 class UsageError(Exception):
@@ -149,13 +155,22 @@ def _stream_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--method",
-        choices=("random_sample", "random", "uniform"),
+        choices=sorted({m for methods in METHODS.values() for m in methods}),
         help="default: random_sample for legacy, random otherwise",
     )
-    group.add_argument("--low", type=float, help="uniform's low (default 0.0)")
-    group.add_argument("--high", type=float, help="uniform's high (default 1.0)")
     group.add_argument(
-        "--dtype", choices=("float64", "float32"), default="float64", help="float32: Generator"
+        "--low", help="uniform's low (default 0.0); randint's / integers' low (an integer)"
+    )
+    group.add_argument(
+        "--high", help="uniform's high (default 1.0); randint's / integers' high (an integer)"
+    )
+    group.add_argument("--loc", type=float, help="normal's mean (default 0.0)")
+    group.add_argument("--scale", type=float, help="normal's / exponential's scale (default 1.0)")
+    group.add_argument("--endpoint", action="store_true", help="integers: include high")
+    group.add_argument(
+        "--dtype",
+        choices=(*_FLOAT_DTYPES, *_INT_DTYPES),
+        help="float32: Generator's random; integer dtypes: randint and integers (default int64)",
     )
 
 
@@ -266,25 +281,62 @@ def _method(args: argparse.Namespace) -> tuple[str, str]:
     if method not in METHODS[kind]:
         raise UsageError(
             f"--method {method} is not available for --stream {args.stream}; "
-            f"choose {' or '.join(METHODS[kind])}"
+            f"choose one of {', '.join(METHODS[kind])}"
         )
-    if method != "uniform" and (args.low is not None or args.high is not None):
-        raise UsageError("--low and --high go with --method uniform")
-    if args.dtype != "float64" and (kind != "generator" or method != "random"):
-        raise UsageError("--dtype float32 is available only for Generator streams' random")
+    bounded = method == "uniform" or method in _INTEGER_METHODS
+    if not bounded and (args.low is not None or args.high is not None):
+        raise UsageError("--low and --high go with --method uniform, randint or integers")
+    if method in _INTEGER_METHODS and args.high is None:
+        raise UsageError(f"--method {method} needs --high (and optionally --low)")
+    if args.loc is not None and method != "normal":
+        raise UsageError("--loc goes with --method normal")
+    if args.scale is not None and method not in ("normal", "exponential"):
+        raise UsageError("--scale goes with --method normal or exponential")
+    if args.endpoint and method != "integers":
+        raise UsageError("--endpoint goes with --method integers")
+    if args.dtype is not None:
+        if method in _INTEGER_METHODS:
+            if args.dtype not in _INT_DTYPES:
+                raise UsageError(f"--method {method} takes an integer --dtype")
+        elif args.dtype != "float64" and (kind != "generator" or method != "random"):
+            raise UsageError("--dtype float32 is available only for Generator streams' random")
     return kind, method
+
+
+def _bound(text: str | None, default: float, integer: bool) -> Any:
+    if text is None:
+        return default
+    if integer:
+        negative = text.strip().startswith("-")
+        value = parse_count(text.strip().lstrip("-"))
+        return -value if negative else value
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(f"not a number: {text!r}") from None
 
 
 def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any:
     """``<method>(..., size, start=start, **output)`` on a fresh object for the stream options."""
     kind, method = _method(args)
     obj = _stateful(args)
+    loc = 0.0 if args.loc is None else args.loc
+    scale = 1.0 if args.scale is None else args.scale
     if method == "uniform":
-        low = 0.0 if args.low is None else args.low
-        high = 1.0 if args.high is None else args.high
+        low, high = _bound(args.low, 0.0, False), _bound(args.high, 1.0, False)
         return obj.uniform(low, high, size, start=start, **output)
+    if method in _INTEGER_METHODS:
+        low, high = _bound(args.low, 0, True), _bound(args.high, 0, True)
+        dtype = np.dtype(args.dtype or "int64")
+        if method == "randint":
+            return obj.randint(low, high, size, dtype, start=start, **output)
+        return obj.integers(low, high, size, dtype, args.endpoint, start=start, **output)
+    if method == "normal":
+        return obj.normal(loc, scale, size, start=start, **output)
+    if method == "exponential":
+        return obj.exponential(scale, size, start=start, **output)
     if kind == "generator":
-        return obj.random(size, np.dtype(args.dtype), start=start, **output)
+        return obj.random(size, np.dtype(args.dtype or "float64"), start=start, **output)
     return getattr(obj, method)(size, start=start, **output)
 
 
