@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
+from seedstream._plan import SMALL_DRAW_BYTES
 from seedstream._position import (
     PositionTracker,
     check_start,
@@ -71,6 +72,7 @@ class Generator(np.random.Generator, PositionTracker):
     def __init__(self, bit_generator: np.random.BitGenerator) -> None:
         super().__init__(bit_generator)
         self._start_stream(_seed_sequence_provenance(bit_generator))
+        self._double_words = 1 if self._origin.word_bits == 64 else 2
 
     def _stream_bit_generator(self) -> np.random.BitGenerator:
         bg: np.random.BitGenerator = self.bit_generator
@@ -119,6 +121,20 @@ class Generator(np.random.Generator, PositionTracker):
         returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
         ``compressors``, ``check_disk``, ``progress``.
         """
+        if (
+            dtype is np.float64
+            and out is None
+            and start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= _FAST_VALUES))
+        ):  # the common small call, kept to numpy's call and one addition
+            values = _random(self, size)
+            if self._position is not None:
+                self._position += self._double_words * (1 if size is None else size)
+            return values
         random = np.random.Generator.random
         if out is not None:
             if chunks is not None or store is not None:
@@ -232,6 +248,9 @@ class Generator(np.random.Generator, PositionTracker):
                 "and discard the values yourself"
             )
 
+
+_random = np.random.Generator.random
+_FAST_VALUES = SMALL_DRAW_BYTES // 8  # below this, no plan is needed: see _deliver
 
 _ZIGGURAT_PARAMS = {
     "standard_normal": ("size", "dtype", "out"),

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
+from seedstream._plan import SMALL_DRAW_BYTES
 from seedstream._position import PositionTracker, check_start, count, scalar_params, untracked
 from seedstream._stream import BIT_GENERATORS
 
@@ -98,10 +99,10 @@ class RandomState(np.random.RandomState, PositionTracker):
         state["has_gauss"], state["gauss"] = 0, 0.0
         super().set_state(state)
 
-    @property
-    def _double_words(self) -> int:
+    def _start_stream(self, seed: dict[str, Any] | None) -> None:
+        super()._start_stream(seed)
         # numpy's legacy doubles take two 32-bit words, or one 64-bit output.
-        return 2 if self._origin.word_bits == 32 else 1
+        self._double_words = 2 if self._origin.word_bits == 32 else 1
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = self.get_state(legacy=False)
@@ -135,6 +136,18 @@ class RandomState(np.random.RandomState, PositionTracker):
         returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
         ``compressors``, ``check_disk``, ``progress``.
         """
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= _FAST_VALUES))
+        ):  # the common small call, kept to numpy's call and one addition
+            out = _random_sample(self, size)
+            if self._position is not None:
+                self._position += self._double_words * (1 if size is None else size)
+            return out
         return self._deliver(
             lambda: Draw("RandomState", "random_sample"),
             np.float64,
@@ -422,6 +435,10 @@ class RandomState(np.random.RandomState, PositionTracker):
         out = np.random.RandomState.bytes(self, length + offset)
         self._moved_units(-(-(length + offset) // 4), 32)
         return out[offset:]
+
+
+_random_sample = np.random.RandomState.random_sample
+_FAST_VALUES = SMALL_DRAW_BYTES // 8  # below this, no plan is needed: see _deliver
 
 
 def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:
