@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
-from seedstream._plan import SMALL_DRAW_BYTES
 from seedstream._position import (
     PositionTracker,
     check_start,
     count,
+    plain_small_call,
     scalar_params,
     untracked,
 )
@@ -124,13 +124,8 @@ class Generator(np.random.Generator, PositionTracker):
         if (
             dtype is np.float64
             and out is None
-            and start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= _FAST_VALUES))
-        ):  # the common small call, kept to numpy's call and one addition
+            and plain_small_call(size, start, chunks, store, output)
+        ):
             values = _random(self, size)
             if self._position is not None:
                 self._position += self._double_words * (1 if size is None else size)
@@ -249,8 +244,7 @@ class Generator(np.random.Generator, PositionTracker):
             )
 
 
-_random = np.random.Generator.random
-_FAST_VALUES = SMALL_DRAW_BYTES // 8  # below this, no plan is needed: see _deliver
+_random = np.random.Generator.random  # the plain call, without a lookup
 
 _ZIGGURAT_PARAMS = {
     "standard_normal": ("size", "dtype", "out"),

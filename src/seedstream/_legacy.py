@@ -16,8 +16,14 @@ from typing import Any
 import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
-from seedstream._plan import SMALL_DRAW_BYTES
-from seedstream._position import PositionTracker, check_start, count, scalar_params, untracked
+from seedstream._position import (
+    PositionTracker,
+    check_start,
+    count,
+    plain_small_call,
+    scalar_params,
+    untracked,
+)
 from seedstream._stream import BIT_GENERATORS
 
 # Everything else that draws: works exactly as numpy's, but its consumption is
@@ -136,14 +142,7 @@ class RandomState(np.random.RandomState, PositionTracker):
         returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
         ``compressors``, ``check_disk``, ``progress``.
         """
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= _FAST_VALUES))
-        ):  # the common small call, kept to numpy's call and one addition
+        if plain_small_call(size, start, chunks, store, output):  # numpy's call and one addition
             out = _random_sample(self, size)
             if self._position is not None:
                 self._position += self._double_words * (1 if size is None else size)
@@ -438,7 +437,6 @@ class RandomState(np.random.RandomState, PositionTracker):
 
 
 _random_sample = np.random.RandomState.random_sample
-_FAST_VALUES = SMALL_DRAW_BYTES // 8  # below this, no plan is needed: see _deliver
 
 
 def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:

@@ -363,6 +363,23 @@ def _user_stacklevel() -> int:
     return level
 
 
+def plain_small_call(
+    size: Any, start: object, chunks: Any, store: Any, output: dict[str, Any]
+) -> bool:
+    """A call with nothing of seedstream's in it (no start, chunks, store) and few values.
+
+    Such calls go straight to numpy: no plan is needed below ``SMALL_DRAW_BYTES``.
+    """
+    return (
+        start.__class__ is int
+        and not start
+        and chunks is None
+        and store is None
+        and not output
+        and (size is None or (size.__class__ is int and size <= SMALL_DRAW_BYTES // 8))
+    )
+
+
 def _small(size: Any, itemsize: int) -> bool:
     # Cheap: no planning for scalars, small draws, or what numpy will reject itself.
     if size is None:
