@@ -46,7 +46,18 @@ _DOUBLES = {
 _NORMALS = {("RandomState", "standard_normal"), ("RandomState", "normal")}
 _INTEGERS = {("RandomState", "randint"), ("Generator", "integers")}
 _INT_DTYPES = {"int32", "uint32", "int64", "uint64"}
-_TAKES_DTYPE = {"random", "randint", "integers"}
+# numpy's ziggurat: served sequentially (its tables are private to numpy's C code).
+_ZIGGURAT = {
+    ("Generator", m) for m in ("standard_normal", "normal", "standard_exponential", "exponential")
+}
+_TAKES_DTYPE = {
+    ("Generator", "random"),
+    ("RandomState", "randint"),
+    ("Generator", "integers"),
+    ("Generator", "standard_normal"),
+    ("Generator", "standard_exponential"),
+}
+_DISCARD_BLOCK = 2**20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,10 +67,15 @@ class Consumption:
     unit_bits: int
     units_per_value: int | None = None
     scanner: Scanner | None = None
+    sequential: bool = False  # neither: only numpy's own sequential calls place the values
 
     @property
     def fixed(self) -> bool:
-        return self.scanner is None
+        return self.units_per_value is not None
+
+    @property
+    def variable(self) -> bool:
+        return self.scanner is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +100,8 @@ class Draw:
             or (key == ("Generator", "random") and self.dtype == "float32")
             or (key in _NORMALS and self.dtype == "float64")
             or (key in _INTEGERS and self.dtype in _INT_DTYPES)
+            or (key in _ZIGGURAT and self.dtype == "float64")
+            or (key in _ZIGGURAT and self.dtype == "float32" and self.method.startswith("standard"))
         )
         if not ok:
             raise NotImplementedError(
@@ -107,6 +125,8 @@ class Draw:
         key = (self.api, self.method)
         if key in _NORMALS:
             return Consumption(64, scanner=Scanner("polar", 64, word_bits=stream.word_bits))
+        if key in _ZIGGURAT:
+            return Consumption(64, sequential=True)
         if key in _INTEGERS:
             return self._integer_consumption(stream)
         if self.dtype == "float32":
@@ -153,7 +173,7 @@ class Draw:
     def call_on(self, obj: Any, count: int) -> np.ndarray:
         """``count`` values from numpy's own method of `obj`."""
         kwargs = {k: v for k, v in self.params if k != "cached_gauss"}
-        if self.method in _TAKES_DTYPE:
+        if (self.api, self.method) in _TAKES_DTYPE:
             kwargs["dtype"] = np.dtype(self.dtype)
         out: np.ndarray = getattr(obj, self.method)(size=count, **kwargs)
         return out
@@ -294,6 +314,16 @@ def generate_located(
     return out
 
 
+def sequential_object(stream: Stream, draw: Draw, first: int) -> Any:
+    """numpy's object for `draw` on `stream`, after drawing and dropping `first` values."""
+    obj = draw.numpy_object(stream.bit_generator_at(0))
+    while first:
+        step = min(first, _DISCARD_BLOCK)
+        draw.call_on(obj, step)
+        first -= step
+    return obj
+
+
 def block_values(
     stream: Stream,
     draw: Draw,
@@ -306,8 +336,12 @@ def block_values(
     Fixed draws jump straight there; variable ones use `located` (start, end
     unit) when given, else count the stream up to them first.
     """
-    if draw.consumption(stream).fixed:
+    use = draw.consumption(stream)
+    if use.fixed:
         return generate(stream, draw, first, count)
+    if use.sequential:
+        obj = sequential_object(stream, draw, first)
+        return draw.call_on(obj, count)
     if located is None:
         (located,) = Locator(stream, draw).blocks([(first, count)])
     return generate_located(stream, draw, located[0], count, located[1])

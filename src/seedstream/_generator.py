@@ -35,7 +35,8 @@ _UNTRACKED = (
 
 # The ziggurat methods: variable consumption whose attempts cannot be told
 # apart from raw words without numpy's private tables, so they are served
-# sequentially (start= generates and drops the skipped values).
+# sequentially: start= generates and drops the skipped values, store= is
+# written by one producer in order, chunks= alone is refused.
 _ZIGGURAT = ("standard_normal", "normal", "standard_exponential", "exponential")
 _DISCARD_BLOCK = 2**20
 
@@ -267,25 +268,42 @@ def _ziggurat(name: str) -> Any:
         store: Any = None,
         **kwargs: Any,
     ) -> Any:
-        if chunks is not None or store is not None:
-            raise NotImplementedError(
-                f"Generator.{name} uses the ziggurat method, whose consumption cannot be "
-                "counted in parallel, so it has no chunks= or store=; draw it in memory, or use "
-                f"RandomState's {name} (the polar method), which chunks exactly"
-            )
-        k = check_start(start)
-        if k:
-            self._refuse_sfc64()  # (it could discard, but SFC64 refuses start= everywhere)
-            # Generate and drop the skipped values in bounded blocks: O(start).
-            bound = dict(zip(names, args, strict=False)) | kwargs
-            bound.pop("out", None)
-            while k:
-                step = min(k, _DISCARD_BLOCK)
-                base(self, **(bound | {"size": step}))
-                k -= step
-        out = base(self, *args, **kwargs)
-        self._lose_position(f"{name}()")
-        return out
+        """numpy's ziggurat method, served sequentially: see the module notes."""
+        bound = dict(zip(names, args, strict=False))
+        output = {key: kwargs.pop(key) for key in list(kwargs) if key not in names}
+        bound |= kwargs
+
+        def eager() -> Any:
+            if output:
+                base(self, **bound, **output)  # numpy's own TypeError for unknown keywords
+            k = check_start(start)
+            if k:
+                self._refuse_sfc64()  # (it could discard, but SFC64 refuses start= everywhere)
+                # Generate and drop the skipped values in bounded blocks: O(start).
+                skip = {key: v for key, v in bound.items() if key != "out"}
+                while k:
+                    step = min(k, _DISCARD_BLOCK)
+                    base(self, **(skip | {"size": step}))
+                    k -= step
+            out = base(self, **bound)
+            self._lose_position(f"{name}()")
+            return out
+
+        if chunks is None and store is None:
+            return eager()
+        if bound.get("out") is not None:
+            raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
+
+        def make() -> Draw:
+            params = {key: bound[key] for key in ("loc", "scale") if key in bound}
+            scratch = np.random.Generator(np.random.PCG64(0))
+            getattr(scratch, name)(**{k: v for k, v in bound.items() if k != "size"}, size=1)
+            extra = (("method", str(bound["method"])),) if "method" in bound else ()
+            dtype = np.dtype(bound.get("dtype", np.float64)).name
+            return Draw("Generator", name, scalar_params(name, **params) + extra, dtype)
+
+        dtype = sizing_dtype(bound.get("dtype", np.float64))
+        return self._deliver(make, dtype, bound.get("size"), start, chunks, eager, store, output)
 
     return method
 

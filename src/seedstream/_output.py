@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw, Located, Locator, block_values
+from seedstream._draw import Draw, Located, Locator, block_values, sequential_object
 from seedstream._geometry import block_start, is_contiguous
 from seedstream._stream import Stream
 
@@ -116,7 +116,7 @@ class Request:
         self, indices: list[int], locator: Locator | None = None
     ) -> dict[int, tuple[Located, int]]:
         """Start and end of each chunk in `indices`, for a variable draw (empty for a fixed one)."""
-        if self.draw.consumption(self.stream).fixed or not indices:
+        if not self.draw.consumption(self.stream).variable or not indices:
             return {}
         locator = locator or Locator(self.stream, self.draw)
         found = locator.blocks([self.chunk_span(i) for i in indices])
@@ -453,12 +453,15 @@ def write(
     check_disk: bool = True,
     progress: bool | None = None,
     locator: Locator | None = None,
+    end_state: dict[str, Any] | None = None,
 ) -> Any:
     """Write `request` to `store` chunk by chunk, resuming what an earlier run left.
 
     Returns the ``zarr.Array`` (or, for ``.npy``, a read-only memory map).
     Peak memory is about ``2 * workers`` chunks, whatever the size.  A
-    variable draw is counted first (in parallel) to locate every chunk.
+    variable draw is counted first (in parallel) to locate every chunk.  A
+    sequential one (the ziggurat) is made by one producer, in order, writes
+    overlapping it; `end_state` then receives the bit generator's final state.
     """
     target = open_target(store, request, overwrite=overwrite, compressors=compressors)
     if target.is_complete() and len(target.done()) == request.nchunks:
@@ -483,30 +486,74 @@ def write(
     located = request.locate(todo, locator)
     bar = _progress_bar(request, done_bytes, progress, target.description)
     try:
-        if processes:
-            spec = target.spec()
-            if spec is None:
-                raise ValueError(
-                    "processes=True needs a store given as a path; "
-                    "use threads for a zarr store object"
-                )
-            pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(workers)
-            config = request.to_config()
-
-            def submit(i: int) -> concurrent.futures.Future[int]:
-                return pool.submit(_write_chunk_in_process, spec, config, i, located.get(i))
+        if request.draw.consumption(request.stream).sequential:
+            state = _write_in_order(request, target, done, workers, bar)
+            if end_state is not None:
+                end_state["state"] = state
         else:
-            pool = concurrent.futures.ThreadPoolExecutor(workers)
-
-            def submit(i: int) -> concurrent.futures.Future[int]:
-                return pool.submit(_write_chunk, target, i, located.get(i))
-
-        with pool:
-            _run_bounded(todo, submit, 2 * workers, bar, target, request)
+            _write_in_parallel(request, target, todo, located, workers, processes, bar)
     finally:
         if bar is not None:
             bar.close()
     return target.finish()
+
+
+def _write_in_parallel(
+    request: Request,
+    target: Target,
+    todo: list[int],
+    located: dict[int, tuple[Located, int]],
+    workers: int,
+    processes: bool,
+    bar: Any,
+) -> None:
+    """Every chunk an independent task, in threads or worker processes."""
+    if processes:
+        spec = target.spec()
+        if spec is None:
+            raise ValueError(
+                "processes=True needs a store given as a path; use threads for a zarr store object"
+            )
+        pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(workers)
+        config = request.to_config()
+
+        def submit(i: int) -> concurrent.futures.Future[int]:
+            return pool.submit(_write_chunk_in_process, spec, config, i, located.get(i))
+    else:
+        pool = concurrent.futures.ThreadPoolExecutor(workers)
+
+        def submit(i: int) -> concurrent.futures.Future[int]:
+            return pool.submit(_write_chunk, target, i, located.get(i))
+
+    with pool:
+        _run_bounded(todo, submit, 2 * workers, bar, target, request)
+
+
+def _write_in_order(
+    request: Request, target: Target, done: set[int], workers: int, bar: Any
+) -> dict[str, Any]:
+    """One producer: numpy makes every chunk in order (done ones too, to move on); threads write."""
+    obj = sequential_object(request.stream, request.draw, request.first)
+
+    def write(index: int, values: np.ndarray) -> int:
+        target.write(index, values)
+        return int(values.nbytes)
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+
+        def submit(index: int) -> concurrent.futures.Future[int]:
+            region = request.chunk_region(index)
+            values = request.draw.call_on(obj, request.chunk_span(index)[1])
+            values = values.reshape(tuple(s.stop - s.start for s in region))
+            if index in done:
+                skipped: concurrent.futures.Future[int] = concurrent.futures.Future()
+                skipped.set_result(0)
+                return skipped
+            return pool.submit(write, index, values)
+
+        _run_bounded(list(range(request.nchunks)), submit, 2 * workers, bar, target, request)
+    state: dict[str, Any] = obj.bit_generator.state
+    return state
 
 
 def _run_bounded(
