@@ -22,12 +22,11 @@ import numpy as np
 from seedstream._args import count_arg
 from seedstream._draw import Consumption, Draw, Locator, numpy_at, sequential_object
 from seedstream._geometry import normalize_shape
-from seedstream._jump import advance
 from seedstream._lazy import lazy_array
 from seedstream._output import Request, write
 from seedstream._plan import SMALL_DRAW_BYTES, plan, regular_chunk_shape, resolve_chunks
 from seedstream._stream import Stream
-from seedstream._units import bit_generator_at_unit, skip_halves
+from seedstream._units import advance_units, bit_generator_at_unit, skip_halves
 from seedstream._variable import check_position
 
 T = TypeVar("T")
@@ -104,16 +103,18 @@ class PositionTracker:
         self._untracked_by = by
 
     def _skip(self, words: int) -> None:
-        # As sequential draws would, keep a buffered 32-bit half (which
-        # advance() discards): 64-bit draws neither use nor clear it.
+        """Move `words` native outputs ahead, as numpy's sequential draws would.
+
+        (A buffered 32-bit half stays: native draws neither use nor clear it.)
+        """
         if words:
             bg = self._stream_bit_generator()
-            state = dict(advance(bg, words).state)
-            old = bg.state if "has_uint32" in state else {}
-            for buffered in ("has_uint32", "uinteger"):
-                if buffered in old:
-                    state[buffered] = old[buffered]
-            bg.state = state
+            bits = self._origin.word_bits
+            bg.state = advance_units(bg, words, bits, bits).state
+
+    def _words_per_unit(self, unit_bits: int) -> int:
+        """Native outputs per `unit_bits`-bit unit (not for 32-bit halves of 64-bit outputs)."""
+        return 2 if unit_bits > self._origin.word_bits else 1
 
     def _moved(self, words: int) -> None:
         if self._position is not None:
@@ -166,7 +167,7 @@ class PositionTracker:
             bg.state = skip_halves(bg, units).state
             self._moved(halves_outputs(units, int(state["has_uint32"])))
             return
-        words = units * (2 if unit_bits > self._origin.word_bits else 1)
+        words = units * self._words_per_unit(unit_bits)
         self._skip(words)
         self._moved(words)
 
@@ -175,7 +176,7 @@ class PositionTracker:
         if unit_bits == 32 and self._origin.word_bits == 64:
             self._lose_position("a 32-bit draw")  # the buffer decides: not tracked here
         else:
-            self._moved(units * (2 if unit_bits > self._origin.word_bits else 1))
+            self._moved(units * self._words_per_unit(unit_bits))
 
     def _count_drawn(self, make_draw: Callable[[], Draw], values: int) -> None:
         """Count `values` values numpy drew with no start: exact for fixed consumption."""
@@ -198,7 +199,7 @@ class PositionTracker:
         word_bits = self._origin.word_bits
         if use.unit_bits == 32 and word_bits == 64:
             return self._draw_halves(check_start(start), use.units_per_value, func, *args)
-        words = use.units_per_value * (2 if use.unit_bits > word_bits else 1)
+        words = use.units_per_value * self._words_per_unit(use.unit_bits)
         return self._draw(start, words, func, *args)
 
     def _deliver(
@@ -290,7 +291,7 @@ class PositionTracker:
             bg = bit_generator_at_unit(here, units, 32)
             self._stream_bit_generator().state = bg.state
         else:
-            self._skip(units * (2 if use.unit_bits > here.word_bits else 1))
+            self._skip(units * self._words_per_unit(use.unit_bits))
         self._moved(_native_outputs(here, use.unit_bits, units))
 
     def _adopt_cache(self, obj: Any) -> None:

@@ -49,7 +49,7 @@ def advance_units(
     if unit_bits == word_bits == 64 and units:
         moved = advance(bit_generator, units)
         old = bit_generator.state
-        if old.get("has_uint32"):
+        if "has_uint32" in old:  # both fields, even a spent half: numpy leaves them as they are
             state = dict(moved.state)
             state["has_uint32"], state["uinteger"] = old["has_uint32"], old["uinteger"]
             moved.state = state
