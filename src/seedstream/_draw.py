@@ -46,7 +46,7 @@ _DOUBLES = {
 _NORMALS = {("RandomState", "standard_normal"), ("RandomState", "normal")}
 _INTEGERS = {("RandomState", "randint"), ("Generator", "integers")}
 _INT_DTYPES = {"int32", "uint32", "int64", "uint64"}
-# numpy's ziggurat: served sequentially (its tables are private to numpy's C code).
+# numpy's ziggurat: its tables are private to numpy's C code, so numpy itself counts it.
 _ZIGGURAT = {
     ("Generator", m) for m in ("standard_normal", "normal", "standard_exponential", "exponential")
 }
@@ -57,7 +57,6 @@ _TAKES_DTYPE = {
     ("Generator", "standard_normal"),
     ("Generator", "standard_exponential"),
 }
-_DISCARD_BLOCK = 2**20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +66,6 @@ class Consumption:
     unit_bits: int
     units_per_value: int | None = None
     scanner: Scanner | None = None
-    sequential: bool = False  # neither: only numpy's own sequential calls place the values
 
     @property
     def fixed(self) -> bool:
@@ -106,9 +104,9 @@ class Draw:
         if not ok:
             raise NotImplementedError(
                 f"{self.api}.{self.method} with dtype {self.dtype} cannot be generated in "
-                "independent chunks or from a start position: supported are the uniform and "
-                "exponential doubles of both APIs, RandomState's normals, and integers of "
-                "32- and 64-bit dtypes; draw it in memory (no chunks=, store= or start=) instead"
+                "independent chunks or from a start position: supported are the uniforms, "
+                "normals and exponentials of both APIs, and integers of 32- and 64-bit dtypes; "
+                "draw it in memory (no chunks=, store= or start=) instead"
             )
 
     @property
@@ -126,7 +124,10 @@ class Draw:
         if key in _NORMALS:
             return Consumption(64, scanner=Scanner("polar", 64, word_bits=stream.word_bits))
         if key in _ZIGGURAT:
-            return Consumption(64, sequential=True)
+            bits = 32 if self.dtype == "float32" else 64
+            if self.param.get("method", "zig") != "zig":  # numpy: anything else is -log(1 - U)
+                return Consumption(bits, 1)
+            return Consumption(bits, scanner=Scanner("numpy", bits, draw=self))
         if key in _INTEGERS:
             return self._integer_consumption(stream)
         if self.dtype == "float32":
@@ -314,16 +315,6 @@ def generate_located(
     return out
 
 
-def sequential_object(stream: Stream, draw: Draw, first: int) -> Any:
-    """numpy's object for `draw` on `stream`, after drawing and dropping `first` values."""
-    obj = draw.numpy_object(stream.bit_generator_at(0))
-    while first:
-        step = min(first, _DISCARD_BLOCK)
-        draw.call_on(obj, step)
-        first -= step
-    return obj
-
-
 def block_values(
     stream: Stream,
     draw: Draw,
@@ -339,9 +330,6 @@ def block_values(
     use = draw.consumption(stream)
     if use.fixed:
         return generate(stream, draw, first, count)
-    if use.sequential:
-        obj = sequential_object(stream, draw, first)
-        return draw.call_on(obj, count)
     if located is None:
         (located,) = Locator(stream, draw).blocks([(first, count)])
     return generate_located(stream, draw, located[0], count, located[1])

@@ -33,12 +33,16 @@ _UNTRACKED = (
     "triangular", "vonmises", "wald", "weibull", "zipf",
 )  # fmt: skip
 
-# The ziggurat methods: variable consumption whose attempts cannot be told
-# apart from raw words without numpy's private tables, so they are served
-# sequentially: start= generates and drops the skipped values, store= is
-# written by one producer in order, chunks= alone is refused.
-_ZIGGURAT = ("standard_normal", "normal", "standard_exponential", "exponential")
-_DISCARD_BLOCK = 2**20
+# The ziggurat methods: variable consumption, decided by tables private to
+# numpy's C code, so numpy's own method counts it (see seedstream._variable).
+# normal and exponential consume exactly as their standard forms do, which
+# count for them (whatever their parameters, arrays included).
+_ZIGGURAT = {
+    "standard_normal": "standard_normal",
+    "normal": "standard_normal",
+    "standard_exponential": "standard_exponential",
+    "exponential": "standard_exponential",
+}
 
 
 class Generator(np.random.Generator, PositionTracker):
@@ -268,26 +272,34 @@ def _ziggurat(name: str) -> Any:
         store: Any = None,
         **kwargs: Any,
     ) -> Any:
-        """numpy's ziggurat method, served sequentially: see the module notes."""
+        """numpy's ziggurat method, with start=, chunks= and store= (see the module notes)."""
         bound = dict(zip(names, args, strict=False))
         output = {key: kwargs.pop(key) for key in list(kwargs) if key not in names}
         bound |= kwargs
+        dtype = bound.get("dtype", np.float64)
+        extra = (("method", str(bound["method"])),) if "method" in bound else ()
+
+        def validate() -> None:  # numpy's own errors, before anything moves
+            scratch = np.random.Generator(np.random.PCG64(0))
+            getattr(scratch, name)(**{k: v for k, v in bound.items() if k not in ("size", "out")})
+
+        def counting() -> Draw:  # consumes as this call does, whatever its parameters
+            return Draw("Generator", _ZIGGURAT[name], extra, np.dtype(dtype).name)
 
         def eager() -> Any:
             if output:
                 base(self, **bound, **output)  # numpy's own TypeError for unknown keywords
-            k = check_start(start)
-            if k:
-                self._refuse_sfc64()  # (it could discard, but SFC64 refuses start= everywhere)
-                # Generate and drop the skipped values in bounded blocks: O(start).
-                skip = {key: v for key, v in bound.items() if key != "out"}
-                while k:
-                    step = min(k, _DISCARD_BLOCK)
-                    base(self, **(skip | {"size": step}))
-                    k -= step
-            out = base(self, **bound)
-            self._lose_position(f"{name}()")
-            return out
+            if start.__class__ is int and not start:
+                out = base(self, **bound)
+                self._count_drawn(counting, count(out))
+                return out
+            self._refuse_sfc64()
+            validate()
+            use = counting().consumption(self._origin)
+            call = lambda: base(self, **bound)  # noqa: E731
+            if use.fixed:
+                return self._draw_units(start, use, call)
+            return self._draw_variable(counting, start, call)
 
         if chunks is None and store is None:
             return eager()
@@ -295,15 +307,14 @@ def _ziggurat(name: str) -> Any:
             raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
 
         def make() -> Draw:
+            validate()
             params = {key: bound[key] for key in ("loc", "scale") if key in bound}
-            scratch = np.random.Generator(np.random.PCG64(0))
-            getattr(scratch, name)(**{k: v for k, v in bound.items() if k != "size"}, size=1)
-            extra = (("method", str(bound["method"])),) if "method" in bound else ()
-            dtype = np.dtype(bound.get("dtype", np.float64)).name
-            return Draw("Generator", name, scalar_params(name, **params) + extra, dtype)
+            params_ = scalar_params(name, **params) + extra
+            return Draw("Generator", name, params_, np.dtype(dtype).name)
 
-        dtype = sizing_dtype(bound.get("dtype", np.float64))
-        return self._deliver(make, dtype, bound.get("size"), start, chunks, eager, store, output)
+        return self._deliver(
+            make, sizing_dtype(dtype), bound.get("size"), start, chunks, eager, store, output
+        )
 
     return method
 

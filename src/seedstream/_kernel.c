@@ -588,6 +588,111 @@ static PyObject *py_mt19937_polar_flags(PyObject *self, PyObject *args)
     return result;
 }
 
+/* ------------------------------------------------------------------------ */
+/* A counting bit generator.  numpy's own methods run on it; it forwards     */
+/* every draw to a real bit generator and counts the draws by width, so a    */
+/* caller learns exactly how many units numpy's method consumed.            */
+
+typedef struct {  /* numpy's bitgen_t (numpy/random/bitgen.h), its public C ABI */
+    void *state;
+    uint64_t (*next_uint64)(void *st);
+    uint32_t (*next_uint32)(void *st);
+    double (*next_double)(void *st);
+    uint64_t (*next_raw)(void *st);
+} bitgen_t;
+
+typedef struct {
+    bitgen_t outer;     /* first: the capsule's pointer is this struct's */
+    bitgen_t *inner;    /* the real bit generator's, owned by `owner` */
+    PyObject *owner;
+    long long n32, n64, nraw;  /* a double is a 64-bit draw */
+} counter_t;
+
+static const char bitgen_name[] = "BitGenerator";
+
+static uint64_t counter_next_uint64(void *st)
+{
+    counter_t *c = st;
+    c->n64++;
+    return c->inner->next_uint64(c->inner->state);
+}
+
+static uint32_t counter_next_uint32(void *st)
+{
+    counter_t *c = st;
+    c->n32++;
+    return c->inner->next_uint32(c->inner->state);
+}
+
+static double counter_next_double(void *st)
+{
+    counter_t *c = st;
+    c->n64++;
+    return c->inner->next_double(c->inner->state);
+}
+
+static uint64_t counter_next_raw(void *st)
+{
+    counter_t *c = st;
+    c->nraw++;
+    return c->inner->next_raw(c->inner->state);
+}
+
+static void counter_free(PyObject *capsule)
+{
+    counter_t *c = PyCapsule_GetPointer(capsule, bitgen_name);
+    if (!c) return;
+    Py_XDECREF(c->owner);
+    PyMem_Free(c);
+}
+
+PyDoc_STRVAR(counting_capsule_doc,
+"counting_capsule(capsule, owner) -> capsule\n\n"
+"A bit generator capsule that forwards every draw to the bit generator in\n"
+"`capsule` (numpy's, which `owner` keeps alive) and counts the draws.");
+
+static PyObject *py_counting_capsule(PyObject *self, PyObject *args)
+{
+    PyObject *inner_capsule, *owner;
+    if (!PyArg_ParseTuple(args, "OO", &inner_capsule, &owner)) return NULL;
+    bitgen_t *inner = PyCapsule_GetPointer(inner_capsule, bitgen_name);
+    if (!inner) return NULL;
+    counter_t *c = PyMem_Calloc(1, sizeof *c);
+    if (!c) return PyErr_NoMemory();
+    c->outer.state = c;
+    c->outer.next_uint64 = counter_next_uint64;
+    c->outer.next_uint32 = counter_next_uint32;
+    c->outer.next_double = counter_next_double;
+    c->outer.next_raw = counter_next_raw;
+    c->inner = inner;
+    Py_INCREF(owner);
+    c->owner = owner;
+    PyObject *capsule = PyCapsule_New(c, bitgen_name, counter_free);
+    if (!capsule) {
+        Py_DECREF(owner);
+        PyMem_Free(c);
+    }
+    return capsule;
+}
+
+PyDoc_STRVAR(counted_doc,
+"counted(capsule) -> (n32, n64, nraw)\n\n"
+"The draws made so far through a counting capsule: 32-bit, 64-bit (doubles\n"
+"included) and raw.");
+
+static PyObject *py_counted(PyObject *self, PyObject *args)
+{
+    PyObject *capsule;
+    if (!PyArg_ParseTuple(args, "O", &capsule)) return NULL;
+    counter_t *c = PyCapsule_GetPointer(capsule, bitgen_name);
+    if (!c) return NULL;
+    if (PyCapsule_GetDestructor(capsule) != counter_free) {
+        PyErr_SetString(PyExc_TypeError, "not a counting capsule");
+        return NULL;
+    }
+    return Py_BuildValue("(LLL)", c->n32, c->n64, c->nraw);
+}
+
 #if SS_HAVE_AVX512
 static int cpu_has_avx512(void)
 {
@@ -636,6 +741,8 @@ static PyMethodDef kernel_methods[] = {
     {"polar_scan", py_polar_scan, METH_VARARGS, polar_scan_doc},
     {"mt19937_polar_scan", py_mt19937_polar_scan, METH_VARARGS, mt19937_polar_scan_doc},
     {"mt19937_polar_flags", py_mt19937_polar_flags, METH_VARARGS, mt19937_polar_flags_doc},
+    {"counting_capsule", py_counting_capsule, METH_VARARGS, counting_capsule_doc},
+    {"counted", py_counted, METH_VARARGS, counted_doc},
     {"select_path", py_select_path, METH_VARARGS, select_path_doc},
     {"xpow_mod", py_xpow_mod, METH_VARARGS, xpow_mod_doc},
     {"mt19937_jump", py_mt19937_jump, METH_VARARGS, mt19937_jump_doc},

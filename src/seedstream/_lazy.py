@@ -89,13 +89,6 @@ def lazy_array(
     dtype = np.dtype(draw.dtype)
     built, wanted = resolve_chunks(shape, dtype, chunks)
     located = None
-    if draw.consumption(stream).sequential:
-        raise NotImplementedError(
-            f"Generator.{draw.method} uses the ziggurat method, whose consumption cannot be "
-            "counted in parallel, so it has no chunks=; write it with store= (one sequential "
-            f"producer), draw it in memory, or use RandomState's {draw.method} (the polar "
-            "method), which chunks exactly"
-        )
     if draw.consumption(stream).variable:
         located = locate_blocks(stream, draw, first, shape, built, locator or Locator(stream, draw))
     token = tokenize(stream.to_config(), draw.to_config(), first, shape, built)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw, Located, Locator, block_values, sequential_object
+from seedstream._draw import Draw, Located, Locator, block_values
 from seedstream._geometry import block_start, is_contiguous
 from seedstream._stream import Stream
 
@@ -453,15 +453,12 @@ def write(
     check_disk: bool = True,
     progress: bool | None = None,
     locator: Locator | None = None,
-    end_state: dict[str, Any] | None = None,
 ) -> Any:
     """Write `request` to `store` chunk by chunk, resuming what an earlier run left.
 
     Returns the ``zarr.Array`` (or, for ``.npy``, a read-only memory map).
     Peak memory is about ``2 * workers`` chunks, whatever the size.  A
-    variable draw is counted first (in parallel) to locate every chunk.  A
-    sequential one (the ziggurat) is made by one producer, in order, writes
-    overlapping it; `end_state` then receives the bit generator's final state.
+    variable draw is counted first (in parallel) to locate every chunk.
     """
     target = open_target(store, request, overwrite=overwrite, compressors=compressors)
     if target.is_complete() and len(target.done()) == request.nchunks:
@@ -486,12 +483,7 @@ def write(
     located = request.locate(todo, locator)
     bar = _progress_bar(request, done_bytes, progress, target.description)
     try:
-        if request.draw.consumption(request.stream).sequential:
-            state = _write_in_order(request, target, done, workers, bar)
-            if end_state is not None:
-                end_state["state"] = state
-        else:
-            _write_in_parallel(request, target, todo, located, workers, processes, bar)
+        _write_in_parallel(request, target, todo, located, workers, processes, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -527,33 +519,6 @@ def _write_in_parallel(
 
     with pool:
         _run_bounded(todo, submit, 2 * workers, bar, target, request)
-
-
-def _write_in_order(
-    request: Request, target: Target, done: set[int], workers: int, bar: Any
-) -> dict[str, Any]:
-    """One producer: numpy makes every chunk in order (done ones too, to move on); threads write."""
-    obj = sequential_object(request.stream, request.draw, request.first)
-
-    def write(index: int, values: np.ndarray) -> int:
-        target.write(index, values)
-        return int(values.nbytes)
-
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-
-        def submit(index: int) -> concurrent.futures.Future[int]:
-            region = request.chunk_region(index)
-            values = request.draw.call_on(obj, request.chunk_span(index)[1])
-            values = values.reshape(tuple(s.stop - s.start for s in region))
-            if index in done:
-                skipped: concurrent.futures.Future[int] = concurrent.futures.Future()
-                skipped.set_result(0)
-                return skipped
-            return pool.submit(write, index, values)
-
-        _run_bounded(list(range(request.nchunks)), submit, 2 * workers, bar, target, request)
-    state: dict[str, Any] = obj.bit_generator.state
-    return state
 
 
 def _run_bounded(

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from seedstream._args import count_arg
-from seedstream._draw import Consumption, Draw, Locator, numpy_at, sequential_object
+from seedstream._draw import Consumption, Draw, Locator, numpy_at
 from seedstream._geometry import normalize_shape
 from seedstream._lazy import lazy_array
 from seedstream._output import Request, write
@@ -244,18 +244,13 @@ class PositionTracker:
         draw = make_draw()
         here = self._here()
         locator = Locator(here, draw) if draw.consumption(here).variable else None
-        end: dict[str, Any] = {}
         if decided.mode == "zarr":
             _, wanted = resolve_chunks(shape, np.dtype(dtype), chunks)
             request = Request(here, draw, k, shape, regular_chunk_shape(wanted))
-            result = write(request, store, locator=locator, end_state=end, **(output or {}))
+            result = write(request, store, locator=locator, **(output or {}))
         else:
             result = lazy_array(here, draw, k, shape, chunks, locator)
-        if "state" in end:  # a sequential draw: its producer already stands at the end
-            self._stream_bit_generator().state = end["state"]
-            self._lose_position(f"{draw.method}()")
-        else:
-            self._advance_past(here, draw, k + math.prod(shape), locator)
+        self._advance_past(here, draw, k + math.prod(shape), locator)
         return result
 
     def _here(self) -> Stream:
@@ -268,11 +263,6 @@ class PositionTracker:
     ) -> None:
         """Stand where numpy would after drawing `values` values of `draw` from `here`."""
         use = draw.consumption(here)
-        if use.sequential:  # numpy itself, drawing and dropping: O(values)
-            obj = sequential_object(here, draw, values)
-            self._stream_bit_generator().state = obj.bit_generator.state
-            self._lose_position(f"{draw.method}()")
-            return
         if use.units_per_value is not None:
             units = use.units_per_value * values
         else:

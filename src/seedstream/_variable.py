@@ -12,6 +12,16 @@ exact unit at which any value starts, and numpy's own method generates every
 chunk from there.  Positions are in units: 32-bit draws (``next_uint32``), or
 64-bit draws (``next_uint64`` / one double).
 
+The ziggurat (``Generator``'s normals and exponentials) takes 1, 2 or more
+units per value, decided by tables private to numpy's C code.  There the
+scanner is numpy itself: its method runs over a segment on a
+:class:`Counting` bit generator, which counts the units it draws.  A segment
+is parsed from its first unit as if a value started there; where the true
+parse (from the segment before) enters it, the two parses agree from their
+first common value boundary on, so the counts are stitched in order, with a
+re-parse of the segment in the rare case that they have not met within the
+first :data:`WINDOW` values.
+
 On MT19937 a 64-bit unit is two 32-bit words (high word first, as numpy's
 ``next_uint64``); on a 64-bit generator a 32-bit unit is half an output (low
 half first, the high half buffered, as numpy's ``next_uint32``).
@@ -31,7 +41,8 @@ from seedstream import _kernel
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, read_units
 
-SEGMENT_ATTEMPTS = 2**20  # attempts counted per task
+SEGMENT_ATTEMPTS = 2**20  # attempts (for the ziggurat: units) counted per task
+WINDOW = 16  # value boundaries a ziggurat segment records, to meet the true parse
 
 
 # --- scanners ------------------------------------------------------------------------------
@@ -43,14 +54,17 @@ class Scanner:
 
     ``kind`` is ``"polar"`` (legacy Gaussian: two doubles per attempt, two
     values per accepted attempt), ``"masked"`` (legacy randint: accept when
-    ``unit & mask <= rng``) or ``"lemire"`` (Generator.integers: accept when
-    the low half of ``unit * (rng + 1)`` is at least ``2**bits mod (rng + 1)``).
+    ``unit & mask <= rng``), ``"lemire"`` (Generator.integers: accept when
+    the low half of ``unit * (rng + 1)`` is at least ``2**bits mod (rng + 1)``)
+    or ``"numpy"`` (the ziggurat: `draw`, numpy's own method, is run to count;
+    an attempt is then a value).
     """
 
     kind: str
     unit_bits: int
     rng: int = 0
     word_bits: int = 32  # the stream's: fixes how a polar attempt makes its doubles
+    draw: Any = None  # kind "numpy": the Draw whose method is run
 
     @property
     def units_per_attempt(self) -> int:
@@ -69,13 +83,15 @@ class Scanner:
         """Probability that an attempt is accepted (sizes the count pass only)."""
         if self.kind == "polar":
             return math.pi / 4
+        if self.kind == "numpy":
+            return 0.975  # values per unit of the ziggurat (about 1.02 units per value)
         if self.kind == "masked":
             return (self.rng + 1) / (self.mask + 1)
         return float(1 - ((2**self.unit_bits) % (self.rng + 1)) / 2**self.unit_bits)
 
     @property
     def always_accepts(self) -> bool:
-        return self.kind != "polar" and self.acceptance == 1.0
+        return self.kind in ("masked", "lemire") and self.acceptance == 1.0
 
     def accepted(self, units: np.ndarray) -> np.ndarray:
         """One flag per whole attempt in `units`: does numpy accept it?"""
@@ -162,14 +178,23 @@ def segment_hits(stream: Stream, scanner: Scanner, segment: int) -> np.ndarray:
 
 @dataclasses.dataclass
 class Counts:
-    """Accepted attempts per segment, counted so far, with their prefix sums."""
+    """Accepted attempts per segment, counted so far, with their prefix sums.
+
+    ``starts[s]`` is the unit where segment `s`'s first attempt starts, and
+    `end` where the next segment's will (for the ziggurat these are value
+    boundaries a little past the segment's nominal first unit).
+    """
 
     per_segment: list[int] = dataclasses.field(default_factory=list)
     prefix: list[int] = dataclasses.field(default_factory=lambda: [0])
+    starts: list[int] = dataclasses.field(default_factory=list)
+    end: int = 0
 
-    def add(self, count: int) -> None:
+    def add(self, count: int, start: int, end: int) -> None:
         self.per_segment.append(count)
         self.prefix.append(self.prefix[-1] + count)
+        self.starts.append(start)
+        self.end = end
 
     @property
     def total(self) -> int:
@@ -193,9 +218,101 @@ def count_until(
             wave = max(1, min(4 * workers, math.ceil(expected * 1.01) + 1))
             first = len(counts.per_segment)
             segments = range(first, first + wave)
-            for count in pool.map(lambda s: count_segment(stream, scanner, s), segments):
-                counts.add(count)
+            if scanner.kind == "numpy":
+                parses = pool.map(lambda s: parse_segment(stream, scanner, s), segments)
+                for segment, found in zip(segments, parses, strict=True):
+                    _stitch(stream, scanner, counts, segment, found)
+            else:
+                counted = pool.map(lambda s: count_segment(stream, scanner, s), segments)
+                for segment, count in zip(segments, counted, strict=True):
+                    unit, n_units = _segment_units(scanner, segment)
+                    counts.add(count, unit, unit + n_units)
     return counts
+
+
+# --- the ziggurat: numpy itself, on a counting bit generator -------------------------------
+
+
+class Counting:
+    """A bit generator for numpy's methods: it forwards every draw to `bit_generator` and counts.
+
+    numpy's ``Generator`` takes any object with a ``capsule`` (a C ``bitgen_t``)
+    and a ``lock``; this one's ``bitgen_t`` is the kernel's counting wrapper.
+    """
+
+    def __init__(self, bit_generator: np.random.BitGenerator) -> None:
+        self.capsule = _kernel.counting_capsule(bit_generator.capsule, bit_generator)
+        self.lock = bit_generator.lock
+
+    def units(self, unit_bits: int) -> int:
+        """The `unit_bits`-bit draws made so far (a double is a 64-bit draw)."""
+        n32, n64, nraw = _kernel.counted(self.capsule)
+        if nraw or (n64 if unit_bits == 32 else n32):
+            raise RuntimeError(
+                f"internal error: numpy's method drew other than {unit_bits}-bit units "
+                f"({n32} 32-bit, {n64} 64-bit, {nraw} raw); refusing to count it"
+            )
+        return n32 if unit_bits == 32 else n64
+
+
+@dataclasses.dataclass(frozen=True)
+class Parse:
+    """numpy's method run from unit `first` until it stood at or past a stop.
+
+    `count` values were made, ending at unit `end`; `boundaries` maps the
+    units where the first few values started (and `first`) to the values before them.
+    """
+
+    first: int
+    count: int
+    end: int
+    boundaries: dict[int, int]
+
+
+def parse(stream: Stream, scanner: Scanner, first: int, stop: int, window: int = 0) -> Parse:
+    """Run numpy's method from unit `first` (as if a value started there) to `stop` or past it."""
+    counter = Counting(bit_generator_at_unit(stream, first, scanner.unit_bits))
+    gen = np.random.Generator(counter)  # type: ignore[arg-type]
+    values, here, seen = 0, first, {first: 0}
+    while here < stop:
+        # One value at a time through the window, then halving steps: a step of
+        # k values takes at least k units, so it seldom passes the stop by much.
+        k = 1 if values < window else max(1, (stop - here) // 2)
+        scanner.draw.call_on(gen, k)
+        values += k
+        here = first + counter.units(scanner.unit_bits)
+        if values <= window:
+            seen[here] = values
+    return Parse(first, values, here, seen)
+
+
+def parse_segment(stream: Stream, scanner: Scanner, segment: int) -> Parse:
+    first, n_units = _segment_units(scanner, segment)
+    return parse(stream, scanner, first, first + n_units, WINDOW)
+
+
+def _stitch(stream: Stream, scanner: Scanner, counts: Counts, segment: int, found: Parse) -> None:
+    """Add segment `segment`'s parse, from where the true parse enters it."""
+    start = counts.end  # a true value boundary: where the segments before ended
+    if start not in found.boundaries:  # the parses have not met in the window: re-parse
+        first, n_units = _segment_units(scanner, segment)
+        found = parse(stream, scanner, start, first + n_units)
+    counts.add(found.count - found.boundaries[start], start, found.end)
+
+
+def _ends_by_numpy(
+    stream: Stream, scanner: Scanner, counts: Counts, segment: int, wanted: list[int]
+) -> dict[int, int]:
+    """The unit after each value in `wanted` (all in segment `segment`), by numpy's method."""
+    start, base = counts.starts[segment], counts.prefix[segment]
+    counter = Counting(bit_generator_at_unit(stream, start, scanner.unit_bits))
+    gen = np.random.Generator(counter)  # type: ignore[arg-type]
+    found, made = {}, 0
+    for index in sorted(wanted):
+        scanner.draw.call_on(gen, index - base + 1 - made)
+        made = index - base + 1
+        found[index] = start + counter.units(scanner.unit_bits)
+    return found
 
 
 def units_after(
@@ -219,6 +336,8 @@ def units_after(
 
     def scan(item: tuple[int, list[int]]) -> dict[int, int]:
         segment, wanted = item
+        if scanner.kind == "numpy":
+            return _ends_by_numpy(stream, scanner, counts, segment, wanted)
         hits = segment_hits(stream, scanner, segment)
         base = counts.prefix[segment]
         return {
