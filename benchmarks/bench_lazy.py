@@ -11,6 +11,9 @@ after the other, in this one invocation:
 - normals:   ``np.random.seed(0); np.random.randn(n).mean()`` next to seedstream's exact
              ``RandomState(0).standard_normal(n, chunks=2**24).mean()`` (count pass included,
              and reported on its own)
+- ziggurat:  ``np.random.default_rng(0).standard_normal(n).mean()`` next to seedstream's
+             exact ``default_rng(0).standard_normal(n, chunks=2**24).mean()`` (its count pass
+             runs numpy's own method over every segment, and is reported on its own)
 
     python benchmarks/bench_lazy.py [--n 1e9] [--auto-n 1e10] [--skip-numpy]
 """
@@ -58,6 +61,20 @@ CASES = {
         "import seedstream, dask.array",
         """
         x = seedstream.RandomState(0).standard_normal({n}, chunks=2**24)
+        extra = {{"count pass s": time.perf_counter() - t0}}
+        value = float(x.mean().compute(scheduler="threads"))
+        """,
+    ),
+    "numpy-ziggurat": (
+        "import numpy as np",
+        """
+        value = float(np.random.default_rng(0).standard_normal({n}).mean())
+        """,
+    ),
+    "seedstream-ziggurat": (
+        "import seedstream, dask.array",
+        """
+        x = seedstream.default_rng(0).standard_normal({n}, chunks=2**24)
         extra = {{"count pass s": time.perf_counter() - t0}}
         value = float(x.mean().compute(scheduler="threads"))
         """,
@@ -112,6 +129,7 @@ def main(
     names = ["seedstream", "dask-peer"] + ([] if skip_numpy else ["numpy"])
     if normals:
         names += ["seedstream-normal"] + ([] if skip_numpy else ["numpy-randn"])
+        names += ["seedstream-ziggurat"] + ([] if skip_numpy else ["numpy-ziggurat"])
     results = [run_case(name, n) for name in names]
     if auto_n:
         results.append(run_case("seedstream-auto", auto_n))
@@ -128,16 +146,21 @@ def main(
         print(f"seedstream / numpy peak RSS: {memory:.2f}  (target <= 0.25)")
         same = abs(by["numpy"]["value"] - by["seedstream"]["value"]) < 1e-9
         print(f"same mean as numpy (up to summation order): {same}")
-    if "seedstream-normal" in by and "numpy-randn" in by:
-        ours, theirs = by["seedstream-normal"], by["numpy-randn"]
+    for ours_name, theirs_name, target in [
+        ("seedstream-normal", "numpy-randn", " (target >= 1.5)"),
+        ("seedstream-ziggurat", "numpy-ziggurat", ""),
+    ]:
+        if ours_name not in by or theirs_name not in by:
+            continue
+        ours, theirs = by[ours_name], by[theirs_name]
         print(
-            f"standard_normal: numpy / seedstream time: {theirs['seconds'] / ours['seconds']:.2f}x "
-            f"faster (target >= 1.5), peak RSS {ours['peak_rss'] / 2**30:.2f} GiB (target < 2), "
+            f"{ours_name}: numpy / seedstream time: {theirs['seconds'] / ours['seconds']:.2f}x "
+            f"faster{target}, peak RSS {ours['peak_rss'] / 2**30:.2f} GiB (target < 2), "
             f"count pass {ours['count pass s']:.2f} s = "
             f"{ours['count pass s'] / ours['seconds']:.0%} of the total"
         )
         same = abs(theirs["value"] - ours["value"]) < 1e-9
-        print(f"same normal mean as numpy (up to summation order): {same}")
+        print(f"{ours_name}: same mean as numpy (up to summation order): {same}")
     if "seedstream-auto" in by:
         auto = by["seedstream-auto"]
         print(

@@ -228,7 +228,42 @@ ZIGGURAT_SPECS = [
 ]
 # numpy takes any method other than "zig" for "inv"
 ZIGGURAT_SPECS.append(Spec("PCG64", "standard_exponential", kwargs=(("method", "other"),)))
-CHUNKABLE = [*RS_SPECS, *RS64_SPECS, *G_SPECS, *ZIGGURAT_SPECS]
+
+
+def _packed_specs() -> list[Spec]:
+    """8/16-bit and bool integers: bytes, halves or bits of 32-bit words within one call."""
+    specs = []
+    for dtype in SMALL_DTYPES:
+        if dtype == "bool":
+            classes = [((0, 2), True), ((1, 2), False), ((0, 1), False)]
+        else:
+            info = np.iinfo(dtype)
+            signed = info.min < 0
+            classes = [
+                ((-7, 100) if signed else (5, 100), True),  # rejections
+                ((0, 16), True),  # a power of two: none, but located by the byte
+                ((int(info.min), int(info.max) + 1), True),  # the full range
+                ((3, 4), False),  # nothing drawn
+            ]
+        for (low, high), variable in classes:
+            specs.append(Spec("RandomState", "randint", (low, high), (("dtype", dtype),), variable))
+            for name in ("PCG64", "MT19937"):
+                kwargs = (("dtype", dtype), ("endpoint", False))
+                specs.append(Spec(name, "integers", (low, high), kwargs, variable))
+        specs.append(
+            Spec("Philox", "integers", (0, 2 if dtype == "bool" else 10), (("dtype", dtype),), True)
+        )
+        if dtype != "bool":
+            kwargs = (("dtype", dtype), ("endpoint", True))
+            specs.append(
+                Spec("MT19937", "integers", (-3 if dtype[0] == "i" else 3, 9), kwargs, True)
+            )
+    specs.append(Spec("RandomState/PCG64", "randint", (0, 100), (("dtype", "uint8"),), True))
+    return specs
+
+
+PACKED_SPECS = _packed_specs()
+CHUNKABLE = [*RS_SPECS, *RS64_SPECS, *G_SPECS, *ZIGGURAT_SPECS, *PACKED_SPECS]
 ALL_SPECS = CHUNKABLE
 
 
@@ -241,6 +276,8 @@ REPRESENTATIVE = [
     *(s for s in G_SPECS if s.api in ("PCG64DXSM", "Philox")),
     *(s for s in G_SPECS if s.api in ("PCG64", "MT19937") and s.variable),
     *(s for s in ZIGGURAT_SPECS if s.api in ("MT19937", "Philox")),
+    *(s for s in PACKED_SPECS if s.api in ("Philox", "RandomState/PCG64")),
+    *(s for s in PACKED_SPECS if s.api == "RandomState" and s.args == (-7, 100)),
 ]
 
 
@@ -324,9 +361,10 @@ def test_eager_start_equals_numpy(spec: Spec) -> None:
         check(spec, n, start)
 
 
-@pytest.mark.parametrize("spec", REPRESENTATIVE, ids=str)
+@pytest.mark.parametrize("spec", [s for s in REPRESENTATIVE if s not in PACKED_SPECS], ids=str)
 def test_split_calls_equal_one_call(spec: Spec) -> None:
     # numpy's own consecutive calls, and ours with start=, walk the same stream.
+    # (Not packed values: numpy's own calls share no words; see the next test.)
     theirs, ours = spec.numpy(), spec.ours()
     whole = np.asarray(spec.call(theirs, 60))
     parts = [
@@ -339,6 +377,18 @@ def test_split_calls_equal_one_call(spec: Spec) -> None:
     keep = np.r_[0:7, 12:25, 25:36, 36:45, 50:60]
     assert_bitwise(np.concatenate(parts), whole[keep], str(spec))
     assert_same_state(ours, theirs, f"split calls of {spec}")
+
+
+@pytest.mark.parametrize("spec", PACKED_SPECS, ids=str)
+def test_packed_calls_follow_numpys_calls(spec: Spec) -> None:
+    # numpy starts every call at a fresh 32-bit word; a call with start=k (or a lazy
+    # array) is numpy's one call of k + n values, and leaves the state where that call does.
+    theirs, ours = spec.numpy(), spec.ours()
+    for n, start, chunks in [(7, 0, None), (13, 5, None), (11, 0, 3), (9, 0, None), (10, 5, 4)]:
+        expected = np.asarray(spec.call(theirs, start + n))[start:]
+        got = spec.call(ours, n, start=start, chunks=chunks)
+        assert_bitwise(materialise(got), expected, f"{spec} n={n} start={start} chunks={chunks}")
+        assert_same_state(ours, theirs, f"{spec} n={n} start={start} chunks={chunks}")
 
 
 # --- chunks= -------------------------------------------------------------------------
@@ -374,6 +424,8 @@ STORE_SPECS = [
     RS64_SPECS[2],
     *(s for s in ZIGGURAT_SPECS if s.api == "MT19937" and s.variable),
     *(s for s in ZIGGURAT_SPECS if s.api == "PCG64" and s.param("dtype") == np.float32),
+    *(s for s in PACKED_SPECS if s.api == "Philox"),
+    *(s for s in PACKED_SPECS if s.api == "RandomState" and s.param("dtype") == "int8"),
 ]
 
 
@@ -420,6 +472,7 @@ RESUME_SPECS = [
     ),
     RS_SPECS[3],  # a fixed draw, for comparison
     ZIGGURAT_SPECS[1],  # Generator.normal: the ziggurat
+    next(s for s in PACKED_SPECS if s.api == "MT19937" and s.param("dtype") == "uint16"),
 ]
 
 
@@ -495,6 +548,7 @@ BUFFERED_SPECS = [
     *(s for s in G_SPECS if s.api in HALVES and (s.api != "PCG64" or s.variable)),
     *RS64_SPECS,
     *(s for s in ZIGGURAT_SPECS if s.api in HALVES),  # float32 ones take halves, float64 keep them
+    *(s for s in PACKED_SPECS if s.api in HALVES or s.api == "RandomState/PCG64"),
 ]
 
 
@@ -534,6 +588,8 @@ DEEP = 10**7 + 3  # numpy can still draw this many in one shot, as the oracle
         (ZIGGURAT_SPECS[0], 300),
         (ZIGGURAT_SPECS[-4], None),
         (next(s for s in ZIGGURAT_SPECS if s.api == "MT19937"), 250),
+        (next(s for s in PACKED_SPECS if s.param("dtype") == "int8" and s.api == "PCG64"), 333),
+        (next(s for s in PACKED_SPECS if s.param("dtype") == "bool"), None),
     ],
     ids=lambda x: str(x) if isinstance(x, Spec) else f"chunks={x}",
 )
@@ -726,6 +782,11 @@ WRONG_COUNT_SPECS = [
     ("numpy", ZIGGURAT_SPECS[0]),
     ("numpy", next(s for s in ZIGGURAT_SPECS if s.api == "MT19937" and s.variable)),
     ("numpy", next(s for s in ZIGGURAT_SPECS if s.api == "Philox" and s.param("dtype"))),
+    ("masked", next(s for s in PACKED_SPECS if s.api == "RandomState")),
+    (
+        "lemire",
+        next(s for s in PACKED_SPECS if s.api == "MT19937" and s.param("dtype") == "uint16"),
+    ),
 ]
 
 
@@ -827,26 +888,6 @@ def test_small_dtypes_in_memory_equal_numpy(api: str, dtype: str, make: Any, cal
         assert_bitwise(np.asarray(call(ours, size=size)), call(theirs, size=size), f"{api} {dtype}")
         assert_same_state(ours, theirs, f"{api} {dtype} size={size}")
     assert call(ours) == call(theirs)  # a scalar
-
-
-@pytest.mark.parametrize(("api", "dtype", "make", "call"), SMALL_DTYPE_CALLS, ids=SMALL_IDS)
-@pytest.mark.parametrize("where", ["start", "chunks", "zarr", "npy"])
-def test_small_dtypes_refuse_start_chunks_and_store(
-    api: str, dtype: str, make: Any, call: Any, where: str, tmp_path: Path
-) -> None:
-    ours = _ours_like(make())
-    before = state_of(ours)
-    path = tmp_path / f"s.{where}"
-    extra = {
-        "start": {"start": 3},
-        "chunks": {"chunks": 10},
-        "zarr": {"chunks": 10, "store": path},
-        "npy": {"chunks": 10, "store": path},
-    }[where]
-    with pytest.raises(NotImplementedError, match="in memory"):
-        call(ours, size=100, **extra)
-    assert same_state(state_of(ours), before)
-    assert not path.exists()
 
 
 # --- numpy's errors for bad parameters -------------------------------------------------------
@@ -1010,6 +1051,8 @@ HYPOTHESIS_SPECS = [
     RS64_SPECS[0],
     next(s for s in ZIGGURAT_SPECS if s.api == "MT19937"),
     next(s for s in ZIGGURAT_SPECS if s.api == "PCG64DXSM" and s.param("dtype")),
+    next(s for s in PACKED_SPECS if s.api == "PCG64" and s.param("dtype") == "int8"),
+    next(s for s in PACKED_SPECS if s.api == "Philox" and s.param("dtype") == "bool"),
 ]
 MAX_BLOCKS = 25  # locating a block costs a scan of its count segment: keep the graph small
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from seedstream import _variable as variable
+from seedstream._jump import advance
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit
 from seedstream._variable import Scanner
@@ -46,6 +47,8 @@ _DOUBLES = {
 _NORMALS = {("RandomState", "standard_normal"), ("RandomState", "normal")}
 _INTEGERS = {("RandomState", "randint"), ("Generator", "integers")}
 _INT_DTYPES = {"int32", "uint32", "int64", "uint64"}
+# numpy packs these into 32-bit words, in a buffer local to one call
+_PACKED_BITS = {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "uint16": 16}
 # numpy's ziggurat: its tables are private to numpy's C code, so numpy itself counts it.
 _ZIGGURAT = {
     ("Generator", m) for m in ("standard_normal", "normal", "standard_exponential", "exponential")
@@ -97,7 +100,7 @@ class Draw:
             (key in _DOUBLES and self.dtype == "float64")
             or (key == ("Generator", "random") and self.dtype == "float32")
             or (key in _NORMALS and self.dtype == "float64")
-            or (key in _INTEGERS and self.dtype in _INT_DTYPES)
+            or (key in _INTEGERS and (self.dtype in _INT_DTYPES or self.dtype in _PACKED_BITS))
             or (key in _ZIGGURAT and self.dtype == "float64")
             or (key in _ZIGGURAT and self.dtype == "float32" and self.method.startswith("standard"))
         )
@@ -105,7 +108,7 @@ class Draw:
             raise NotImplementedError(
                 f"{self.api}.{self.method} with dtype {self.dtype} cannot be generated in "
                 "independent chunks or from a start position: supported are the uniforms, "
-                "normals and exponentials of both APIs, and integers of 32- and 64-bit dtypes; "
+                "normals and exponentials of both APIs, and integers of every dtype and bool; "
                 "draw it in memory (no chunks=, store= or start=) instead"
             )
 
@@ -139,15 +142,16 @@ class Draw:
         low, high = int(p["low"]), int(p["high"])
         rng = high - low if p.get("endpoint", False) else high - low - 1
         bits = 64 if self.dtype.endswith("64") and rng > 0xFFFFFFFF else 32
+        bits = _PACKED_BITS.get(self.dtype, bits)
         if rng == 0:
-            return Consumption(bits, 0)  # numpy returns `low` without drawing
-        if rng == 2**bits - 1:
-            return Consumption(bits, 1)  # the whole range: raw draws, nothing rejected
+            return Consumption(max(bits, 32), 0)  # numpy returns `low` without drawing
         kind = "masked" if self.api == "RandomState" else "lemire"
         scanner = Scanner(kind, bits, rng, stream.word_bits)
-        return (
-            Consumption(bits, 1) if scanner.always_accepts else Consumption(bits, scanner=scanner)
-        )
+        if scanner.packed:  # located even when all are accepted: a value may start inside a word
+            return Consumption(32, scanner=scanner)
+        if rng == 2**bits - 1 or scanner.always_accepts:  # every draw is a value
+            return Consumption(bits, 1)
+        return Consumption(bits, scanner=scanner)
 
     def to_config(self) -> dict[str, Any]:
         return {
@@ -217,12 +221,15 @@ class Located:
 
     ``unit``: the unit numpy starts reading at; ``discard``: values to draw and
     drop first (the first of a polar pair); ``gauss``: a cached Gaussian numpy
-    holds at that point (RandomState's ``has_gauss``), or None.
+    holds at that point (RandomState's ``has_gauss``), or None; ``skip``: for
+    packed draws, the sub-units of the first 32-bit word that come before the
+    value (numpy, starting a call at that word, makes and drops their values).
     """
 
     unit: int
     discard: int = 0
     gauss: float | None = None
+    skip: int = 0
 
 
 class Locator:
@@ -260,10 +267,17 @@ class Locator:
         if self.cached is not None and value == 0:
             return Located(0, 0, float(self.cached))
         attempt, discard = divmod(self._fresh(value), self.scanner.values_per_accept)
-        return Located(self._after(attempt - 1), discard)
+        unit = self._after(attempt - 1)
+        if self.scanner.packed:  # numpy starts a call at a whole 32-bit word
+            word, skip = divmod(unit, self.scanner.per_word)
+            return Located(word, skip=skip)
+        return Located(unit, discard)
 
     def end(self, values: int) -> int:
-        """The unit numpy stands at after producing values ``0 .. values - 1``."""
+        """The unit just after the last of values ``0 .. values - 1``.
+
+        (For packed draws a sub-unit: see :func:`end_word` for where numpy stands.)
+        """
         fresh = max(0, self._fresh(values))
         return self._after((fresh - 1) // self.scanner.values_per_accept) if fresh else 0
 
@@ -285,10 +299,22 @@ class Locator:
         return [(self.start(f), self.end(f + c)) for f, c in blocks]
 
 
+def end_word(stream: Stream, draw: Draw, end: int) -> int:
+    """Where numpy stands after a call that ended at `end` (a Locator's end, in units).
+
+    Packed draws end at a sub-unit, and numpy drops the rest of its call's last word.
+    """
+    scanner = draw.consumption(stream).scanner
+    return -(-end // scanner.per_word) if scanner is not None and scanner.packed else end
+
+
 def numpy_at(
     stream: Stream, draw: Draw, located: Located
 ) -> tuple[np.random.BitGenerator, np.random.RandomState | np.random.Generator]:
-    """numpy's bit generator and stateful object, ready to produce the located value."""
+    """numpy's bit generator and stateful object, ready to produce the located value.
+
+    (For a packed draw, ready to produce it after :func:`dropped` values, in the same call.)
+    """
     bg = bit_generator_at_unit(stream, located.unit, draw.consumption(stream).unit_bits)
     obj = draw.numpy_object(bg)
     if located.gauss is not None and isinstance(obj, np.random.RandomState):
@@ -300,6 +326,30 @@ def numpy_at(
     return bg, obj
 
 
+def dropped(
+    stream: Stream, draw: Draw, bit_generator: np.random.BitGenerator, located: Located
+) -> int:
+    """Values a packed draw makes before the located one, from the word `bit_generator` is at."""
+    scanner = draw.consumption(stream).scanner
+    if not located.skip or scanner is None:
+        return 0
+    if scanner.always_accepts:
+        return located.skip
+    peek = np.random.Generator(advance(bit_generator, 0))  # a copy: next_uint32, as numpy reads
+    word = int(peek.integers(0, 2**32, dtype=np.uint32))
+    return variable.accepted_in_word(scanner, word, located.skip)
+
+
+def values_at(
+    stream: Stream, draw: Draw, located: Located, count: int
+) -> tuple[np.random.BitGenerator, np.random.RandomState | np.random.Generator, np.ndarray]:
+    """numpy's bit generator and object after making `count` values from `located`; the values."""
+    bg, obj = numpy_at(stream, draw, located)
+    drop = dropped(stream, draw, bg, located)
+    out = draw.call_on(obj, drop + count)
+    return bg, obj, out[drop:] if drop else out
+
+
 def generate_located(
     stream: Stream, draw: Draw, located: Located, count: int, end_unit: int
 ) -> np.ndarray:
@@ -307,12 +357,54 @@ def generate_located(
 
     The self-check: after numpy generated the values, its bit generator must
     stand exactly where the count pass said the next value starts; otherwise
-    this raises instead of returning shifted numbers.
+    this raises instead of returning shifted numbers.  numpy's position shows
+    only whole 32-bit words after a packed draw, so there the raw words are
+    read as well, to check the count to the sub-unit and the values themselves.
     """
+    use = draw.consumption(stream)
+    scanner = use.scanner
     bg, obj = numpy_at(stream, draw, located)
-    out = draw.call_on(obj, count)
-    variable.check_position(bg, stream, end_unit, draw.consumption(stream).unit_bits)
+    before = advance(bg, 0) if scanner is not None and scanner.packed else None  # a copy
+    drop = dropped(stream, draw, bg, located)
+    out = draw.call_on(obj, drop + count)
+    out = out[drop:] if drop else out
+    word = end_word(stream, draw, end_unit)
+    variable.check_position(bg, stream, word, use.unit_bits)
+    if before is not None and scanner is not None:
+        _check_packed(draw, scanner, before, located, out, end_unit, word)
     return out
+
+
+def _check_packed(
+    draw: Draw,
+    scanner: Scanner,
+    before: np.random.BitGenerator,
+    located: Located,
+    out: np.ndarray,
+    end: int,
+    word: int,
+) -> None:
+    """The raw words numpy read must hold the counted values, in their counted places."""
+    k = scanner.per_word
+    n_words = word - located.unit
+    raw = np.random.Generator(before).integers(0, 2**32, size=n_words, dtype=np.uint32)
+    subs = variable.subunits(raw, scanner.unit_bits)
+    hits = np.flatnonzero(scanner.accepted(subs))
+    first = int(np.searchsorted(hits, located.skip))  # values numpy made and dropped
+    span = hits[first : first + out.size]
+    ends_right = span.size == out.size and (
+        int(span[-1]) + 1 == end - located.unit * k
+        if out.size
+        else located.skip == end - located.unit * k
+    )
+    low = int(draw.param["low"])
+    if not ends_right or not np.array_equal(
+        variable.packed_values(scanner, subs[span], low, draw.dtype), out
+    ):
+        raise RuntimeError(
+            "self-check failed: the raw words numpy read do not hold the counted values in "
+            "their counted places; refusing to return shifted numbers (please report this)"
+        )
 
 
 def block_values(

@@ -196,7 +196,8 @@ class Generator(np.random.Generator, PositionTracker):
         numpy uses Lemire's method, which rejects a few draws for ranges that
         are not powers of two: then ``start=``, ``chunks=`` and ``store=``
         count the stream first (in parallel) and check every part's end.
-        32- and 64-bit dtypes only for those.
+        8/16-bit and bool values are packed in 32-bit words within one numpy
+        call: a part that starts inside a word is made from that word.
         """
         base = np.random.Generator.integers
 
@@ -223,7 +224,7 @@ class Generator(np.random.Generator, PositionTracker):
             call = lambda: base(self, low, high, size, dtype, endpoint)  # noqa: E731
             if use.fixed:
                 return self._draw_units(start, use, call)
-            return self._draw_variable(lambda: make(False), start, call)
+            return self._draw_variable(lambda: make(False), start, call, size)
 
         return self._deliver(
             lambda: make(True), sizing_dtype(dtype), size, start, chunks, eager, store, output

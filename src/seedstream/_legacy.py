@@ -324,7 +324,8 @@ class RandomState(np.random.RandomState, PositionTracker):
             use = draw.consumption(self._origin)
             if use.fixed:
                 return self._draw_units(start, use, func, self, *args)
-            return self._draw_variable(lambda: make(False), start, lambda: func(self, *args))
+            call = lambda: func(self, *args)  # noqa: E731
+            return self._draw_variable(lambda: make(False), start, call, size)
 
         return self._deliver(lambda: make(True), dtype, size, start, chunks, eager, store, output)
 
@@ -383,8 +384,9 @@ class RandomState(np.random.RandomState, PositionTracker):
         numpy rejects masked draws outside the range, so for a range that is
         not a power of two the consumption varies and ``start=``, ``chunks=``
         and ``store=`` count the stream first, as for :meth:`standard_normal`.
-        32- and 64-bit dtypes only for those (smaller ones share words within
-        one numpy call).
+        8/16-bit and bool values are bytes, halves or bits of 32-bit words, in
+        a buffer local to one numpy call: a part that starts inside a word is
+        made by numpy from that word, dropping the values before it.
         """
 
         def make(validate: bool) -> Draw:

@@ -20,7 +20,15 @@ from typing import Any, TypeVar
 import numpy as np
 
 from seedstream._args import count_arg
-from seedstream._draw import Consumption, Draw, Locator, numpy_at
+from seedstream._draw import (
+    Consumption,
+    Draw,
+    Locator,
+    end_word,
+    generate_located,
+    numpy_at,
+    values_at,
+)
 from seedstream._geometry import normalize_shape
 from seedstream._lazy import lazy_array
 from seedstream._output import Request, write
@@ -188,7 +196,12 @@ class PositionTracker:
             self._lose_position("a draw whose consumption is not tracked")
             return
         use = draw.consumption(self._origin)
-        if use.units_per_value is None:
+        scanner = use.scanner
+        if (
+            scanner is not None and scanner.packed and scanner.always_accepts
+        ):  # whole words per call
+            self._moved_units(-(-values // scanner.per_word), 32)
+        elif use.units_per_value is None:
             self._lose_position(f"{draw.method}()")
         else:
             self._moved_units(use.units_per_value * values, use.unit_bits)
@@ -268,10 +281,9 @@ class PositionTracker:
         else:
             assert locator is not None
             locator.prepare(values)
-            units = locator.end(values)
+            units = end_word(here, draw, locator.end(values))
             if values:  # numpy itself makes the last value: its cache ends as numpy's would
-                bg, obj = numpy_at(here, draw, locator.start(values - 1))
-                draw.call_on(obj, 1)
+                bg, obj, _ = values_at(here, draw, locator.start(values - 1), 1)
                 self._stream_bit_generator().state = bg.state
                 if draw.caches_gauss:
                     self._adopt_cache(obj)
@@ -288,14 +300,18 @@ class PositionTracker:
         """Take over values numpy caches outside the bit generator (RandomState's Gaussian)."""
 
     def _draw_variable(
-        self, make_draw: Callable[[], Draw], start: object, call: Callable[[], T]
+        self,
+        make_draw: Callable[[], Draw],
+        start: object,
+        call: Callable[[], T],
+        size: Any = None,
     ) -> T:
         """An in-memory draw with variable consumption, after skipping `start` values.
 
         Without a start it is numpy's call as it is (the position becomes
         unknown: counting it would cost a pass over the values).  With one, the
         stream is counted up to the start, numpy generates from there, and the
-        end is checked against the count.
+        end is checked against the count.  (`size` is the call's, for packed draws.)
         """
         if start.__class__ is int and not start:
             out = call()
@@ -305,6 +321,8 @@ class PositionTracker:
         draw = make_draw()
         here = self._here()
         locator = Locator(here, draw)
+        if locator.scanner.packed:
+            return self._draw_packed(here, draw, locator, k, size)  # type: ignore[no-any-return]
         locator.prepare(k)
         bit_generator = self._stream_bit_generator()
         saved = self._full_state()
@@ -323,6 +341,18 @@ class PositionTracker:
             raise
         self._moved(_native_outputs(here, draw.consumption(here).unit_bits, end))
         return out
+
+    def _draw_packed(self, here: Stream, draw: Draw, locator: Locator, k: int, size: Any) -> Any:
+        """Packed values (8/16-bit, bool) after `k`: numpy makes them, with the values before
+        them in their first word, in one call of its own; this object then stands at its end."""
+        shape = () if size is None else normalize_shape(size)
+        n = math.prod(shape)
+        ((start, end),) = locator.blocks([(k, n)])
+        out = generate_located(here, draw, start, n, end)
+        word = end_word(here, draw, end)
+        self._stream_bit_generator().state = bit_generator_at_unit(here, word, 32).state
+        self._moved(_native_outputs(here, 32, word))
+        return out[0] if size is None else out.reshape(shape)
 
     def _full_state(self) -> Any:
         return self._stream_bit_generator().state

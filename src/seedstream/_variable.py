@@ -58,6 +58,11 @@ class Scanner:
     the low half of ``unit * (rng + 1)`` is at least ``2**bits mod (rng + 1)``)
     or ``"numpy"`` (the ziggurat: `draw`, numpy's own method, is run to count;
     an attempt is then a value).
+
+    8- and 16-bit integers and bools are *packed*: numpy reads them as bytes,
+    16-bit halves or bits of 32-bit words, low first, from a buffer local to
+    one call.  Their scanners work on those sub-units (``unit_bits`` 8, 16
+    or 1), and are kept even when every sub-unit is accepted.
     """
 
     kind: str
@@ -69,6 +74,15 @@ class Scanner:
     @property
     def units_per_attempt(self) -> int:
         return 2 if self.kind == "polar" else 1
+
+    @property
+    def packed(self) -> bool:
+        return self.unit_bits < 32
+
+    @property
+    def per_word(self) -> int:
+        """Sub-units per 32-bit word (packed scanners only)."""
+        return 32 // self.unit_bits
 
     @property
     def values_per_accept(self) -> int:
@@ -106,11 +120,14 @@ class Scanner:
             return flags
         dtype = np.uint64 if self.unit_bits == 64 else np.uint32
         if self.kind == "masked":
-            return (units & dtype(self.mask)) <= dtype(self.rng)
+            wide: np.ndarray = units.astype(dtype)
+            masked: np.ndarray = (wide & dtype(self.mask)) <= dtype(self.rng)
+            return masked
         rng_excl = self.rng + 1
         threshold = (2**self.unit_bits - rng_excl) % rng_excl
-        if self.unit_bits == 32:
-            leftover = (units.astype(np.uint64) * np.uint64(rng_excl)) & np.uint64(0xFFFFFFFF)
+        if self.unit_bits <= 32:  # the low `unit_bits` of the product
+            low = np.uint64(2**self.unit_bits - 1)
+            leftover = (units.astype(np.uint64) * np.uint64(rng_excl)) & low
         else:
             with np.errstate(over="ignore"):
                 leftover = units * np.uint64(rng_excl)  # wraps: the low 64 bits of the product
@@ -138,6 +155,49 @@ def _segment_units(scanner: Scanner, segment: int) -> tuple[int, int]:
     return segment * n_units, n_units
 
 
+def subunits(words: np.ndarray, bits: int) -> np.ndarray:
+    """The bytes (8), 16-bit halves (16) or bits (1) of 32-bit `words`, low first (as numpy)."""
+    little = np.ascontiguousarray(words, dtype="<u4")
+    if bits == 1:
+        return np.unpackbits(little.view(np.uint8), bitorder="little")
+    return little.view(np.uint8 if bits == 8 else "<u2").astype(
+        np.uint8 if bits == 8 else np.uint16
+    )
+
+
+def _read(stream: Stream, scanner: Scanner, first: int, count: int) -> np.ndarray:
+    """Units ``first .. first + count - 1`` of the stream, as `scanner` tests them."""
+    if not scanner.packed:
+        return read_units(stream, first, count, scanner.unit_bits)
+    k = scanner.per_word  # segments hold whole words
+    return subunits(read_units(stream, first // k, count // k, 32), scanner.unit_bits)
+
+
+def packed_values(scanner: Scanner, subs: np.ndarray, low: int, dtype: str) -> np.ndarray:
+    """The values numpy makes from accepted sub-units `subs` (packed integers), as `dtype`."""
+    bits = scanner.unit_bits
+    wide = subs.astype(np.uint64)
+    if scanner.kind == "masked":
+        value = wide & np.uint64(scanner.mask)
+    else:  # Lemire: the high `bits` of the product
+        value = (wide * np.uint64(scanner.rng + 1)) >> np.uint64(bits)
+    if dtype == "bool":
+        flags: np.ndarray = value != 0
+        return flags
+    size = 8 if bits == 8 else 16
+    wrapped = (value + np.uint64(low % 2**size)) & np.uint64(2**size - 1)
+    values: np.ndarray = wrapped.astype(f"u{size // 8}").view(dtype)
+    return values
+
+
+def accepted_in_word(scanner: Scanner, word: int, skip: int) -> int:
+    """Values numpy makes from the first `skip` sub-units of the 32-bit `word` (packed only)."""
+    if not skip:
+        return 0
+    subs = subunits(np.array([word], dtype=np.uint32), scanner.unit_bits)[:skip]
+    return int(np.count_nonzero(scanner.accepted(subs)))
+
+
 def _mt_state(stream: Stream, word: int) -> tuple[bytes, int]:
     state = stream.bit_generator_at(word).state["state"]
     return np.ascontiguousarray(state["key"], dtype=np.uint32).tobytes(), int(state["pos"])
@@ -157,7 +217,9 @@ def count_segment(stream: Stream, scanner: Scanner, segment: int) -> int:
     if scanner.kind == "polar":
         raw = stream.bit_generator_at(first).random_raw(n_units)
         return int(_kernel.polar_scan(raw.data, False, -1)[0])
-    flags = scanner.accepted(read_units(stream, first, n_units, scanner.unit_bits))
+    if scanner.always_accepts:
+        return SEGMENT_ATTEMPTS
+    flags = scanner.accepted(_read(stream, scanner, first, n_units))
     return int(np.count_nonzero(flags))
 
 
@@ -168,10 +230,12 @@ def segment_hits(stream: Stream, scanner: Scanner, segment: int) -> np.ndarray:
         key, pos = _mt_state(stream, 2 * first)
         flags = np.frombuffer(_kernel.mt19937_polar_flags(key, pos, SEGMENT_ATTEMPTS), np.uint8)
         return np.flatnonzero(flags)
+    if scanner.always_accepts:
+        return np.arange(n_units)
     units = (
         stream.bit_generator_at(first).random_raw(n_units)
         if scanner.kind == "polar"
-        else read_units(stream, first, n_units, scanner.unit_bits)
+        else _read(stream, scanner, first, n_units)
     )
     return np.flatnonzero(scanner.accepted(units))
 
