@@ -643,6 +643,24 @@ def test_closed_stdout_is_not_an_error(npy_output: Path) -> None:
             ["--stream", "pcg64", "--method", "integers", "--high", "1e12", "--endpoint"],
             lambda n: np.random.Generator(np.random.PCG64(3)).integers(0, 10**12, n, endpoint=True),
         ),
+        (
+            ["--stream", "mt19937", "--method", "normal", "--loc", 1, "--scale", 2],
+            lambda n: np.random.Generator(np.random.MT19937(3)).normal(1.0, 2.0, n),
+        ),
+        (
+            ["--stream", "philox", "--method", "standard_exponential", "--dtype", "float32"],
+            lambda n: np.random.Generator(np.random.Philox(3)).standard_exponential(
+                n, dtype=np.float32
+            ),
+        ),
+        (
+            ["--method", "randint", "--low", -5, "--high", 100, "--dtype", "int8"],
+            lambda n: np.random.RandomState(3).randint(-5, 100, n, dtype=np.int8),
+        ),
+        (
+            ["--stream", "pcg64", "--method", "integers", "--high", 2, "--dtype", "bool"],
+            lambda n: np.random.Generator(np.random.PCG64(3)).integers(0, 2, n, dtype=bool),
+        ),
     ],
 )
 def test_generate_and_verify_other_distributions(
@@ -666,6 +684,10 @@ def test_generate_and_verify_other_distributions(
             "integer",
         ),
         (["show", "--at", "0", "--stream", "pcg64", "--endpoint"], "--endpoint"),
+        (
+            ["show", "--at", "0", "--stream", "pcg64", "--method", "normal", "--dtype", "float32"],
+            "float32",
+        ),
     ],
 )
 def test_distribution_usage_errors(

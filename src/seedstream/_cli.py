@@ -58,11 +58,15 @@ METHODS = {  # the methods with start= and store=, per kind of stateful object
         "standard_exponential", "exponential", "randint",
     ),
     "python": ("random",),
-    "generator": ("random", "uniform", "integers"),
+    "generator": (
+        "random", "uniform", "integers", "standard_normal", "normal",
+        "standard_exponential", "exponential",
+    ),
 }  # fmt: skip
 _INTEGER_METHODS = ("randint", "integers")
 _FLOAT_DTYPES = ("float64", "float32")
-_INT_DTYPES = ("int64", "int32", "uint64", "uint32")
+_INT_DTYPES = ("int64", "int32", "uint64", "uint32", "int16", "uint16", "int8", "uint8", "bool")
+_FLOAT32_METHODS = ("random", "standard_normal", "standard_exponential")  # Generator's
 
 
 class UsageError(Exception):
@@ -298,8 +302,11 @@ def _method(args: argparse.Namespace) -> tuple[str, str]:
         if method in _INTEGER_METHODS:
             if args.dtype not in _INT_DTYPES:
                 raise UsageError(f"--method {method} takes an integer --dtype")
-        elif args.dtype != "float64" and (kind != "generator" or method != "random"):
-            raise UsageError("--dtype float32 is available only for Generator streams' random")
+        elif args.dtype != "float64" and (kind != "generator" or method not in _FLOAT32_METHODS):
+            raise UsageError(
+                "--dtype float32 is available only for Generator streams' "
+                + ", ".join(_FLOAT32_METHODS)
+            )
     return kind, method
 
 
@@ -335,8 +342,9 @@ def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any
         return obj.normal(loc, scale, size, start=start, **output)
     if method == "exponential":
         return obj.exponential(scale, size, start=start, **output)
-    if kind == "generator":
-        return obj.random(size, np.dtype(args.dtype or "float64"), start=start, **output)
+    if kind == "generator" and method in _FLOAT32_METHODS:
+        dtype = np.dtype(args.dtype or "float64")
+        return getattr(obj, method)(size, dtype, start=start, **output)
     return getattr(obj, method)(size, start=start, **output)
 
 
