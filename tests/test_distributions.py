@@ -597,6 +597,28 @@ def test_deep_start_equals_numpy(spec: Spec, chunks: Any) -> None:
     check(spec, 1001, DEEP, chunks=chunks)
 
 
+@pytest.mark.parametrize("name", ["PCG64", "MT19937"])
+def test_packed_power_of_two_starts_anywhere(name: str) -> None:
+    # Every bit (byte) is a value: a start of 10**12 is a jump, not a count. The oracle is
+    # the 32-bit words there, unpacked low first (numpy's one-shot call is out of reach).
+    start, n = 10**12 + 3, 70
+    ours = ss.Generator(BIT_GENERATORS[name](SEED))
+    bits = ours.integers(0, 2, n, dtype=bool, start=start)
+    words = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
+        0, 2**32, 4, dtype=np.uint32, start=start // 32
+    )
+    expected = np.unpackbits(words.astype("<u4").view(np.uint8), bitorder="little")
+    assert_bitwise(bits, expected[3 : 3 + n].astype(bool), f"{name} bools at 10**12")
+    nibbles = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
+        0, 16, 9, dtype=np.uint8, start=start
+    )
+    words = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
+        0, 2**32, 3, dtype=np.uint32, start=start // 4
+    )
+    byte = words.astype("<u4").view(np.uint8)[3:12]
+    assert_bitwise(nibbles, byte >> 4, f"{name} uint8 in [0, 16) at 10**12")  # Lemire: high bits
+
+
 def test_deep_start_after_a_cached_gaussian() -> None:
     check(RS_SPECS[0], 1001, DEEP, prepare=_odd_normals)
     check(RS_SPECS[0], 1000, DEEP + 1, chunks=333, prepare=_odd_normals)
@@ -708,13 +730,32 @@ SELF_CHECK_DRAWS = [
         lambda: Stream.from_bit_generator(np.random.MT19937(1)),
         Draw("Generator", "normal", (("loc", 1.0), ("scale", 2.0))),
     ),
+    (_legacy_stream, Draw("RandomState", "randint", (("low", -5), ("high", 90)), "int8")),
+    (
+        lambda: Stream.from_bit_generator(np.random.PCG64(1)),
+        Draw("Generator", "integers", (("low", 0), ("high", 1000), ("endpoint", False)), "uint16"),
+    ),
+    (
+        lambda: Stream.from_bit_generator(np.random.Philox(1)),
+        Draw("Generator", "integers", (("low", 0), ("high", 2), ("endpoint", False)), "bool"),
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("make_stream", "draw"),
     SELF_CHECK_DRAWS,
-    ids=["polar", "masked32", "masked64", "lemire32-halves", "lemire64-philox", "ziggurat"],
+    ids=[
+        "polar",
+        "masked32",
+        "masked64",
+        "lemire32-halves",
+        "lemire64-philox",
+        "ziggurat",
+        "masked8",
+        "lemire16-halves",
+        "bool-philox",
+    ],
 )
 def test_generate_located_checks_its_end(make_stream: Callable[[], Stream], draw: Draw) -> None:
     stream = make_stream()
@@ -726,6 +767,27 @@ def test_generate_located_checks_its_end(make_stream: Callable[[], Stream], draw
     for wrong in (end - 1, end + 1, end + 2):
         with pytest.raises(RuntimeError, match="self-check"):
             generate_located(stream, draw, start, count, wrong)
+
+
+def test_packed_values_are_checked_against_the_raw_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    # numpy's position shows only whole words after a packed draw; the check also
+    # derives every value from the raw bits. A model that disagrees with numpy must raise.
+    stream, draw = (
+        _legacy_stream(),
+        Draw("RandomState", "randint", (("low", 0), ("high", 90)), "uint8"),
+    )
+    ((start, end),) = Locator(stream, draw).blocks([(5, 64)])
+    generate_located(stream, draw, start, 64, end)  # as it is: fine
+    model = _variable.packed_values
+
+    def off_by_one(*args: Any) -> np.ndarray:
+        values = model(*args)
+        values[-1] += 1
+        return values
+
+    monkeypatch.setattr(_variable, "packed_values", off_by_one)
+    with pytest.raises(RuntimeError, match="self-check"):
+        generate_located(stream, draw, start, 64, end)
 
 
 def _flip_one_flag(monkeypatch: pytest.MonkeyPatch, kind: str, index: int = 20) -> list[int]:

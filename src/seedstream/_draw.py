@@ -253,10 +253,14 @@ class Locator:
 
     def prepare(self, values: int) -> None:
         """Count far enough to locate values ``0 .. values`` (and the end of the last)."""
+        if self.scanner.always_accepts:
+            return  # packed, and every sub-unit a value: nothing to count
         needed = variable.accepted_needed(self.scanner, max(0, self._fresh(values)) + 1)
         variable.count_until(self.stream, self.scanner, needed, self.counts, self.workers)
 
     def _after(self, attempt: int) -> int:
+        if self.scanner.always_accepts:
+            return attempt + 1
         # One block's end is usually the next one's start: remember what was scanned.
         if attempt not in self._after_cache:
             found = variable.unit_after(self.stream, self.scanner, self.counts, attempt)
@@ -284,6 +288,8 @@ class Locator:
     def blocks(self, blocks: list[tuple[int, int]]) -> list[tuple[Located, int]]:
         """(start, end unit) of each block ``(first, count)``, counted and located in parallel."""
         self.prepare(max((f + c for f, c in blocks), default=0))
+        if self.scanner.always_accepts:
+            return [(self.start(f), self.end(f + c)) for f, c in blocks]
         per = self.scanner.values_per_accept
         wanted = set()
         for first, count in blocks:
@@ -375,6 +381,9 @@ def generate_located(
     return out
 
 
+_CHECK_WORDS = 2**18  # raw words read at a time by the packed check
+
+
 def _check_packed(
     draw: Draw,
     scanner: Scanner,
@@ -384,23 +393,33 @@ def _check_packed(
     end: int,
     word: int,
 ) -> None:
-    """The raw words numpy read must hold the counted values, in their counted places."""
+    """The raw words numpy read must hold the counted values, in their counted places.
+
+    Sub-units ``skip .. stop - 1`` (from the first word) must hold exactly
+    ``out.size`` accepted ones, the last of them at ``stop - 1``, and the
+    values they give must be numpy's.
+    """
     k = scanner.per_word
-    n_words = word - located.unit
-    raw = np.random.Generator(before).integers(0, 2**32, size=n_words, dtype=np.uint32)
-    subs = variable.subunits(raw, scanner.unit_bits)
-    hits = np.flatnonzero(scanner.accepted(subs))
-    first = int(np.searchsorted(hits, located.skip))  # values numpy made and dropped
-    span = hits[first : first + out.size]
-    ends_right = span.size == out.size and (
-        int(span[-1]) + 1 == end - located.unit * k
-        if out.size
-        else located.skip == end - located.unit * k
-    )
+    stop = end - located.unit * k
+    gen = np.random.Generator(before)
     low = int(draw.param["low"])
-    if not ends_right or not np.array_equal(
-        variable.packed_values(scanner, subs[span], low, draw.dtype), out
-    ):
+    made, offset, last_accepted = 0, 0, stop == located.skip
+    for first in range(0, word - located.unit, _CHECK_WORDS):
+        n_words = min(_CHECK_WORDS, word - located.unit - first)
+        subs = variable.subunits(
+            gen.integers(0, 2**32, n_words, dtype=np.uint32), scanner.unit_bits
+        )
+        lo, hi = max(located.skip - offset, 0), min(stop - offset, subs.size)
+        if lo < hi:
+            flags = scanner.accepted(subs[lo:hi])
+            values = variable.packed_values(scanner, subs[lo:hi][flags], low, draw.dtype)
+            if not np.array_equal(values, out[made : made + values.size]):
+                made = -1
+                break
+            made += values.size
+            last_accepted = hi == stop - offset and bool(flags[-1])
+        offset += subs.size
+    if made != out.size or not last_accepted:
         raise RuntimeError(
             "self-check failed: the raw words numpy read do not hold the counted values in "
             "their counted places; refusing to return shifted numbers (please report this)"

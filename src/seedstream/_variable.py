@@ -118,21 +118,34 @@ class Scanner:
             r2 = x1 * x1 + x2 * x2
             flags: np.ndarray = (r2 < 1.0) & (r2 != 0.0)
             return flags
+        if self.packed:  # in their own (or a twice as wide) dtype: chunks of them are large
+            units = units.astype(np.uint8 if self.unit_bits <= 8 else np.uint16, copy=False)
+            if self.kind == "masked":
+                kept: np.ndarray = (units & units.dtype.type(self.mask)) <= self.rng
+                return kept
+            wide = np.dtype(np.uint16 if self.unit_bits <= 8 else np.uint32)
+            product: np.ndarray = units.astype(wide) * wide.type(self.rng + 1)
+            small: np.ndarray = (product & wide.type(2**self.unit_bits - 1)) >= self.threshold
+            return small
         dtype = np.uint64 if self.unit_bits == 64 else np.uint32
         if self.kind == "masked":
-            wide: np.ndarray = units.astype(dtype)
-            masked: np.ndarray = (wide & dtype(self.mask)) <= dtype(self.rng)
+            wide_units: np.ndarray = units.astype(dtype)
+            masked: np.ndarray = (wide_units & dtype(self.mask)) <= dtype(self.rng)
             return masked
         rng_excl = self.rng + 1
-        threshold = (2**self.unit_bits - rng_excl) % rng_excl
-        if self.unit_bits <= 32:  # the low `unit_bits` of the product
-            low = np.uint64(2**self.unit_bits - 1)
-            leftover = (units.astype(np.uint64) * np.uint64(rng_excl)) & low
+        if self.unit_bits == 32:  # the low 32 bits of the product
+            leftover = (units.astype(np.uint64) * np.uint64(rng_excl)) & np.uint64(0xFFFFFFFF)
         else:
             with np.errstate(over="ignore"):
                 leftover = units * np.uint64(rng_excl)  # wraps: the low 64 bits of the product
-        accepted: np.ndarray = leftover >= threshold
+        accepted: np.ndarray = leftover >= self.threshold
         return accepted
+
+    @property
+    def threshold(self) -> int:
+        """Lemire's: an attempt whose low half is below it is rejected."""
+        rng_excl = self.rng + 1
+        return int((2**self.unit_bits - rng_excl) % rng_excl)
 
 
 def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
@@ -176,17 +189,19 @@ def _read(stream: Stream, scanner: Scanner, first: int, count: int) -> np.ndarra
 def packed_values(scanner: Scanner, subs: np.ndarray, low: int, dtype: str) -> np.ndarray:
     """The values numpy makes from accepted sub-units `subs` (packed integers), as `dtype`."""
     bits = scanner.unit_bits
-    wide = subs.astype(np.uint64)
+    utype = np.uint8 if bits <= 8 else np.uint16
+    subs = subs.astype(utype, copy=False)
     if scanner.kind == "masked":
-        value = wide & np.uint64(scanner.mask)
+        value = subs & utype(scanner.mask)
     else:  # Lemire: the high `bits` of the product
-        value = (wide * np.uint64(scanner.rng + 1)) >> np.uint64(bits)
+        wide = np.dtype(np.uint16 if bits <= 8 else np.uint32)
+        product: np.ndarray = subs.astype(wide) * wide.type(scanner.rng + 1)
+        value = (product >> wide.type(bits)).astype(utype)
     if dtype == "bool":
         flags: np.ndarray = value != 0
         return flags
     size = 8 if bits == 8 else 16
-    wrapped = (value + np.uint64(low % 2**size)) & np.uint64(2**size - 1)
-    values: np.ndarray = wrapped.astype(f"u{size // 8}").view(dtype)
+    values: np.ndarray = (value + utype(low % 2**size)).view(dtype)  # wraps, as numpy's C
     return values
 
 
