@@ -263,7 +263,67 @@ def _packed_specs() -> list[Spec]:
 
 
 PACKED_SPECS = _packed_specs()
-CHUNKABLE = [*RS_SPECS, *RS64_SPECS, *G_SPECS, *ZIGGURAT_SPECS, *PACKED_SPECS]
+
+# Counted by numpy's own method on the counting bit generator; several parameter
+# classes where numpy switches algorithms (poisson's lam 10, binomial's n*p 30, gamma's shape 1).
+_COUNTED_ARGS: dict[str, list[tuple[Any, ...]]] = {
+    "beta": [(0.5, 2.0), (3.0, 4.0)],
+    "binomial": [(20, 0.3), (1000, 0.4), (5, 0.0)],
+    "chisquare": [(3.0,)],
+    "f": [(3.0, 5.0)],
+    "gamma": [(0.7, 2.0), (1.0, 1.0), (3.5, 0.5)],
+    "geometric": [(0.2,)],
+    "gumbel": [(0.0, 2.0)],
+    "hypergeometric": [(20, 30, 10), (200, 300, 100)],
+    "laplace": [(1.0, 2.0)],
+    "logistic": [(0.0, 1.0)],
+    "lognormal": [(0.0, 1.0)],
+    "logseries": [(0.9,)],
+    "negative_binomial": [(3.0, 0.4)],
+    "noncentral_chisquare": [(3.0, 2.0)],
+    "noncentral_f": [(3.0, 5.0, 2.0)],
+    "pareto": [(3.0,)],
+    "poisson": [(3.0,), (30.0,), (0.0,)],
+    "power": [(3.0,)],
+    "rayleigh": [(2.0,)],
+    "standard_cauchy": [()],
+    "standard_gamma": [(0.5,), (2.5,)],
+    "standard_t": [(4.0,)],
+    "triangular": [(0.0, 1.0, 3.0)],
+    "vonmises": [(0.0, 2.0), (1.0, 1e-9)],
+    "wald": [(1.0, 2.0)],
+    "weibull": [(1.5,), (0.0,)],
+    "zipf": [(2.0,)],
+}
+_RS_COUNTED = (
+    "binomial", "geometric", "gumbel", "hypergeometric", "laplace", "logistic", "logseries",
+    "pareto", "poisson", "power", "rayleigh", "triangular", "vonmises", "weibull", "zipf",
+)  # fmt: skip
+
+
+def _counted_specs() -> list[Spec]:
+    specs = []
+    for method, classes in _COUNTED_ARGS.items():
+        for args in classes:
+            if method != "hypergeometric":  # Generator's draws 32- and 64-bit units: untracked
+                specs.append(Spec("PCG64", method, args, variable=True))
+            if method in _RS_COUNTED:
+                specs.append(Spec("RandomState", method, args, variable=True))
+        if method != "hypergeometric":
+            specs.append(Spec("MT19937", method, classes[0], variable=True))
+    specs += [
+        Spec("Philox", "standard_gamma", (2.5,), (("dtype", np.float32),), True),
+        Spec("MT19937", "standard_gamma", (0.5,), (("dtype", np.float32),), True),
+        Spec("RandomState/PCG64", "poisson", (30.0,), variable=True),
+        Spec("PCG64DXSM", "binomial", (1000, 0.4), variable=True),
+    ]
+    return specs
+
+
+COUNTED_SPECS = _counted_specs()
+CHUNKABLE = [
+    *RS_SPECS, *RS64_SPECS, *G_SPECS, *ZIGGURAT_SPECS, *PACKED_SPECS, *COUNTED_SPECS,
+]  # fmt: skip
 ALL_SPECS = CHUNKABLE
 
 
@@ -278,6 +338,11 @@ REPRESENTATIVE = [
     *(s for s in ZIGGURAT_SPECS if s.api in ("MT19937", "Philox")),
     *(s for s in PACKED_SPECS if s.api in ("Philox", "RandomState/PCG64")),
     *(s for s in PACKED_SPECS if s.api == "RandomState" and s.args == (-7, 100)),
+    *(
+        s
+        for s in COUNTED_SPECS
+        if s.method in ("poisson", "binomial", "gamma") and s.api != "PCG64"
+    ),
 ]
 
 
@@ -426,6 +491,8 @@ STORE_SPECS = [
     *(s for s in ZIGGURAT_SPECS if s.api == "PCG64" and s.param("dtype") == np.float32),
     *(s for s in PACKED_SPECS if s.api == "Philox"),
     *(s for s in PACKED_SPECS if s.api == "RandomState" and s.param("dtype") == "int8"),
+    *(s for s in COUNTED_SPECS if s.method == "poisson" and s.args == (30.0,)),
+    *(s for s in COUNTED_SPECS if s.api == "Philox"),
 ]
 
 
@@ -549,6 +616,7 @@ BUFFERED_SPECS = [
     *RS64_SPECS,
     *(s for s in ZIGGURAT_SPECS if s.api in HALVES),  # float32 ones take halves, float64 keep them
     *(s for s in PACKED_SPECS if s.api in HALVES or s.api == "RandomState/PCG64"),
+    *(s for s in COUNTED_SPECS if s.api in HALVES or s.api == "RandomState/PCG64"),
 ]
 
 
@@ -1003,6 +1071,14 @@ BAD_CALLS: list[tuple[str, str, Callable[..., Any]]] = [
     ),
     ("PCG64", "normal scale < 0", lambda o, **kw: o.normal(0.0, -1.0, size=10, **kw)),
     ("Philox", "exponential scale < 0", lambda o, **kw: o.exponential(-1.0, size=10, **kw)),
+    ("PCG64", "poisson lam < 0", lambda o, **kw: o.poisson(-1.0, size=10, **kw)),
+    ("RandomState", "binomial p > 1", lambda o, **kw: o.binomial(10, 1.5, size=10, **kw)),
+    ("MT19937", "gamma shape < 0", lambda o, **kw: o.gamma(-1.0, size=10, **kw)),
+    (
+        "PCG64",
+        "standard_gamma int dtype",
+        lambda o, **kw: o.standard_gamma(2.0, size=10, dtype=np.int64, **kw),
+    ),
     (
         "MT19937",
         "standard_normal int dtype",
@@ -1053,6 +1129,45 @@ def test_bad_parameters_raise_numpys_error_first(
         "npy": {"chunks": 4, "store": tmp_path / "e.npy", "progress": False},
     }[where]
     _check_refused(api, call, extra, tmp_path)
+
+
+# --- methods without start=, and array parameters ------------------------------------------
+
+NOT_PLACEABLE: list[tuple[str, str, Callable[..., Any]]] = [
+    ("RandomState", "gamma (cached Gaussian)", lambda o, **kw: o.gamma(2.0, size=10, **kw)),
+    ("RandomState", "lognormal", lambda o, **kw: o.lognormal(size=10, **kw)),
+    ("RandomState", "choice", lambda o, **kw: o.choice(5, size=10, **kw)),
+    ("PCG64", "hypergeometric (mixed widths)", lambda o, **kw: o.hypergeometric(9, 9, 4, 10, **kw)),
+    ("PCG64", "choice", lambda o, **kw: o.choice(5, size=10, **kw)),
+    ("MT19937", "permutation", lambda o, **kw: o.permutation(10, **kw)),
+    ("Philox", "poisson array lam", lambda o, **kw: o.poisson([1.0, 20.0], size=(5, 2), **kw)),
+    ("RandomState", "zipf array a", lambda o, **kw: o.zipf([2.0, 3.0], size=(5, 2), **kw)),
+]
+
+
+@pytest.mark.parametrize(("api", "what", "call"), NOT_PLACEABLE, ids=[c[1] for c in NOT_PLACEABLE])
+@pytest.mark.parametrize("where", ["start", "chunks", "zarr"])
+def test_methods_that_cannot_be_placed_refuse_start_chunks_and_store(
+    api: str, what: str, call: Callable[..., Any], where: str, tmp_path: Path
+) -> None:
+    ours = ss.RandomState(SEED) if api == "RandomState" else ss.Generator(BIT_GENERATORS[api](SEED))
+    theirs = (
+        np.random.RandomState(SEED)
+        if api == "RandomState"
+        else np.random.Generator(BIT_GENERATORS[api](SEED))
+    )
+    before = state_of(ours)
+    extra = {
+        "start": {"start": 3},
+        "chunks": {"chunks": 4},
+        "zarr": {"chunks": 4, "store": tmp_path / "n.zarr", "progress": False},
+    }[where]
+    with pytest.raises(NotImplementedError, match="in memory"):
+        call(ours, **extra)
+    assert same_state(state_of(ours), before), "a refused call must leave the state alone"
+    assert list(tmp_path.iterdir()) == []
+    assert_bitwise(np.asarray(call(ours)), np.asarray(call(theirs)), f"{what}, in memory")
+    assert_same_state(ours, theirs, what)
 
 
 # --- random_integers and bytes ------------------------------------------------------------

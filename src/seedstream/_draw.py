@@ -15,10 +15,12 @@ draws are located by :mod:`seedstream._variable` first.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 import numpy as np
 
+from seedstream import _kernel
 from seedstream import _variable as variable
 from seedstream._jump import advance
 from seedstream._stream import Stream
@@ -53,12 +55,33 @@ _PACKED_BITS = {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "uint16": 16}
 _ZIGGURAT = {
     ("Generator", m) for m in ("standard_normal", "normal", "standard_exponential", "exponential")
 }
+# Other methods numpy's own code counts, on the counting bit generator: each
+# value reads units of one width and no state outside the bit generator
+# (RandomState's Gaussian-based methods, which share its cached Gaussian, are
+# not among them).  Their consumption depends on their parameters: scalars only.
+_COUNTED = {
+    ("Generator", m)
+    for m in (
+        "beta", "binomial", "chisquare", "f", "gamma", "geometric", "gumbel", "laplace",
+        "logistic", "lognormal", "logseries", "negative_binomial", "noncentral_chisquare",
+        "noncentral_f", "pareto", "poisson", "power", "rayleigh", "standard_cauchy",
+        "standard_gamma", "standard_t", "triangular", "vonmises", "wald", "weibull", "zipf",
+    )
+} | {
+    ("RandomState", m)
+    for m in (
+        "binomial", "geometric", "gumbel", "hypergeometric", "laplace", "logistic",
+        "logseries", "pareto", "poisson", "power", "rayleigh", "triangular", "vonmises",
+        "weibull", "zipf",
+    )
+}  # fmt: skip
 _TAKES_DTYPE = {
     ("Generator", "random"),
     ("RandomState", "randint"),
     ("Generator", "integers"),
     ("Generator", "standard_normal"),
     ("Generator", "standard_exponential"),
+    ("Generator", "standard_gamma"),
 }
 
 
@@ -103,6 +126,8 @@ class Draw:
             or (key in _INTEGERS and (self.dtype in _INT_DTYPES or self.dtype in _PACKED_BITS))
             or (key in _ZIGGURAT and self.dtype == "float64")
             or (key in _ZIGGURAT and self.dtype == "float32" and self.method.startswith("standard"))
+            or (key in _COUNTED and self.dtype in ("float64", "int64"))
+            or (key == ("Generator", "standard_gamma") and self.dtype == "float32")
         )
         if not ok:
             raise NotImplementedError(
@@ -133,6 +158,11 @@ class Draw:
             return Consumption(bits, scanner=Scanner("numpy", bits, draw=self))
         if key in _INTEGERS:
             return self._integer_consumption(stream)
+        if key in _COUNTED:
+            bits = 32 if self.dtype == "float32" else 64
+            if _draws_nothing(self):  # e.g. poisson(0), binomial(n, 0): numpy returns at once
+                return Consumption(bits, 0)
+            return Consumption(bits, scanner=Scanner("numpy", bits, draw=self))
         if self.dtype == "float32":
             return Consumption(32, 1)
         return Consumption(64, 1)
@@ -186,6 +216,15 @@ class Draw:
     def call(self, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
         """``count`` values from numpy's own method, starting at `bit_generator`'s state."""
         return self.call_on(self.numpy_object(bit_generator), count)
+
+
+@functools.lru_cache(maxsize=256)
+def _draws_nothing(draw: Draw) -> bool:
+    """Whether numpy's method makes its values without drawing, for these parameters."""
+    counter = variable.Counting(np.random.PCG64(0))
+    draw.call_on(draw.numpy_object(counter), 64)  # type: ignore[arg-type]
+    n32, n64, nraw = _kernel.counted(counter.capsule)
+    return n32 + n64 + nraw == 0
 
 
 def sizing_dtype(dtype: Any) -> np.dtype[Any]:

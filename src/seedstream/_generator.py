@@ -2,7 +2,9 @@
 
 A :class:`Generator` *is* a :class:`numpy.random.Generator` (a subclass) over
 one of numpy's bit generators; numpy generates every number.  seedstream adds
-``start=`` to the methods whose consumption is fixed, and a
+``start=``, ``chunks=`` and ``store=`` to the methods that draw one value per
+element (uniforms and integers jump or count; the ziggurat and the other
+distributions are counted by numpy's own method), and a
 :attr:`~Generator.position` counted in native outputs.
 """
 
@@ -19,18 +21,24 @@ from seedstream._position import (
     PositionTracker,
     check_start,
     count,
+    counted,
     plain_small_call,
     scalar_params,
     untracked,
 )
 
+# Counted by numpy's own method (see seedstream._variable): start=, chunks=, store=.
+_COUNTED = (
+    "beta", "binomial", "chisquare", "f", "gamma", "geometric", "gumbel", "laplace",
+    "logistic", "lognormal", "logseries", "negative_binomial", "noncentral_chisquare",
+    "noncentral_f", "pareto", "poisson", "power", "rayleigh", "standard_cauchy",
+    "standard_gamma", "standard_t", "triangular", "vonmises", "wald", "weibull", "zipf",
+)  # fmt: skip
+# numpy's as they are; the position becomes unknown. (hypergeometric draws both
+# 32- and 64-bit units; the others are not one value per element of `size`.)
 _UNTRACKED = (
-    "beta", "binomial", "chisquare", "choice", "dirichlet", "f", "gamma", "geometric",
-    "gumbel", "hypergeometric", "laplace", "logistic", "lognormal", "logseries",
-    "multinomial", "multivariate_hypergeometric", "multivariate_normal", "negative_binomial",
-    "noncentral_chisquare", "noncentral_f", "pareto", "permutation", "permuted", "poisson",
-    "power", "rayleigh", "shuffle", "standard_cauchy", "standard_gamma", "standard_t",
-    "triangular", "vonmises", "wald", "weibull", "zipf",
+    "choice", "dirichlet", "hypergeometric", "multinomial", "multivariate_hypergeometric",
+    "multivariate_normal", "permutation", "permuted", "shuffle",
 )  # fmt: skip
 
 # The ziggurat methods: variable consumption, decided by tables private to
@@ -62,6 +70,13 @@ class Generator(np.random.Generator, PositionTracker):
     64-bit output (two 32-bit words for MT19937); a float32 takes one 32-bit
     word (half of a 64-bit output, the other half buffered, as numpy does).
     SFC64 has no jump-ahead: it works sequentially and refuses ``start > 0``.
+
+    The other distributions (``normal``, ``poisson``, ``binomial``, ``gamma``
+    and the rest that make one value per element, with scalar parameters)
+    take ``start=``, ``chunks=`` and ``store=`` too: their consumption
+    varies, so the stream is counted first, by numpy's own method on a
+    counting bit generator.  ``choice``, ``permutation``, ``shuffle``,
+    ``hypergeometric`` and the multivariate methods work as numpy's, in memory.
 
     Examples
     --------
@@ -241,14 +256,6 @@ class Generator(np.random.Generator, PositionTracker):
         self._moved_units(-(-(length + offset) // 4), 32)
         return out[offset:]
 
-    def _refuse_sfc64(self) -> None:
-        if self._origin.bit_generator == "SFC64":
-            raise NotImplementedError(
-                "SFC64 has no jump-ahead, so start= would mean generating every skipped "
-                "value; use PCG64, PCG64DXSM, Philox or MT19937 for random access, or draw "
-                "and discard the values yourself"
-            )
-
 
 _random = np.random.Generator.random  # the plain call, without a lookup
 
@@ -324,6 +331,8 @@ for _name in _ZIGGURAT:
     setattr(Generator, _name, _ziggurat(_name))
 
 
+for _name in _COUNTED:
+    setattr(Generator, _name, counted(np.random.Generator, _name))
 for _name in _UNTRACKED:
     setattr(Generator, _name, untracked(np.random.Generator, _name))
 del _name

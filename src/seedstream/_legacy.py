@@ -3,7 +3,11 @@
 A :class:`RandomState` *is* a :class:`numpy.random.RandomState` (a subclass):
 numpy seeds it, generates every number and owns its state.  seedstream adds
 ``start=`` (skip that many draws in O(log start) time, by jumping the MT19937
-state) and a raw :attr:`~RandomState.position` that can be read and assigned.
+state; draws of variable consumption count the stream first), ``chunks=`` and
+``store=``, and a raw :attr:`~RandomState.position` that can be read and
+assigned.  The methods built on numpy's cached Gaussian (``gamma``,
+``lognormal``, ``beta`` and others) and ``choice``/``permutation`` work as
+numpy's, in memory only.
 """
 
 from __future__ import annotations
@@ -20,21 +24,26 @@ from seedstream._position import (
     PositionTracker,
     check_start,
     count,
+    counted,
     plain_small_call,
     scalar_params,
     untracked,
 )
 from seedstream._stream import BIT_GENERATORS
 
+# Counted by numpy's own method (see seedstream._variable): start=, chunks=, store=.
+_COUNTED = (
+    "binomial", "geometric", "gumbel", "hypergeometric", "laplace", "logistic", "logseries",
+    "pareto", "poisson", "power", "rayleigh", "triangular", "vonmises", "weibull", "zipf",
+)  # fmt: skip
 # Everything else that draws: works exactly as numpy's, but its consumption is
-# not counted, so the position becomes unknown.
+# not counted, so the position becomes unknown.  (The Gaussian-based methods
+# share numpy's cached Gaussian, which a count over raw words cannot see.)
 _UNTRACKED = (
-    "beta", "binomial", "chisquare", "choice", "dirichlet", "f", "gamma", "geometric",
-    "gumbel", "hypergeometric", "laplace", "logistic", "lognormal", "logseries",
-    "multinomial", "multivariate_normal", "negative_binomial", "noncentral_chisquare",
-    "noncentral_f", "pareto", "permutation", "poisson", "power", "rayleigh", "shuffle",
-    "standard_cauchy", "standard_gamma", "standard_t", "tomaxint", "triangular", "vonmises",
-    "wald", "weibull", "zipf",
+    "beta", "chisquare", "choice", "dirichlet", "f", "gamma", "lognormal", "multinomial",
+    "multivariate_normal", "negative_binomial", "noncentral_chisquare", "noncentral_f",
+    "permutation", "shuffle", "standard_cauchy", "standard_gamma", "standard_t", "tomaxint",
+    "wald",
 )  # fmt: skip
 _TRACKED = (
     "standard_normal", "randn", "normal", "standard_exponential", "exponential", "randint",
@@ -458,6 +467,8 @@ def _validate(call: Any) -> None:
     call(np.random.RandomState(0))
 
 
+for _name in _COUNTED:
+    setattr(RandomState, _name, counted(np.random.RandomState, _name))
 for _name in _UNTRACKED:
     setattr(RandomState, _name, untracked(np.random.RandomState, _name))
 del _name
@@ -494,7 +505,7 @@ _METHODS = (
     "seed", "get_state", "set_state", "rand", "random_sample", "random", "uniform", *_TRACKED,
 )  # fmt: skip
 LEGACY_FUNCTIONS: dict[str, Any] = {
-    **{name: getattr(_global, name) for name in (*_METHODS, *_UNTRACKED)},
+    **{name: getattr(_global, name) for name in (*_METHODS, *_COUNTED, *_UNTRACKED)},
     "ranf": _global.random_sample,  # numpy's aliases
     "sample": _global.random_sample,
     "get_bit_generator": get_bit_generator,

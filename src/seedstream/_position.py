@@ -9,6 +9,7 @@ draw makes it unknown until the user seeks to a known position again.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import operator
 import os
@@ -105,6 +106,14 @@ class PositionTracker:
 
     def _clear_cache(self) -> None:
         """Drop values cached outside the bit generator (RandomState's Gaussian)."""
+
+    def _refuse_sfc64(self) -> None:
+        if self._origin.bit_generator == "SFC64":
+            raise NotImplementedError(
+                "SFC64 has no jump-ahead, so start= would mean generating every skipped "
+                "value; use PCG64, PCG64DXSM, Philox or MT19937 for random access, or draw "
+                "and discard the values yourself"
+            )
 
     def _lose_position(self, by: str) -> None:
         self._position = None
@@ -423,13 +432,101 @@ def _small(size: Any, itemsize: int) -> bool:
 
 
 def untracked(base: type, name: str) -> Callable[..., Any]:
-    """``base.name`` made to mark the position unknown (its consumption is not counted)."""
+    """``base.name`` made to mark the position unknown (its consumption is not counted).
+
+    It has no ``start=``, ``chunks=`` or ``store=``: those raise NotImplementedError.
+    """
     method = getattr(base, name)
 
     @functools.wraps(method)
     def wrapper(self: PositionTracker, *args: Any, **kwargs: Any) -> Any:
+        asked = [key for key in ("start", "chunks", "store") if key in kwargs]
+        if asked:
+            raise NotImplementedError(
+                f"{base.__name__}.{name}() has no {'=, '.join(asked)}=: its values cannot be "
+                "placed in the stream independently. Draw it in memory, or see the README's "
+                "'Other distributions' for the methods that have them"
+            )
         out = method(self, *args, **kwargs)
         self._lose_position(f"{name}()")
         return out
 
     return wrapper
+
+
+def counted(base: type, name: str) -> Callable[..., Any]:
+    """``base.name`` with ``start=``, ``chunks=`` and ``store=``, counted by numpy's own method.
+
+    numpy's method runs over the stream on a counting bit generator (see
+    :mod:`seedstream._variable`); its parameters must be scalars for that,
+    since each value's consumption depends on them.
+    """
+    method = getattr(base, name)
+    signature = inspect.signature(method)
+    api = base.__name__
+
+    @functools.wraps(method)
+    def wrapper(
+        self: Any,
+        *args: Any,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        if start.__class__ is int and not start and chunks is None and store is None:
+            out = method(self, *args, **kwargs)  # numpy's call as it is
+            self._lose_position(f"{name}()")
+            return out
+        output = {key: kwargs.pop(key) for key in list(kwargs) if key not in signature.parameters}
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        params = {k: v for k, v in bound.arguments.items() if k not in ("self", "size", "out")}
+        size, out = bound.arguments.get("size"), bound.arguments.get("out")
+        dtype = params.pop("dtype", None)
+        extra = {} if dtype is None else {"dtype": dtype}
+        # numpy's own errors (and result dtype), before anything moves
+        scratch = getattr(draw_object(api), name)
+        sample = scratch(**params, **extra)
+        if np.ndim(sample) == 0:  # a Python scalar (not of the array's dtype): one as an array
+            sample = scratch(**params, **extra, size=1)
+        result_dtype = np.asarray(sample).dtype
+
+        def make() -> Draw:
+            for key, value in params.items():
+                if np.ndim(value) != 0:
+                    raise NotImplementedError(
+                        f"{name}() with an array {key} cannot be started later, chunked or "
+                        "stored: each value's consumption depends on its parameters; pass "
+                        "scalars (or draw it in memory)"
+                    )
+            plain = tuple((key, np.asarray(v).item()) for key, v in params.items())
+            return Draw(api, name, plain, result_dtype.name)
+
+        def eager() -> Any:
+            if output:
+                method(self, *args, **kwargs, **output)  # numpy's own TypeError
+            if start.__class__ is int and not start:
+                drawn = method(self, *args, **kwargs)
+                self._lose_position(f"{name}()")
+                return drawn
+            self._refuse_sfc64()
+            draw = make()
+            call = lambda: method(self, *args, **kwargs)  # noqa: E731
+            use = draw.consumption(self._origin)
+            if use.fixed:  # numpy draws nothing for these parameters
+                return self._draw_units(start, use, call)
+            return self._draw_variable(lambda: draw, start, call)
+
+        if out is not None and (chunks is not None or store is not None):
+            raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
+        return self._deliver(make, result_dtype, size, start, chunks, eager, store, output)
+
+    return wrapper
+
+
+def draw_object(api: str) -> Any:
+    """A scratch numpy object of `api`, for numpy's own parameter checks."""
+    if api == "RandomState":
+        return np.random.RandomState(0)
+    return np.random.Generator(np.random.PCG64(0))

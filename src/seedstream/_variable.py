@@ -351,7 +351,7 @@ class Parse:
 def parse(stream: Stream, scanner: Scanner, first: int, stop: int, window: int = 0) -> Parse:
     """Run numpy's method from unit `first` (as if a value started there) to `stop` or past it."""
     counter = Counting(bit_generator_at_unit(stream, first, scanner.unit_bits))
-    gen = np.random.Generator(counter)  # type: ignore[arg-type]
+    gen = scanner.draw.numpy_object(counter)
     values, here, seen = 0, first, {first: 0}
     while here < stop:
         # One value at a time through the window, then halving steps: a step of
@@ -359,7 +359,12 @@ def parse(stream: Stream, scanner: Scanner, first: int, stop: int, window: int =
         k = 1 if values < window else max(1, (stop - here) // 2)
         scanner.draw.call_on(gen, k)
         values += k
-        here = first + counter.units(scanner.unit_bits)
+        moved, here = here, first + counter.units(scanner.unit_bits)
+        if here == moved:
+            raise RuntimeError(
+                f"internal error: numpy's {scanner.draw.method} made {k} values without drawing; "
+                "it cannot be counted"
+            )
         if values <= window:
             seen[here] = values
     return Parse(first, values, here, seen)
@@ -385,7 +390,7 @@ def _ends_by_numpy(
     """The unit after each value in `wanted` (all in segment `segment`), by numpy's method."""
     start, base = counts.starts[segment], counts.prefix[segment]
     counter = Counting(bit_generator_at_unit(stream, start, scanner.unit_bits))
-    gen = np.random.Generator(counter)  # type: ignore[arg-type]
+    gen = scanner.draw.numpy_object(counter)
     found, made = {}, 0
     for index in sorted(wanted):
         scanner.draw.call_on(gen, index - base + 1 - made)
