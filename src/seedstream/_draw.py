@@ -150,7 +150,7 @@ class Draw:
         """Fixed units per value, or the scanner of the rejection loop, on `stream`."""
         key = (self.api, self.method)
         if key in _NORMALS:
-            return Consumption(64, scanner=Scanner("polar", 64, word_bits=stream.word_bits))
+            return Consumption(64, scanner=Scanner("polar", 64, 0, stream.word_bits, self))
         if key in _ZIGGURAT:
             bits = 32 if self.dtype == "float32" else 64
             if self.param.get("method", "zig") != "zig":  # numpy: anything else is -log(1 - U)
@@ -176,7 +176,7 @@ class Draw:
         if rng == 0:
             return Consumption(max(bits, 32), 0)  # numpy returns `low` without drawing
         kind = "masked" if self.api == "RandomState" else "lemire"
-        scanner = Scanner(kind, bits, rng, stream.word_bits)
+        scanner = Scanner(kind, bits, rng, stream.word_bits, self)
         if scanner.packed:  # located even when all are accepted: a value may start inside a word
             return Consumption(32, scanner=scanner)
         if rng == 2**bits - 1 or scanner.always_accepts:  # every draw is a value

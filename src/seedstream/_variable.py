@@ -69,7 +69,7 @@ class Scanner:
     unit_bits: int
     rng: int = 0
     word_bits: int = 32  # the stream's: fixes how a polar attempt makes its doubles
-    draw: Any = None  # kind "numpy": the Draw whose method is run
+    draw: Any = None  # the Draw: kind "numpy" runs it to count, the others to spot-check
 
     @property
     def units_per_attempt(self) -> int:
@@ -290,6 +290,7 @@ def count_until(
     """Count segments (in parallel) until at least `accepted` attempts are covered."""
     counts = counts or Counts()
     workers = workers or os.cpu_count() or 1
+    new = len(counts.per_segment)
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         while counts.total < accepted:
             missing = accepted - counts.total
@@ -301,12 +302,49 @@ def count_until(
                 parses = pool.map(lambda s: parse_segment(stream, scanner, s), segments)
                 for segment, found in zip(segments, parses, strict=True):
                     _stitch(stream, scanner, counts, segment, found)
-            else:
-                counted = pool.map(lambda s: count_segment(stream, scanner, s), segments)
-                for segment, count in zip(segments, counted, strict=True):
-                    unit, n_units = _segment_units(scanner, segment)
-                    counts.add(count, unit, unit + n_units)
+                continue
+            counted = pool.map(lambda s: count_segment(stream, scanner, s), segments)
+            for segment, count in zip(segments, counted, strict=True):
+                unit, n_units = _segment_units(scanner, segment)
+                counts.add(count, unit, unit + n_units)
+        if scanner.kind != "numpy" and not scanner.always_accepts and scanner.draw is not None:
+            sample = _sampled(range(new, len(counts.per_segment)))
+            list(pool.map(lambda s: spot_check(stream, scanner, counts, s), sample))
     return counts
+
+
+def _sampled(segments: range) -> list[int]:
+    """The first of the newly counted segments and one other, picked by their number."""
+    if not segments:
+        return []
+    other = segments.start + (len(segments) * 2654435761 + 7) % len(segments)
+    return sorted({segments.start, other})
+
+
+def spot_check(stream: Stream, scanner: Scanner, counts: Counts, segment: int) -> None:
+    """numpy's own method must make exactly the counted values within segment `segment`.
+
+    Run on a counting bit generator from the segment's first attempt, numpy
+    must stay inside the segment for its counted values and leave it for one
+    more.  This checks the count pass itself, whole segments of it (the
+    chunks' self-check covers only their own spans, not a skipped prefix).
+    """
+    start, count = counts.starts[segment], counts.per_segment[segment]
+    _, n_units = _segment_units(scanner, segment)
+    per = scanner.values_per_accept
+    k, bits = (scanner.per_word, 32) if scanner.packed else (1, scanner.unit_bits)
+
+    def units_for(values: int) -> int:  # from the segment's start, in one call
+        counter = Counting(bit_generator_at_unit(stream, start // k, bits))
+        scanner.draw.call_on(scanner.draw.numpy_object(counter), values)
+        return counter.units(bits)
+
+    if not units_for(count * per) <= n_units // k < units_for((count + 1) * per):
+        raise RuntimeError(
+            f"self-check failed: numpy's own {scanner.draw.method} does not make the "
+            f"{count * per} values the count pass found in segment {segment}; refusing to "
+            "return shifted numbers (please report this)"
+        )
 
 
 # --- the ziggurat: numpy itself, on a counting bit generator -------------------------------
