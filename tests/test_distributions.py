@@ -1189,6 +1189,9 @@ def test_methods_that_cannot_be_placed_refuse_start_chunks_and_store(
     assert list(tmp_path.iterdir()) == []
     assert_bitwise(np.asarray(call(ours)), np.asarray(call(theirs)), f"{what}, in memory")
     assert_same_state(ours, theirs, what)
+    got = call(ours, start=0, chunks=None, store=None)  # the defaults, spelled out: accepted
+    assert_bitwise(np.asarray(got), np.asarray(call(theirs)), f"{what}, start=0")
+    assert_same_state(ours, theirs, what)
 
 
 # --- random_integers and bytes ------------------------------------------------------------

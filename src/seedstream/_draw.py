@@ -132,9 +132,9 @@ class Draw:
         if not ok:
             raise NotImplementedError(
                 f"{self.api}.{self.method} with dtype {self.dtype} cannot be generated in "
-                "independent chunks or from a start position: supported are the uniforms, "
-                "normals and exponentials of both APIs, and integers of every dtype and bool; "
-                "draw it in memory (no chunks=, store= or start=) instead"
+                "independent chunks or from a start position (see the README's 'Other "
+                "distributions' for what can); draw it in memory (no chunks=, store= or "
+                "start=) instead"
             )
 
     @property
@@ -390,9 +390,15 @@ def values_at(
 ) -> tuple[np.random.BitGenerator, np.random.RandomState | np.random.Generator, np.ndarray]:
     """numpy's bit generator and object after making `count` values from `located`; the values."""
     bg, obj = numpy_at(stream, draw, located)
-    drop = dropped(stream, draw, bg, located)
+    return bg, obj, _make(stream, draw, bg, obj, located, count)
+
+
+def _make(
+    stream: Stream, draw: Draw, bg: np.random.BitGenerator, obj: Any, located: Located, count: int
+) -> np.ndarray:
+    drop = dropped(stream, draw, bg, located)  # in the same call (packed draws)
     out = draw.call_on(obj, drop + count)
-    return bg, obj, out[drop:] if drop else out
+    return out[drop:] if drop else out
 
 
 def generate_located(
@@ -410,9 +416,7 @@ def generate_located(
     scanner = use.scanner
     bg, obj = numpy_at(stream, draw, located)
     before = advance(bg, 0) if scanner is not None and scanner.packed else None  # a copy
-    drop = dropped(stream, draw, bg, located)
-    out = draw.call_on(obj, drop + count)
-    out = out[drop:] if drop else out
+    out = _make(stream, draw, bg, obj, located, count)
     word = end_word(stream, draw, end_unit)
     variable.check_position(bg, stream, word, use.unit_bits)
     if before is not None and scanner is not None:

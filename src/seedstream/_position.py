@@ -439,8 +439,16 @@ def untracked(base: type, name: str) -> Callable[..., Any]:
     method = getattr(base, name)
 
     @functools.wraps(method)
-    def wrapper(self: PositionTracker, *args: Any, **kwargs: Any) -> Any:
-        asked = [key for key in ("start", "chunks", "store") if key in kwargs]
+    def wrapper(
+        self: PositionTracker,
+        *args: Any,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        given = {"start": check_start(start) or None, "chunks": chunks, "store": store}
+        asked = [key for key, value in given.items() if value is not None]
         if asked:
             raise NotImplementedError(
                 f"{base.__name__}.{name}() has no {'=, '.join(asked)}=: its values cannot be "
