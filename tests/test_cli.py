@@ -380,6 +380,9 @@ def test_show_library_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
     code, out, err = run(capsys, "show", "--seed", "2**40", "--at", 0)
     assert code == 1 and out == ""
     assert_one_error_line(err, "Seed must be between 0 and 2**32 - 1")
+    code, out, err = run(capsys, "show", "--method", "poisson", "--param", "lam=-1", "--at", 5)
+    assert code == 1 and out == ""
+    assert_one_error_line(err, "lam < 0")  # numpy's own message
 
 
 # --- plan ---------------------------------------------------------------------------------
@@ -661,6 +664,29 @@ def test_closed_stdout_is_not_an_error(npy_output: Path) -> None:
             ["--stream", "pcg64", "--method", "integers", "--high", 2, "--dtype", "bool"],
             lambda n: np.random.Generator(np.random.PCG64(3)).integers(0, 2, n, dtype=bool),
         ),
+        (
+            ["--stream", "philox", "--method", "poisson", "--param", "lam=30"],
+            lambda n: np.random.Generator(np.random.Philox(3)).poisson(30, n),
+        ),
+        (
+            ["--method", "binomial", "--param", "n=20", "--param", "p=0.25"],
+            lambda n: np.random.RandomState(3).binomial(20, 0.25, n),
+        ),
+        (
+            [
+                "--stream",
+                "mt19937",
+                "--method",
+                "standard_gamma",
+                "--param",
+                "shape=0.5",
+                "--dtype",
+                "float32",
+            ],
+            lambda n: np.random.Generator(np.random.MT19937(3)).standard_gamma(
+                0.5, n, dtype=np.float32
+            ),
+        ),
     ],
 )
 def test_generate_and_verify_other_distributions(
@@ -684,6 +710,11 @@ def test_generate_and_verify_other_distributions(
             "integer",
         ),
         (["show", "--at", "0", "--stream", "pcg64", "--endpoint"], "--endpoint"),
+        (["show", "--at", "0", "--method", "poisson", "--param", "mu=3"], "lam"),
+        (["show", "--at", "0", "--method", "binomial", "--param", "n=3"], "p=..."),
+        (["show", "--at", "0", "--method", "poisson", "--param", "lam=x"], "not a number"),
+        (["show", "--at", "0", "--method", "uniform", "--param", "lam=3"], "--param goes"),
+        (["show", "--at", "0", "--method", "gamma"], "not available"),
         (
             ["show", "--at", "0", "--stream", "pcg64", "--method", "normal", "--dtype", "float32"],
             "float32",

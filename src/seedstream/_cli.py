@@ -27,8 +27,10 @@ terminal and the output is not ``--json``.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -38,6 +40,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 import seedstream
+from seedstream._generator import _COUNTED as _GENERATOR_COUNTED
+from seedstream._legacy import _COUNTED as _LEGACY_COUNTED
 from seedstream._output import _human
 from seedstream._verify import OutputInfo, VerifyReport, inspect_output, verify_output
 
@@ -52,21 +56,23 @@ _GENERATORS: dict[str, type[np.random.BitGenerator]] = {
     "mt19937": np.random.MT19937,
 }
 STREAMS = ("legacy", "python", *_GENERATORS)
+# Methods whose parameters come as --param NAME=VALUE (numpy's own names).
+_PARAM_METHODS = {"legacy": _LEGACY_COUNTED, "python": (), "generator": _GENERATOR_COUNTED}
 METHODS = {  # the methods with start= and store=, per kind of stateful object
     "legacy": (
         "random_sample", "random", "uniform", "standard_normal", "normal",
-        "standard_exponential", "exponential", "randint",
+        "standard_exponential", "exponential", "randint", *_LEGACY_COUNTED,
     ),
     "python": ("random",),
     "generator": (
         "random", "uniform", "integers", "standard_normal", "normal",
-        "standard_exponential", "exponential",
+        "standard_exponential", "exponential", *_GENERATOR_COUNTED,
     ),
 }  # fmt: skip
 _INTEGER_METHODS = ("randint", "integers")
 _FLOAT_DTYPES = ("float64", "float32")
 _INT_DTYPES = ("int64", "int32", "uint64", "uint32", "int16", "uint16", "int8", "uint8", "bool")
-_FLOAT32_METHODS = ("random", "standard_normal", "standard_exponential")  # Generator's
+_FLOAT32_METHODS = ("random", "standard_normal", "standard_exponential", "standard_gamma")
 
 
 class UsageError(Exception):
@@ -171,6 +177,13 @@ def _stream_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--loc", type=float, help="normal's mean (default 0.0)")
     group.add_argument("--scale", type=float, help="normal's / exponential's scale (default 1.0)")
     group.add_argument("--endpoint", action="store_true", help="integers: include high")
+    group.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of the other methods, by numpy's name: --method poisson --param lam=3",
+    )
     group.add_argument(
         "--dtype",
         choices=(*_FLOAT_DTYPES, *_INT_DTYPES),
@@ -298,6 +311,12 @@ def _method(args: argparse.Namespace) -> tuple[str, str]:
         raise UsageError("--scale goes with --method normal or exponential")
     if args.endpoint and method != "integers":
         raise UsageError("--endpoint goes with --method integers")
+    if args.param and method not in _PARAM_METHODS[kind]:
+        raise UsageError(
+            f"--param goes with --method {', '.join(_PARAM_METHODS[kind]) or '(none here)'}"
+        )
+    if method in _PARAM_METHODS[kind]:
+        _params(args, kind, method)
     if args.dtype is not None:
         if method in _INTEGER_METHODS:
             if args.dtype not in _INT_DTYPES:
@@ -308,6 +327,33 @@ def _method(args: argparse.Namespace) -> tuple[str, str]:
                 + ", ".join(_FLOAT32_METHODS)
             )
     return kind, method
+
+
+def _params(args: argparse.Namespace, kind: str, method: str) -> dict[str, Any]:
+    """--param NAME=VALUE options, checked against numpy's own signature of `method`."""
+    base = np.random.RandomState if kind == "legacy" else np.random.Generator
+    names = {
+        name: p
+        for name, p in inspect.signature(getattr(base, method)).parameters.items()
+        if name not in ("self", "size", "dtype", "out")
+    }
+    params: dict[str, Any] = {}
+    for text in args.param:
+        name, sep, value = text.partition("=")
+        if not sep or name.strip() not in names:
+            raise UsageError(
+                f"--param {text!r}: {method} takes NAME=VALUE with NAME one of "
+                f"{', '.join(names) or '(no parameters)'}"
+            )
+        value = value.strip()
+        try:
+            params[name.strip()] = int(value) if re.fullmatch(r"[+-]?\d+", value) else float(value)
+        except ValueError:
+            raise UsageError(f"--param {text!r}: not a number") from None
+    missing = [n for n, p in names.items() if p.default is p.empty and n not in params]
+    if missing:
+        raise UsageError(f"--method {method} needs --param {'=..., --param '.join(missing)}=...")
+    return params
 
 
 def _bound(text: str | None, default: float, integer: bool) -> Any:
@@ -338,11 +384,15 @@ def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any
         if method == "randint":
             return obj.randint(low, high, size, dtype, start=start, **output)
         return obj.integers(low, high, size, dtype, args.endpoint, start=start, **output)
+    if method in _PARAM_METHODS[kind]:
+        extra = {"dtype": np.dtype(args.dtype)} if args.dtype and method in _FLOAT32_METHODS else {}
+        params = _params(args, kind, method)
+        return getattr(obj, method)(**params, size=size, **extra, start=start, **output)
     if method == "normal":
         return obj.normal(loc, scale, size, start=start, **output)
     if method == "exponential":
         return obj.exponential(scale, size, start=start, **output)
-    if kind == "generator" and method in _FLOAT32_METHODS:
+    if kind == "generator" and method in _FLOAT32_METHODS[:3]:
         dtype = np.dtype(args.dtype or "float64")
         return getattr(obj, method)(size, dtype, start=start, **output)
     return getattr(obj, method)(size, start=start, **output)
