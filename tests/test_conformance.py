@@ -130,6 +130,33 @@ CASES = [
         "random",
     ),
 ]  # fmt: skip
+# Variable consumption, one of each way of counting (all of them: tests/test_distributions.py).
+VARIABLE_CASES = [
+    _legacy_case(3, "standard_normal"),  # the polar method, counted in the kernel
+    _legacy_case(4, "binomial", ("n", 20), ("p", 0.3)),  # counted by numpy's own method
+    Case(
+        "Generator(MT19937).normal",  # the ziggurat
+        lambda: np.random.Generator(np.random.MT19937(7)),
+        lambda: seedstream.Generator(np.random.MT19937(7)),
+        "normal",
+        (("loc", 1.0), ("scale", 2.0)),
+    ),
+    Case(
+        "Generator(Philox).integers-uint8",  # packed in 32-bit words, Lemire's rejection
+        lambda: np.random.Generator(np.random.Philox(7)),
+        lambda: seedstream.Generator(np.random.Philox(7)),
+        "integers",
+        (("low", 3), ("high", 200), ("dtype", np.uint8)),
+    ),
+    Case(
+        "Generator(PCG64).poisson",
+        lambda: np.random.Generator(np.random.PCG64(7)),
+        lambda: seedstream.Generator(np.random.PCG64(7)),
+        "poisson",
+        (("lam", 12.5),),
+    ),
+]
+CASES += VARIABLE_CASES
 CASE_IDS = [c.name for c in CASES]
 
 
@@ -324,7 +351,9 @@ def cluster_client() -> Any:
         yield client
 
 
-@pytest.mark.parametrize("case", [CASES[0], CASES[3], CASES[4], CASES[-1]], ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case", [CASES[0], CASES[3], CASES[4], CASES[-6], *VARIABLE_CASES], ids=lambda c: c.name
+)
 def test_distributed_local_cluster(cluster_client: Any, case: Case) -> None:
     n, start = 20_001, 333
     expected, _ = case.numpy_values(start + n)
