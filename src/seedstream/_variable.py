@@ -12,15 +12,21 @@ exact unit at which any value starts, and numpy's own method generates every
 chunk from there.  Positions are in units: 32-bit draws (``next_uint32``), or
 64-bit draws (``next_uint64`` / one double).
 
-The ziggurat (``Generator``'s normals and exponentials) takes 1, 2 or more
-units per value, decided by tables private to numpy's C code.  There the
-scanner is numpy itself: its method runs over a segment on a
-:class:`Counting` bit generator, which counts the units it draws.  A segment
+The ziggurat (``Generator``'s normals and exponentials, and the
+distributions built on it or on other loops: gamma, poisson, binomial, ...)
+takes 1, 2 or more units per value, decided by tables private to numpy's C
+code.  There the scanner is numpy itself: its method runs over a segment on
+a :class:`Counting` bit generator, which counts the units it draws.  A segment
 is parsed from its first unit as if a value started there; where the true
 parse (from the segment before) enters it, the two parses agree from their
 first common value boundary on, so the counts are stitched in order, with a
 re-parse of the segment in the rare case that they have not met within the
 first :data:`WINDOW` values.
+
+Every count pass of the other scanners is spot-checked by numpy itself
+(:func:`spot_check`): on two whole segments, numpy's method must make exactly
+the counted values.  8/16-bit and bool integers are counted by the byte,
+half or bit of 32-bit words (see :class:`Scanner`).
 
 On MT19937 a 64-bit unit is two 32-bit words (high word first, as numpy's
 ``next_uint64``); on a 64-bit generator a 32-bit unit is half an output (low
@@ -173,9 +179,9 @@ def subunits(words: np.ndarray, bits: int) -> np.ndarray:
     little = np.ascontiguousarray(words, dtype="<u4")
     if bits == 1:
         return np.unpackbits(little.view(np.uint8), bitorder="little")
-    return little.view(np.uint8 if bits == 8 else "<u2").astype(
-        np.uint8 if bits == 8 else np.uint16
-    )
+    if bits == 8:
+        return little.view(np.uint8)
+    return little.view("<u2").astype(np.uint16, copy=False)  # a copy only on big-endian hosts
 
 
 def _read(stream: Stream, scanner: Scanner, first: int, count: int) -> np.ndarray:
@@ -347,7 +353,7 @@ def spot_check(stream: Stream, scanner: Scanner, counts: Counts, segment: int) -
         )
 
 
-# --- the ziggurat: numpy itself, on a counting bit generator -------------------------------
+# --- numpy itself, on a counting bit generator -------------------------------------------
 
 
 class Counting:
