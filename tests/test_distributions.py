@@ -1152,6 +1152,21 @@ def test_bad_parameters_raise_numpys_error_first(
     _check_refused(api, call, extra, tmp_path)
 
 
+@pytest.mark.parametrize("name", ["PCG64", "MT19937"])
+def test_ziggurat_with_array_parameters_starts_in_memory(name: str) -> None:
+    # normal() consumes as standard_normal() does, whatever loc and scale: start= counts
+    # the standard form, and numpy's own call with the arrays makes the values.
+    loc = np.array([0.0, 10.0, -5.0])
+    ours = ss.Generator(BIT_GENERATORS[name](SEED))
+    got = ours.normal(loc, [1.0, 2.0, 3.0], size=(50, 3), start=7)
+    twin = np.random.Generator(BIT_GENERATORS[name](SEED))
+    z = twin.standard_normal(7 + 150)[7:].reshape(50, 3)
+    assert_bitwise(got, loc + np.array([1.0, 2.0, 3.0]) * z, f"{name} normal(arrays, start=7)")
+    assert_same_state(ours, twin, "after normal with array parameters")
+    with pytest.raises(NotImplementedError, match="scalars"):
+        ours.normal(loc, 1.0, size=(50, 3), chunks=10)
+
+
 # --- methods without start=, and array parameters ------------------------------------------
 
 NOT_PLACEABLE: list[tuple[str, str, Callable[..., Any]]] = [

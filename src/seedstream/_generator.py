@@ -11,7 +11,6 @@ distributions are counted by numpy's own method), and a
 from __future__ import annotations
 
 import builtins
-import functools
 from typing import Any
 
 import numpy as np
@@ -259,76 +258,8 @@ class Generator(np.random.Generator, PositionTracker):
 
 _random = np.random.Generator.random  # the plain call, without a lookup
 
-_ZIGGURAT_PARAMS = {
-    "standard_normal": ("size", "dtype", "out"),
-    "normal": ("loc", "scale", "size"),
-    "standard_exponential": ("size", "dtype", "method", "out"),
-    "exponential": ("scale", "size"),
-}
-
-
-def _ziggurat(name: str) -> Any:
-    base = getattr(np.random.Generator, name)
-    names = _ZIGGURAT_PARAMS[name]
-
-    @functools.wraps(base)
-    def method(
-        self: Generator,
-        *args: Any,
-        start: int = 0,
-        chunks: Any = None,
-        store: Any = None,
-        **kwargs: Any,
-    ) -> Any:
-        """numpy's ziggurat method, with start=, chunks= and store= (see the module notes)."""
-        bound = dict(zip(names, args, strict=False))
-        output = {key: kwargs.pop(key) for key in list(kwargs) if key not in names}
-        bound |= kwargs
-        dtype = bound.get("dtype", np.float64)
-        extra = (("method", str(bound["method"])),) if "method" in bound else ()
-
-        def validate() -> None:  # numpy's own errors, before anything moves
-            scratch = np.random.Generator(np.random.PCG64(0))
-            getattr(scratch, name)(**{k: v for k, v in bound.items() if k not in ("size", "out")})
-
-        def counting() -> Draw:  # consumes as this call does, whatever its parameters
-            return Draw("Generator", _ZIGGURAT[name], extra, np.dtype(dtype).name)
-
-        def eager() -> Any:
-            if output:
-                base(self, **bound, **output)  # numpy's own TypeError for unknown keywords
-            if start.__class__ is int and not start:
-                out = base(self, **bound)
-                self._count_drawn(counting, count(out))
-                return out
-            self._refuse_sfc64()
-            validate()
-            use = counting().consumption(self._origin)
-            call = lambda: base(self, **bound)  # noqa: E731
-            if use.fixed:
-                return self._draw_units(start, use, call)
-            return self._draw_variable(counting, start, call)
-
-        if chunks is None and store is None:
-            return eager()
-        if bound.get("out") is not None:
-            raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
-
-        def make() -> Draw:
-            validate()
-            params = {key: bound[key] for key in ("loc", "scale") if key in bound}
-            params_ = scalar_params(name, **params) + extra
-            return Draw("Generator", name, params_, np.dtype(dtype).name)
-
-        return self._deliver(
-            make, sizing_dtype(dtype), bound.get("size"), start, chunks, eager, store, output
-        )
-
-    return method
-
-
-for _name in _ZIGGURAT:
-    setattr(Generator, _name, _ziggurat(_name))
+for _name, _standard in _ZIGGURAT.items():
+    setattr(Generator, _name, counted(np.random.Generator, _name, _standard))
 
 
 for _name in _COUNTED:

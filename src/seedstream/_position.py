@@ -462,16 +462,48 @@ def untracked(base: type, name: str) -> Callable[..., Any]:
     return wrapper
 
 
-def counted(base: type, name: str) -> Callable[..., Any]:
+def counted(base: type, name: str, standard: str | None = None) -> Callable[..., Any]:
     """``base.name`` with ``start=``, ``chunks=`` and ``store=``, counted by numpy's own method.
 
     numpy's method runs over the stream on a counting bit generator (see
     :mod:`seedstream._variable`); its parameters must be scalars for that,
-    since each value's consumption depends on them.
+    since each value's consumption depends on them.  A method that consumes
+    as its `standard` form does (``normal`` as ``standard_normal``) is
+    counted by that form, whatever its parameters: arrays too, in memory.
     """
     method = getattr(base, name)
     signature = inspect.signature(method)
     api = base.__name__
+
+    def split(args: Any, kwargs: Any) -> tuple[dict[str, Any], Any, Any, Any]:
+        """(parameters, dtype, size, out) of a call, by numpy's names."""
+        bound = signature.bind(None, *args, **kwargs)
+        bound.apply_defaults()
+        params = {k: v for k, v in bound.arguments.items() if k not in ("self", "size", "out")}
+        return (
+            params,
+            params.pop("dtype", None),
+            bound.arguments["size"],
+            bound.arguments.get("out"),
+        )
+
+    def counting(params: dict[str, Any], dtype_name: str) -> Draw:
+        """A draw that consumes as the call does (for a start= in memory)."""
+        if standard is None:
+            return make(params, dtype_name)
+        kept = tuple((k, str(v)) for k, v in params.items() if k == "method")
+        return Draw(api, standard, kept, dtype_name)
+
+    def make(params: dict[str, Any], dtype_name: str) -> Draw:
+        for key, value in params.items():
+            if np.ndim(value) != 0:
+                raise NotImplementedError(
+                    f"{name}() with an array {key} cannot be started later, chunked or "
+                    "stored: each value's consumption depends on its parameters; pass "
+                    "scalars (or draw it in memory)"
+                )
+        plain = tuple((key, np.asarray(v).item()) for key, v in params.items())
+        return Draw(api, name, plain, dtype_name)
 
     @functools.wraps(method)
     def wrapper(
@@ -484,51 +516,43 @@ def counted(base: type, name: str) -> Callable[..., Any]:
     ) -> Any:
         if start.__class__ is int and not start and chunks is None and store is None:
             out = method(self, *args, **kwargs)  # numpy's call as it is
-            self._lose_position(f"{name}()")
+            if standard is None:
+                self._lose_position(f"{name}()")
+            else:  # exact when the consumption is fixed (standard_exponential's "inv")
+
+                def drawn() -> Draw:
+                    params, dtype, _, _ = split(args, kwargs)
+                    return counting(params, np.dtype(dtype or np.float64).name)
+
+                self._count_drawn(drawn, count(out))
             return out
         output = {key: kwargs.pop(key) for key in list(kwargs) if key not in signature.parameters}
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        params = {k: v for k, v in bound.arguments.items() if k not in ("self", "size", "out")}
-        size, out = bound.arguments.get("size"), bound.arguments.get("out")
-        dtype = params.pop("dtype", None)
+        params, dtype, size, out = split(args, kwargs)
         extra = {} if dtype is None else {"dtype": dtype}
         # numpy's own errors (and result dtype), before anything moves
         scratch = getattr(draw_object(api), name)
         sample = scratch(**params, **extra)
         if np.ndim(sample) == 0:  # a Python scalar (not of the array's dtype): one as an array
             sample = scratch(**params, **extra, size=1)
-        result_dtype = np.asarray(sample).dtype
-
-        def make() -> Draw:
-            for key, value in params.items():
-                if np.ndim(value) != 0:
-                    raise NotImplementedError(
-                        f"{name}() with an array {key} cannot be started later, chunked or "
-                        "stored: each value's consumption depends on its parameters; pass "
-                        "scalars (or draw it in memory)"
-                    )
-            plain = tuple((key, np.asarray(v).item()) for key, v in params.items())
-            return Draw(api, name, plain, result_dtype.name)
+        result = np.asarray(sample).dtype
 
         def eager() -> Any:
             if output:
                 method(self, *args, **kwargs, **output)  # numpy's own TypeError
-            if start.__class__ is int and not start:
-                drawn = method(self, *args, **kwargs)
-                self._lose_position(f"{name}()")
-                return drawn
-            self._refuse_sfc64()
-            draw = make()
+            if check_start(start):
+                self._refuse_sfc64()
+            draw = counting(params, result.name)
             call = lambda: method(self, *args, **kwargs)  # noqa: E731
             use = draw.consumption(self._origin)
-            if use.fixed:  # numpy draws nothing for these parameters
+            if use.fixed:  # e.g. numpy draws nothing for these parameters
                 return self._draw_units(start, use, call)
             return self._draw_variable(lambda: draw, start, call)
 
         if out is not None and (chunks is not None or store is not None):
             raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
-        return self._deliver(make, result_dtype, size, start, chunks, eager, store, output)
+        return self._deliver(
+            lambda: make(params, result.name), result, size, start, chunks, eager, store, output
+        )
 
     return wrapper
 
