@@ -591,16 +591,21 @@ def _odd_normals(obj: Any) -> None:
     assert obj.get_state(legacy=False)["has_gauss"] == 1
 
 
+def _every_path_after(spec: Spec, prepare: Callable[[Any], Any], store: Path) -> None:
+    """Eager starts, chunks and a store, each after `prepare` on both objects."""
+    check(spec, 101, 0, prepare=prepare)
+    check(spec, 101, 5, prepare=prepare)
+    check(spec, 101, 1, prepare=prepare)
+    check(spec, 101, 0, chunks=7, prepare=prepare)
+    check(spec, 101, 4, chunks=10, prepare=prepare)
+    check(spec, 50, 3, chunks=10, store=store, prepare=prepare)
+
+
 @pytest.mark.parametrize("spec", [*RS_SPECS, *RS64_SPECS], ids=str)
 def test_draws_after_a_cached_gaussian(spec: Spec, tmp_path: Path) -> None:
     # numpy keeps the cached Gaussian across other methods and hands it out
     # first to the next normal; every path must leave it exactly as numpy does.
-    check(spec, 101, 0, prepare=_odd_normals)
-    check(spec, 101, 5, prepare=_odd_normals)
-    check(spec, 101, 1, prepare=_odd_normals)
-    check(spec, 101, 0, chunks=7, prepare=_odd_normals)
-    check(spec, 101, 4, chunks=10, prepare=_odd_normals)
-    check(spec, 50, 3, chunks=10, store=tmp_path / "g.zarr", prepare=_odd_normals)
+    _every_path_after(spec, _odd_normals, tmp_path / "g.zarr")
 
 
 def _buffer_a_half(obj: Any) -> None:
@@ -627,12 +632,7 @@ def test_draws_after_a_buffered_half(spec: Spec, tmp_path: Path) -> None:
     twin = spec.numpy()
     _buffer_a_half(twin)
     assert state_of(twin)["has_uint32"] == 1
-    check(spec, 101, 0, prepare=_buffer_a_half)
-    check(spec, 101, 5, prepare=_buffer_a_half)
-    check(spec, 101, 1, prepare=_buffer_a_half)
-    check(spec, 101, 0, chunks=7, prepare=_buffer_a_half)
-    check(spec, 101, 4, chunks=10, prepare=_buffer_a_half)
-    check(spec, 50, 3, chunks=10, store=tmp_path / "h.npy", prepare=_buffer_a_half)
+    _every_path_after(spec, _buffer_a_half, tmp_path / "h.npy")
 
 
 # --- deep starts ------------------------------------------------------------------------

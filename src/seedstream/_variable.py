@@ -341,8 +341,8 @@ def spot_check(stream: Stream, scanner: Scanner, counts: Counts, segment: int) -
     k, bits = (scanner.per_word, 32) if scanner.packed else (1, scanner.unit_bits)
 
     def units_for(values: int) -> int:  # from the segment's start, in one call
-        counter = Counting(bit_generator_at_unit(stream, start // k, bits))
-        scanner.draw.call_on(scanner.draw.numpy_object(counter), values)
+        counter, obj = counting_numpy(stream, scanner, start // k, bits)
+        scanner.draw.call_on(obj, values)
         return counter.units(bits)
 
     if not units_for(count * per) <= n_units // k < units_for((count + 1) * per):
@@ -378,6 +378,12 @@ class Counting:
         return n32 if unit_bits == 32 else n64
 
 
+def counting_numpy(stream: Stream, scanner: Scanner, unit: int, bits: int) -> tuple[Counting, Any]:
+    """numpy's object for `scanner`'s draw, on a counting bit generator at `unit` (`bits`-bit)."""
+    counter = Counting(bit_generator_at_unit(stream, unit, bits))
+    return counter, scanner.draw.numpy_object(counter)
+
+
 @dataclasses.dataclass(frozen=True)
 class Parse:
     """numpy's method run from unit `first` until it stood at or past a stop.
@@ -394,8 +400,7 @@ class Parse:
 
 def parse(stream: Stream, scanner: Scanner, first: int, stop: int, window: int = 0) -> Parse:
     """Run numpy's method from unit `first` (as if a value started there) to `stop` or past it."""
-    counter = Counting(bit_generator_at_unit(stream, first, scanner.unit_bits))
-    gen = scanner.draw.numpy_object(counter)
+    counter, gen = counting_numpy(stream, scanner, first, scanner.unit_bits)
     values, here, seen = 0, first, {first: 0}
     while here < stop:
         # One value at a time through the window, then halving steps: a step of
@@ -433,8 +438,7 @@ def _ends_by_numpy(
 ) -> dict[int, int]:
     """The unit after each value in `wanted` (all in segment `segment`), by numpy's method."""
     start, base = counts.starts[segment], counts.prefix[segment]
-    counter = Counting(bit_generator_at_unit(stream, start, scanner.unit_bits))
-    gen = scanner.draw.numpy_object(counter)
+    counter, gen = counting_numpy(stream, scanner, start, scanner.unit_bits)
     found, made = {}, 0
     for index in sorted(wanted):
         scanner.draw.call_on(gen, index - base + 1 - made)
