@@ -26,7 +26,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,9 +34,15 @@ from seedstream._draw import Draw, Located, Locator, block_values
 from seedstream._geometry import block_start, is_contiguous
 from seedstream._stream import Stream
 
+if TYPE_CHECKING:
+    from zarr.core.array_spec import ArrayConfigParams
+
 FORMAT = 1  # bump when the meaning of a recorded request changes
 ATTRS_KEY = "seedstream"
 SIDECAR_SUFFIX = ".seedstream.json"
+# Every zarr open, in every process: a chunk of zeros (integers with high=1) is still a done
+# chunk, so it must be written as a key; zarr's default skips it and the chunk stays missing.
+ZARR_CONFIG: ArrayConfigParams = {"write_empty_chunks": True}
 
 
 class OutputMismatchError(ValueError):
@@ -227,7 +233,7 @@ class ZarrTarget(Target):
         exists = self._exists(store)
         if exists and not overwrite:
             try:
-                self.array = zarr.open_array(store, mode="r+")
+                self.array = _open_zarr(store)
             except Exception:
                 _check_recorded(None, request, self.description)
             _check_recorded(self.recorded(), request, self.description)
@@ -240,7 +246,7 @@ class ZarrTarget(Target):
                 compressors=compressors,
                 fill_value=0,
                 attributes={ATTRS_KEY: record(request, complete=False)},
-                config={"write_empty_chunks": True},  # a chunk of zeros is still a done chunk
+                config=ZARR_CONFIG,
                 overwrite=overwrite,
             )
 
@@ -260,11 +266,9 @@ class ZarrTarget(Target):
     @classmethod
     def attach(cls, path: str, request: Request) -> ZarrTarget:
         """Open for writing chunks only (in a worker process): no checks, no metadata."""
-        import zarr
-
         target = cls.__new__(cls)
         target.request, target.description, target._path = request, path, Path(path)
-        target.array = zarr.open_array(path, mode="r+")
+        target.array = _open_zarr(path)
         return target
 
     def clean_partials(self) -> None:
@@ -308,6 +312,20 @@ class ZarrTarget(Target):
 
     def spec(self) -> Any:
         return ("zarr", str(self._path)) if self._path is not None else None
+
+
+def _open_zarr(store: Any) -> Any:
+    """An existing zarr array, opened for writing with :data:`ZARR_CONFIG`.
+
+    ``zarr.open_array(..., config=)`` drops the config of an array that exists
+    (zarr 3.1.3 to 3.1.6 at least), so the array is rebuilt with it; the same
+    constructor takes it in every zarr this project allows.
+    """
+    import zarr
+    from zarr.core.array import AsyncArray
+
+    opened = zarr.open_array(store, mode="r+")._async_array
+    return zarr.Array(AsyncArray(opened.metadata, opened.store_path, config=ZARR_CONFIG))
 
 
 class NpyTarget(Target):
