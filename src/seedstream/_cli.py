@@ -582,7 +582,15 @@ def _info_text(info: OutputInfo) -> str:
     request = info.request
     draw = request.draw
     params = ", ".join(f"{k}={v!r}" for k, v in draw.params)
-    complete = "yes" if info.complete else f"no: missing {_indices(info.missing)}"
+    if not info.missing:
+        complete = "yes" if info.complete else "no"
+    elif info.complete:  # the writer finished, but chunks were lost or damaged since
+        complete = (
+            f"no: recorded complete, but missing {_indices(info.missing)}; run the same "
+            "generate call again to rewrite them"
+        )
+    else:
+        complete = f"no: missing {_indices(info.missing)}"
     rows = [
         ("path", f"{info.path} ({info.kind})"),
         ("stream", request.stream.bit_generator),
@@ -592,6 +600,7 @@ def _info_text(info: OutputInfo) -> str:
         ("shape", f"{_shape(request.shape)} {request.dtype.name}, {_human(request.nbytes)}"),
         ("chunks", f"{_shape(request.chunk_shape)}: {len(info.done)} of {request.nchunks} done"),
         ("complete", complete),
+        *((f"chunk {i}", why) for i, why in sorted(info.damaged.items())[:10]),
         ("on disk", _human(info.disk_bytes)),
         (
             "written by",

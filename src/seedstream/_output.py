@@ -7,12 +7,15 @@ regenerated and verified, and a re-run can tell whether it is continuing the
 same work.
 
 Crash safety.  Chunks are written whole and independently (each by one
-writer, never shared).  A zarr chunk counts as done when its key exists:
-zarr's LocalStore writes a temporary file and renames it, so a killed writer
-leaves either the whole chunk or none of it.  A ``.npy`` chunk counts as done
-once its index is appended to the sidecar log, which happens only after its
-bytes were written.  Re-running the same call writes only what is missing;
-on a complete output it does nothing.
+writer, never shared).  A zarr chunk counts as done when its key exists and
+its stored bytes can be a whole chunk (:func:`chunk_damage`): zarr's
+LocalStore writes a temporary file and renames it (since zarr 3.1.3), so a
+killed writer leaves either the whole chunk or none of it, but a file can
+still be cut short or overwritten afterwards.  A ``.npy`` chunk counts as
+done once its index is appended to the sidecar log, which happens only after
+its bytes were written, and while the file still reaches its end.
+Re-running the same call writes only what is missing or damaged; on a
+complete output it does nothing.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ import json
 import math
 import os
 import shutil
+import struct
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,9 +39,16 @@ from seedstream._draw import Draw, Located, Locator, block_values
 from seedstream._geometry import block_start, is_contiguous
 from seedstream._stream import Stream
 
+if TYPE_CHECKING:
+    from zarr.core.array_spec import ArrayConfigParams
+
 FORMAT = 1  # bump when the meaning of a recorded request changes
 ATTRS_KEY = "seedstream"
 SIDECAR_SUFFIX = ".seedstream.json"
+REPAIR = "run the same generate call again to rewrite damaged chunks"
+# Every zarr open, in every process: a chunk of zeros (integers with high=1) is still a done
+# chunk, so it must be written as a key; zarr's default skips it and the chunk stays missing.
+ZARR_CONFIG: ArrayConfigParams = {"write_empty_chunks": True}
 
 
 class OutputMismatchError(ValueError):
@@ -182,6 +194,11 @@ class Target:
     description: str
 
     def done(self) -> set[int]:
+        """Chunks written whole."""
+        return self.scan()[0]
+
+    def scan(self) -> tuple[set[int], dict[int, str]]:
+        """Chunks written whole, and chunks stored but damaged (with why): to be rewritten."""
         raise NotImplementedError
 
     def write(self, index: int, values: np.ndarray) -> None:
@@ -227,7 +244,7 @@ class ZarrTarget(Target):
         exists = self._exists(store)
         if exists and not overwrite:
             try:
-                self.array = zarr.open_array(store, mode="r+")
+                self.array = _open_zarr(store)
             except Exception:
                 _check_recorded(None, request, self.description)
             _check_recorded(self.recorded(), request, self.description)
@@ -240,7 +257,7 @@ class ZarrTarget(Target):
                 compressors=compressors,
                 fill_value=0,
                 attributes={ATTRS_KEY: record(request, complete=False)},
-                config={"write_empty_chunks": True},  # a chunk of zeros is still a done chunk
+                config=ZARR_CONFIG,
                 overwrite=overwrite,
             )
 
@@ -260,11 +277,9 @@ class ZarrTarget(Target):
     @classmethod
     def attach(cls, path: str, request: Request) -> ZarrTarget:
         """Open for writing chunks only (in a worker process): no checks, no metadata."""
-        import zarr
-
         target = cls.__new__(cls)
         target.request, target.description, target._path = request, path, Path(path)
-        target.array = zarr.open_array(path, mode="r+")
+        target.array = _open_zarr(path)
         return target
 
     def clean_partials(self) -> None:
@@ -273,21 +288,30 @@ class ZarrTarget(Target):
             for partial in self._path.rglob("*.partial"):
                 partial.unlink(missing_ok=True)
 
-    def done(self) -> set[int]:
+    def scan(self) -> tuple[set[int], dict[int, str]]:
         from zarr.core.sync import sync
 
         array = self.array
+        store, prefix = array.store_path.store, array.store_path.path
 
         async def keys() -> set[str]:
-            return {k async for k in array.store_path.store.list_prefix(array.store_path.path)}
+            return {k async for k in store.list_prefix(prefix)}
 
-        prefix = array.store_path.path
         present = {k[len(prefix) :].lstrip("/") for k in sync(keys())}
-        return {
-            i
-            for i in range(self.request.nchunks)
-            if array.metadata.encode_chunk_key(self.request.chunk_coords(i)) in present
-        }
+        raw_bytes = math.prod(self.request.chunk_shape) * self.request.dtype.itemsize
+        codecs = getattr(array.metadata, "codecs", ())  # zarr v3: ours always are
+        done, damaged = set(), {}
+        for i in range(self.request.nchunks):
+            key = array.metadata.encode_chunk_key(self.request.chunk_coords(i))
+            if key not in present:
+                continue
+            stored = f"{prefix}/{key}" if prefix else key
+            found = _stored_chunk_damage(store, stored, raw_bytes, codecs)
+            if found is None:
+                done.add(i)
+            else:
+                damaged[i] = found
+        return done, damaged
 
     def write(self, index: int, values: np.ndarray) -> None:
         self.array[self.request.chunk_region(index)] = values
@@ -310,6 +334,20 @@ class ZarrTarget(Target):
         return ("zarr", str(self._path)) if self._path is not None else None
 
 
+def _open_zarr(store: Any) -> Any:
+    """An existing zarr array, opened for writing with :data:`ZARR_CONFIG`.
+
+    ``zarr.open_array(..., config=)`` drops the config of an array that exists
+    (zarr 3.1.3 to 3.1.6 at least), so the array is rebuilt with it; the same
+    constructor takes it in every zarr this project allows.
+    """
+    import zarr
+    from zarr.core.array import AsyncArray
+
+    opened = zarr.open_array(store, mode="r+")._async_array
+    return zarr.Array(AsyncArray(opened.metadata, opened.store_path, config=ZARR_CONFIG))
+
+
 class NpyTarget(Target):
     """A flat ``.npy`` file (readable with ``np.load(..., mmap_mode="r")``) and a sidecar log.
 
@@ -325,7 +363,7 @@ class NpyTarget(Target):
         if self.path.exists() and not overwrite:
             recorded = self._read_sidecar()[0] if self.sidecar.exists() else None
             _check_recorded(recorded, request, self.description)
-            self._offset = _npy_data_offset(self.path)
+            self._offset = npy_data_offset(self.path, request)
         else:
             self._create()
 
@@ -335,7 +373,7 @@ class NpyTarget(Target):
         target = cls.__new__(cls)
         target.request, target.path, target.description = request, Path(path), path
         target.sidecar = target.path.with_name(target.path.name + SIDECAR_SUFFIX)
-        target._offset = _npy_data_offset(target.path)
+        target._offset = npy_data_offset(target.path, request)
         return target
 
     def _create(self) -> None:
@@ -360,8 +398,22 @@ class NpyTarget(Target):
                 done.add(int(line))
         return recorded, done
 
-    def done(self) -> set[int]:
-        return {i for i in self._read_sidecar()[1] if i < self.request.nchunks}
+    def scan(self) -> tuple[set[int], dict[int, str]]:
+        # A logged chunk whose bytes lie past the end of the file was cut off with it.
+        size = self.path.stat().st_size
+        done, damaged = set(), {}
+        for i in self._read_sidecar()[1]:
+            if i >= self.request.nchunks:
+                continue
+            first, count = self.request.chunk_span(i)
+            end = self._offset + (first - self.request.first + count) * self.request.dtype.itemsize
+            if end <= size:
+                done.add(i)
+            else:
+                damaged[i] = (
+                    f"damaged: the file ends at byte {size}, before this chunk's end ({end})"
+                )
+        return done, damaged
 
     def write(self, index: int, values: np.ndarray) -> None:
         region = self.request.chunk_region(index)
@@ -400,9 +452,172 @@ class NpyTarget(Target):
         return ("npy", str(self.path))
 
 
-def _npy_data_offset(path: Path) -> int:
-    mapped = np.load(path, mmap_mode="r")
-    return int(mapped.offset)
+def npy_data_offset(path: Path, request: Request) -> int:
+    """Where the values start in a ``.npy`` file, after checking its header against `request`.
+
+    The header is read, not memory-mapped: a file cut short is resumed
+    (its lost chunks rewritten) rather than refused by ``mmap``.
+    """
+    fix = "regenerate it with overwrite=True"
+    try:
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"format version {version} was not written by seedstream")
+            offset = f.tell()
+    except (ValueError, SyntaxError, UnicodeDecodeError) as exc:
+        detail = " ".join(str(exc).split())
+        raise ValueError(f"{path}: the .npy header is damaged ({detail}); {fix}") from None
+    wanted = (request.shape, request.dtype, False)
+    if (tuple(shape), dtype, fortran) != wanted:
+        raise ValueError(
+            f"{path}: the .npy header gives {dtype} {tuple(shape)}"
+            f"{' (Fortran order)' if fortran else ''} where its record gives "
+            f"{request.dtype} {request.shape}: the file was changed after seedstream wrote it; "
+            f"{fix}"
+        )
+    return offset
+
+
+# --- chunk integrity ----------------------------------------------------------------------
+#
+# A zarr chunk key that exists is not yet a done chunk: zarr before 3.1.3 wrote chunk files
+# in place (a killed writer left a prefix of one), and any file can be cut short or
+# overwritten later.  So a chunk counts as done, and its bytes reach a codec, only after its
+# length -- and a compressed chunk's own header -- agree with the chunk it claims to be.
+# Blosc trusts its header: handed a cut-short chunk it can read past the end of the buffer
+# (a segfault in about 3 of 35 verify runs), so a bad header must never reach it.
+
+Read = Callable[[int, int], bytes]  # (offset, length) -> the stored chunk's bytes there
+
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # RFC 8878, section 3.1.1
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # RFC 1952, section 2.3.1: ID1, ID2, CM = deflate
+
+
+def chunk_damage(codecs: Sequence[Any], raw_bytes: int, size: int, read: Read) -> str | None:
+    """Why a stored chunk of `size` bytes cannot be a whole chunk, or None if it can be.
+
+    `codecs` are the array's (zarr v3 metadata ``codecs``), `raw_bytes` the
+    bytes of one chunk before compression: zarr stores edge chunks full size,
+    so every chunk has the same.  Uncompressed, the length must be exact;
+    blosc's header records its compressed length (bytes 12..16) and raw
+    length (4..8); a zstd frame is walked block header by block header to its
+    end; gzip records the raw length in its last four bytes.  Other codecs
+    get only a non-empty check.  Nothing is decompressed.
+    """
+    from zarr.codecs import BloscCodec, BytesCodec, GzipCodec, ZstdCodec
+
+    if not codecs or not isinstance(codecs[0], BytesCodec) or len(codecs) > 2:
+        return None if size else "damaged: the chunk file is empty"
+    if len(codecs) == 1:
+        if size == raw_bytes:
+            return None
+        return f"damaged: {size} bytes where a whole chunk has {raw_bytes}"
+    codec = codecs[1]
+    if isinstance(codec, BloscCodec):
+        return _blosc_damage(raw_bytes, size, read)
+    if isinstance(codec, ZstdCodec):
+        return _zstd_damage(raw_bytes, size, read)
+    if isinstance(codec, GzipCodec):
+        return _gzip_damage(raw_bytes, size, read)
+    return None if size else "damaged: the chunk file is empty"
+
+
+def _blosc_damage(raw_bytes: int, size: int, read: Read) -> str | None:
+    # c-blosc 1.x header: version, versionlz, flags, typesize, then three uint32 LE:
+    # nbytes (raw), blocksize, cbytes (the whole compressed buffer, header included).
+    if size < 16:
+        return f"damaged: {size} bytes, shorter than a blosc header (16)"
+    nbytes, blocksize, cbytes = struct.unpack("<III", read(0, 16)[4:16])
+    if cbytes != size:
+        return f"damaged: its blosc header says {cbytes} bytes, the file has {size}"
+    if nbytes != raw_bytes or not 0 < blocksize <= max(nbytes, 1):
+        return (
+            f"damaged: its blosc header gives {nbytes} bytes uncompressed in blocks of "
+            f"{blocksize}, a chunk has {raw_bytes}"
+        )
+    return None
+
+
+def _zstd_damage(raw_bytes: int, size: int, read: Read) -> str | None:
+    # RFC 8878, section 3.1.1: frame header, then blocks, each with a 3-byte header (last
+    # flag, type, size), then an optional 4-byte checksum.  One frame per chunk.
+    head = read(0, 18)  # magic 4, descriptor 1, window 1, dictionary id <= 4, content size <= 8
+    if len(head) < 6 or head[:4] != _ZSTD_MAGIC:
+        return "damaged: not a zstd frame"
+    descriptor = head[4]
+    single_segment, has_checksum = descriptor >> 5 & 1, descriptor >> 2 & 1
+    pos = 5 + (0 if single_segment else 1) + (0, 1, 2, 4)[descriptor & 3]
+    fcs_size = (single_segment, 2, 4, 8)[descriptor >> 6]
+    if fcs_size:
+        content = int.from_bytes(head[pos : pos + fcs_size], "little") + 256 * (fcs_size == 2)
+        if content != raw_bytes:
+            return (
+                f"damaged: its zstd header gives {content} bytes uncompressed, "
+                f"a chunk has {raw_bytes}"
+            )
+    pos += fcs_size
+    last = 0
+    while not last:
+        block = read(pos, 3)
+        if len(block) < 3:
+            return f"damaged: its zstd frame is cut short at byte {size}"
+        header = int.from_bytes(block, "little")
+        last, kind = header & 1, header >> 1 & 3
+        if kind == 3:
+            return f"damaged: a reserved zstd block type at byte {pos}"
+        pos += 3 + (1 if kind == 1 else header >> 3)  # an RLE block stores one byte
+    pos += 4 * has_checksum
+    if pos != size:
+        return f"damaged: its zstd frame ends at byte {pos}, the file has {size}"
+    return None
+
+
+def _gzip_damage(raw_bytes: int, size: int, read: Read) -> str | None:
+    if size < 18 or read(0, 3) != _GZIP_MAGIC:
+        return "damaged: not a gzip member"
+    isize = int.from_bytes(read(size - 4, 4), "little")  # raw length modulo 2**32
+    if isize != raw_bytes % 2**32:
+        return (
+            f"damaged: its gzip trailer gives {isize} bytes uncompressed, a chunk has {raw_bytes}"
+        )
+    return None
+
+
+def _stored_chunk_damage(store: Any, key: str, raw_bytes: int, codecs: Sequence[Any]) -> str | None:
+    """:func:`chunk_damage` of the object at `key`: read in place for a local store."""
+    from zarr.storage import LocalStore
+
+    if isinstance(store, LocalStore):
+        file = Path(store.root) / key
+        try:
+            with open(file, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+
+                def read(offset: int, length: int) -> bytes:
+                    f.seek(offset)
+                    return f.read(length)
+
+                return chunk_damage(codecs, raw_bytes, size, read)
+        except FileNotFoundError:
+            return "damaged: removed while being checked"
+    from zarr.abc.store import RangeByteRequest
+    from zarr.core.buffer import default_buffer_prototype
+    from zarr.core.sync import sync
+
+    def read_object(offset: int, length: int) -> bytes:
+        end = min(offset + length, size)
+        if offset >= end:
+            return b""
+        found = sync(store.get(key, default_buffer_prototype(), RangeByteRequest(offset, end)))
+        return b"" if found is None else bytes(found.to_bytes())
+
+    size = int(sync(store.getsize(key)))
+    return chunk_damage(codecs, raw_bytes, size, read_object)
 
 
 def _existing_parent(path: Path | None) -> Path:

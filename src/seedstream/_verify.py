@@ -5,7 +5,9 @@ that made it (zarr attributes, or the first line of a ``.npy`` file's sidecar).
 :func:`inspect_output` reads that record and which chunks are done, without
 generating anything; :func:`verify_output` regenerates chunks from the record
 alone -- each one on its own, as the writer made it -- and compares them bit
-for bit with what is stored.
+for bit with what is stored.  A chunk whose stored bytes cannot be a whole
+chunk (cut short, or a compressed header that disagrees) is reported damaged
+from its size and header alone: its bytes are never handed to a codec.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ import numpy as np
 from seedstream._output import (
     ATTRS_KEY,
     FORMAT,
+    REPAIR,
     SIDECAR_SUFFIX,
     NpyTarget,
     Request,
     ZarrTarget,
     _chunk_bytes,
+    npy_data_offset,
 )
 
 
@@ -42,6 +46,7 @@ class OutputInfo:
     request: Request
     done: frozenset[int]
     disk_bytes: int
+    damaged: dict[int, str] = dataclasses.field(default_factory=dict)  # chunk: why
 
     @property
     def complete(self) -> bool:
@@ -50,7 +55,7 @@ class OutputInfo:
 
     @property
     def missing(self) -> tuple[int, ...]:
-        """Chunks not (yet) written."""
+        """Chunks not (yet) written whole: absent or damaged."""
         return tuple(i for i in range(self.request.nchunks) if i not in self.done)
 
     @property
@@ -76,6 +81,7 @@ class OutputInfo:
             "chunk_shape": list(request.chunk_shape),
             "nchunks": request.nchunks,
             "chunks_done": len(self.done),
+            "damaged": [{"index": i, "error": e} for i, e in sorted(self.damaged.items())],
             "complete": self.complete,
             "nbytes": request.nbytes,
             "done_bytes": self.done_bytes,
@@ -113,8 +119,10 @@ class VerifyReport:
 
     @property
     def lost(self) -> tuple[int, ...]:
-        """Chunks missing from an output whose record says it is complete."""
-        return self.info.missing if self.info.complete else ()
+        """Chunks absent (not damaged: those are in `bad`) from an output recorded complete."""
+        if not self.info.complete:
+            return ()
+        return tuple(i for i in self.info.missing if i not in self.info.damaged)
 
     @property
     def status(self) -> str:
@@ -204,8 +212,8 @@ def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{p} has a malformed seedstream record ({exc!r})") from None
     attach = NpyTarget.attach if kind == "npy" else ZarrTarget.attach
-    done = frozenset(attach(str(p), request).done())
-    return OutputInfo(str(p), kind, record, request, done, _disk_bytes(p, kind))
+    done, damaged = attach(str(p), request).scan()
+    return OutputInfo(str(p), kind, record, request, frozenset(done), _disk_bytes(p, kind), damaged)
 
 
 def _choose(candidates: list[int], sample: int | None, seed: int | None) -> list[int]:
@@ -270,6 +278,9 @@ def verify_output(
         ``status`` is ``"ok"``, ``"incomplete"`` (written chunks are right,
         others are missing) or ``"mismatch"``.  A chunk that cannot be read
         (e.g. corrupt compressed bytes) is a mismatch, with the error recorded.
+        Every damaged chunk (:attr:`OutputInfo.damaged`: wrong length or
+        header) is a mismatch, whatever the sample, and is never decoded; the
+        same ``generate`` call rewrites it.
 
     Examples
     --------
@@ -282,22 +293,23 @@ def verify_output(
     info = inspect_output(path)
     request = info.request
     candidates = list(range(request.nchunks)) if info.complete else sorted(info.done)
-    checked = _choose(candidates, sample, seed) if candidates else []
-    if info.kind == "npy":
-        stored: Any = np.load(info.path, mmap_mode="r")
-    else:
-        import zarr
-
-        stored = zarr.open_array(info.path, mode="r")
-    located = request.locate(list(checked))  # variable draws: one count pass for all
+    candidates = [i for i in candidates if i not in info.damaged]  # known bad without reading
+    sampled = _choose(candidates, sample, seed) if candidates else []
+    checked = sorted({*sampled, *info.damaged})
+    read = _chunk_reader(info)
+    located = request.locate(sampled)  # variable draws: one count pass for all
     bar = _bar(len(checked), info.path, progress)
     bad = []
     try:
         for index in checked:
+            region = tuple((s.start, s.stop) for s in request.chunk_region(index))
+            if index in info.damaged:
+                error = f"{info.damaged[index]} ({REPAIR})"
+                bad.append(ChunkMismatch(index, region, 0, None, error))
+                continue
             try:
-                values = np.asarray(stored[request.chunk_region(index)])
+                values = read(index)
             except Exception as exc:  # any failure to read is a bad chunk, not a crash
-                region = tuple((s.start, s.stop) for s in request.chunk_region(index))
                 error = f"unreadable: {type(exc).__name__}: {exc}"
                 bad.append(ChunkMismatch(index, region, 0, None, error))
             else:
@@ -310,6 +322,31 @@ def verify_output(
         if bar is not None:
             bar.close()
     return VerifyReport(info, tuple(checked), tuple(bad))
+
+
+def _chunk_reader(info: OutputInfo) -> Any:
+    """Read one chunk's stored values by index."""
+    request = info.request
+    if info.kind == "zarr":
+        import zarr
+
+        stored = zarr.open_array(info.path, mode="r")
+        return lambda index: np.asarray(stored[request.chunk_region(index)])
+    # A .npy chunk is one run of bytes: read it, rather than map a file that may be short.
+    offset = npy_data_offset(Path(info.path), request)
+    itemsize = request.dtype.itemsize
+
+    def read(index: int) -> np.ndarray:
+        first, count = request.chunk_span(index)
+        with open(info.path, "rb") as f:
+            f.seek(offset + (first - request.first) * itemsize)
+            data = f.read(count * itemsize)
+        if len(data) != count * itemsize:
+            raise ValueError(f"the file ends {len(data)} bytes into this chunk")
+        shape = tuple(s.stop - s.start for s in request.chunk_region(index))
+        return np.frombuffer(data, request.dtype).reshape(shape)
+
+    return read
 
 
 def _bar(total: int, label: str, progress: bool | None) -> Any:
