@@ -91,7 +91,7 @@ def _forms(method: str, params: dict[str, tuple[Any, Any, Any]]) -> Iterator[Cal
     """Calls of `method` with valid `params` in every form: sizes, arrays that broadcast."""
     names = list(params)
     first = {k: v[0] for k, v in params.items()}
-    for size in (None, 3, (2, 3), 0, ()):
+    for size in (None, 3, (2, 3), 0, (), np.int64(2), [2, 1]):
         yield method, (), {**first, "size": size}
     yield method, (*first.values(), 4), {}  # size passed by position
     if not names:
@@ -405,6 +405,16 @@ def test_every_method_is_covered() -> None:
         assert public <= _public(getattr(sr, api)), api
         covered = {method for method, _, _ in _calls(api)} | SPECIAL[api]
         assert public - covered == set(), f"{api}: not covered here: {sorted(public - covered)}"
+
+
+def test_the_reported_calls() -> None:
+    """The two calls the issue reported: a ValueError and a NotImplementedError before the fix."""
+    ours, theirs = _pair("RandomState")
+    _compare(ours, theirs, ("normal", ([0, 0, 0], [1]), {}))
+    theirs = np.random.RandomState(SEED)
+    sr.seed(SEED)
+    loc, scale = np.array([0.5]), np.array([0.5])
+    _same(sr.normal(loc, scale), theirs.normal(loc, scale), "sr.normal(array, array)")
 
 
 # --- every method, every form -------------------------------------------------------------
