@@ -1,5 +1,15 @@
 """seedstream: NumPy's seeded random streams, bit for bit, at any size and any position."""
 
+from numpy.random import (
+    MT19937,
+    PCG64,
+    PCG64DXSM,
+    SFC64,
+    BitGenerator,
+    Philox,
+    SeedSequence,
+)
+
 from seedstream import _legacy
 from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
@@ -17,6 +27,15 @@ from seedstream._verify import OutputInfo, VerifyReport, inspect_output, verify_
 globals().update(_legacy.LEGACY_FUNCTIONS)
 
 __all__ = [
+    # numpy's own bit generators and seeding, so that `import seedstream as sr` stands in
+    # for `numpy.random`: sr.Generator(sr.PCG64(sr.SeedSequence(0)))
+    "MT19937",
+    "PCG64",
+    "PCG64DXSM",
+    "SFC64",
+    "BitGenerator",
+    "Philox",
+    "SeedSequence",
     "DiskFullError",
     "Generator",
     "LazyResultWarning",

@@ -218,7 +218,7 @@ class Generator(np.random.Generator, PositionTracker):
         def make(validate: bool) -> Draw:
             if validate:
                 np.random.Generator(np.random.PCG64(0)).integers(
-                    low, high, size=1, dtype=dtype, endpoint=endpoint
+                    low, high, dtype=dtype, endpoint=endpoint
                 )
             lo, hi = (0, low) if high is None else (low, high)
             if np.ndim(lo) or np.ndim(hi):
@@ -238,7 +238,7 @@ class Generator(np.random.Generator, PositionTracker):
             call = lambda: base(self, low, high, size, dtype, endpoint)  # noqa: E731
             if use.fixed:
                 return self._draw_units(start, use, call)
-            return self._draw_variable(lambda: make(False), start, call, size)
+            return self._draw_variable("integers", lambda: make(False), start, call, size)
 
         return self._deliver(
             lambda: make(True), sizing_dtype(dtype), size, start, chunks, eager, store, output

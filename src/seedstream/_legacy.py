@@ -249,7 +249,10 @@ class RandomState(np.random.RandomState, PositionTracker):
             start,
             chunks,
             lambda: self._draw_variable(
-                lambda: self._gauss_draw("standard_normal", ()), start, lambda: base(self, size)
+                "standard_normal",
+                lambda: self._gauss_draw("standard_normal", ()),
+                start,
+                lambda: base(self, size),
             ),
             store,
             output,
@@ -278,8 +281,13 @@ class RandomState(np.random.RandomState, PositionTracker):
         base = np.random.RandomState.normal
 
         def make() -> Draw:
-            _validate(lambda rs: rs.normal(loc, scale, size=1))
+            _validate(lambda rs: rs.normal(loc, scale))
             return self._gauss_draw("normal", scalar_params("normal", loc=loc, scale=scale))
+
+        def counting() -> Draw:
+            """In memory normal consumes as standard_normal, whatever loc and scale (arrays too)."""
+            _validate(lambda rs: rs.normal(loc, scale))  # numpy's errors before the count
+            return self._gauss_draw("standard_normal", ())
 
         return self._deliver(
             make,
@@ -287,7 +295,9 @@ class RandomState(np.random.RandomState, PositionTracker):
             size,
             start,
             chunks,
-            lambda: self._draw_variable(make, start, lambda: base(self, loc, scale, size)),
+            lambda: self._draw_variable(
+                "normal", counting, start, lambda: base(self, loc, scale, size)
+            ),
             store,
             output,
         )
@@ -317,24 +327,28 @@ class RandomState(np.random.RandomState, PositionTracker):
         output: dict[str, Any],
         func: Any,
         *args: Any,
+        counting: Any = None,
     ) -> Any:
         """Deliver a draw: a jump to `start` for fixed consumption, a count pass for variable.
 
         `make(validate)` builds the :class:`Draw`; with ``validate`` it first
-        lets numpy check the parameters (on a scratch generator).
+        lets numpy check the parameters (on a scratch generator).  In memory,
+        `counting(validate)` (default `make`) builds a draw that consumes as
+        the call does: one without parameters lets them be arrays there.
         """
+        consumed = counting or make
 
         def eager() -> Any:
             if start.__class__ is int and not start:
                 out = func(self, *args)
-                self._count_drawn(lambda: make(False), count(out))
+                self._count_drawn(lambda: consumed(False), count(out))
                 return out
-            draw = make(True)
+            draw = consumed(True)
             use = draw.consumption(self._origin)
             if use.fixed:
                 return self._draw_units(start, use, func, self, *args)
             call = lambda: func(self, *args)  # noqa: E731
-            return self._draw_variable(lambda: make(False), start, call, size)
+            return self._draw_variable(func.__name__, lambda: consumed(False), start, call, size)
 
         return self._deliver(lambda: make(True), dtype, size, start, chunks, eager, store, output)
 
@@ -368,12 +382,17 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         def make(validate: bool) -> Draw:
             if validate:
-                _validate(lambda rs: rs.exponential(scale, size=1))
+                _validate(lambda rs: rs.exponential(scale))
             return Draw("RandomState", "exponential", scalar_params("exponential", scale=scale))
+
+        def counting(validate: bool) -> Draw:  # one double per value, whatever the scale
+            if validate:
+                _validate(lambda rs: rs.exponential(scale))
+            return Draw("RandomState", "standard_exponential")
 
         return self._fixed(
             make, np.float64, size, start, chunks, store, output,
-            np.random.RandomState.exponential, scale, size,
+            np.random.RandomState.exponential, scale, size, counting=counting,
         )  # fmt: skip
 
     def randint(
@@ -400,7 +419,7 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         def make(validate: bool) -> Draw:
             if validate:
-                _validate(lambda rs: rs.randint(low, high, size=1, dtype=dtype))
+                _validate(lambda rs: rs.randint(low, high, dtype=dtype))
             lo, hi = (0, low) if high is None else (low, high)
             return Draw("RandomState", "randint", _int_params(lo, hi), np.dtype(dtype).name)
 
@@ -461,8 +480,9 @@ def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:
 def _validate(call: Any) -> None:
     """numpy's own errors for these parameters, from a scratch generator.
 
-    It draws one value there (numpy checks some bounds only when it draws),
-    never from the caller's stream.
+    It draws there (numpy checks some bounds only when it draws), never from
+    the caller's stream; without a size, so that array parameters broadcast as
+    in numpy's call (the call itself checks them against its size).
     """
     call(np.random.RandomState(0))
 

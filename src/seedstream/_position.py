@@ -310,6 +310,7 @@ class PositionTracker:
 
     def _draw_variable(
         self,
+        name: str,
         make_draw: Callable[[], Draw],
         start: object,
         call: Callable[[], T],
@@ -321,10 +322,12 @@ class PositionTracker:
         unknown: counting it would cost a pass over the values).  With one, the
         stream is counted up to the start, numpy generates from there, and the
         end is checked against the count.  (`size` is the call's, for packed draws.)
+        `name` names the method for the unknown position: without a start no
+        :class:`Draw` is made, so parameters a Draw cannot hold (arrays) are numpy's alone.
         """
         if start.__class__ is int and not start:
             out = call()
-            self._lose_position(f"{make_draw().method}()")
+            self._lose_position(f"{name}()")
             return out
         k = check_start(start)
         draw = make_draw()
@@ -375,8 +378,9 @@ def scalar_params(method: str, **params: Any) -> tuple[tuple[str, float], ...]:
     for name, value in params.items():
         if np.ndim(value) != 0:
             raise NotImplementedError(
-                f"{method}() with an array {name} cannot be chunked yet; pass scalars, or draw "
-                f"{method}(0, 1, size, chunks=...) and scale it with dask"
+                f"{method}() with an array {name} cannot be chunked or stored yet; pass "
+                "scalars and scale the result with dask, or draw it in memory (arrays work "
+                "there as in numpy)"
             )
     return tuple((name, float(value)) for name, value in params.items())
 
@@ -546,7 +550,7 @@ def counted(base: type, name: str, standard: str | None = None) -> Callable[...,
             use = draw.consumption(self._origin)
             if use.fixed:  # e.g. numpy draws nothing for these parameters
                 return self._draw_units(start, use, call)
-            return self._draw_variable(lambda: draw, start, call)
+            return self._draw_variable(name, lambda: draw, start, call)
 
         if out is not None and (chunks is not None or store is not None):
             raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
