@@ -18,21 +18,28 @@ returned: ``fixed_seconds`` (building the full-size graph, which a prefix run
 pays in full, and for a lazy prefix the first ``head`` values, which carry the
 one-off costs of a first compute) and ``scaled_seconds`` (the values after those:
 ``scaled_values`` of them, which the suite scales to the ``n - fixed_values`` of
-the full request).
+the full request).  With them: ``cpu_user_seconds``, ``cpu_sys_seconds`` and
+``minor_faults`` from the start of the timed region to the end of the case
+(``_timing.Clock``), and ``peak_rss``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
+from _timing import Clock, peak_rss
+
 MARK = "SUITE-RESULT "
+# Restarted where each case's timed region starts: its CPU seconds and page faults
+# (up to the end of the case, which also reads the first and last elements) go with
+# the result, so that a slow run shows whether it computed more or waited for memory.
+CLOCK = Clock()
 
 Spec = dict[str, Any]
 Result = dict[str, Any]
@@ -79,7 +86,7 @@ def warm_up(spec: Spec, *, dask: bool = False, zarr: bool = False) -> None:
 def _lazy(spec: Spec, build: Callable[[], Any]) -> Result:
     """Build the full-size lazy array, reduce its first ``prefix`` values (or all of them)."""
     warm_up(spec, dask=True)
-    t0 = time.perf_counter()
+    t0 = CLOCK.start()
     x = build()
     return _reduce(spec, x, time.perf_counter() - t0)
 
@@ -120,7 +127,7 @@ def case_numpy(spec: Spec) -> Result:
     import numpy as np
 
     warm_up(spec)
-    t0 = time.perf_counter()
+    t0 = CLOCK.start()
     # The legacy global calls are the experiment itself, hence the noqa.
     np.random.seed(0)  # noqa: NPY002
     x = np.random.rand(_values(spec))  # noqa: NPY002
@@ -141,11 +148,11 @@ def case_auto(spec: Spec) -> Result:
     info = {"planned_mode": planned.mode, "plan_reason": planned.reason}
     if spec["prefix"] is not None and planned.mode == "ndarray":
         # An in-memory result cannot be computed in part: draw the prefix itself.
-        t0 = time.perf_counter()
+        t0 = CLOCK.start()
         x = rs.rand(_values(spec))
         mean = float(x.mean())
         return {**_eager(x, time.perf_counter() - t0), **info, "mean": mean}
-    t0 = time.perf_counter()
+    t0 = CLOCK.start()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         x = rs.rand(spec["n"])
@@ -174,7 +181,7 @@ def case_zarr(spec: Spec) -> Result:
 
     m = _values(spec)
     warm_up(spec, zarr=True)
-    t0 = time.perf_counter()
+    t0 = CLOCK.start()
     z = seedstream.RandomState(0).random_sample(
         m, chunks=spec["chunks"], store=spec["store"], workers=spec.get("workers"), progress=False
     )
@@ -233,7 +240,7 @@ def case_numpy_randn(spec: Spec) -> Result:
     import numpy as np
 
     warm_up(spec)
-    t0 = time.perf_counter()
+    t0 = CLOCK.start()
     np.random.seed(0)  # noqa: NPY002
     x = np.random.randn(_values(spec))  # noqa: NPY002
     mean = float(x.mean())
@@ -250,7 +257,7 @@ def case_normal(spec: Spec) -> Result:
 
     m = _values(spec)
     warm_up(spec, dask=True)
-    t0 = time.perf_counter()
+    t0 = CLOCK.start()
     x = seedstream.RandomState(0).standard_normal(m, chunks=spec["chunks"])
     t1 = time.perf_counter()
     mean = float(_compute(x.mean(), spec))
@@ -313,16 +320,12 @@ CASES: dict[str, Callable[[Spec], Result]] = {
 }
 
 
-def peak_rss() -> int:
-    """This process's peak resident set, in bytes (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(peak if sys.platform == "darwin" else peak * 1024)
-
-
 def main(argv: list[str]) -> None:
     spec: Spec = json.loads(argv[0])
     result = CASES[spec["case"]](spec)
-    result["peak_rss"] = peak_rss()
+    usage = CLOCK.read()
+    del usage["seconds"]  # the case's own timings are the figures; this would add reads
+    result.update(usage, peak_rss=peak_rss())
     print(MARK + json.dumps(result), flush=True)
 
 

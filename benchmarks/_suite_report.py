@@ -78,10 +78,35 @@ def stamp_line(machine: dict[str, Any]) -> str:
 
 
 def _time(row: Row) -> str:
+    """The median time, and the spread of the runs: ``7.19 s [6.90 s-7.40 s]``."""
     if row.get("status") not in ("measured", "extrapolated"):
         return "—"
     mark = "~" if row["status"] == "extrapolated" else ""
-    return mark + fmt_seconds(row.get("seconds"))
+    text = mark + fmt_seconds(row.get("seconds"))
+    if row.get("runs", 1) > 1 and row.get("seconds_min") is not None:
+        text += f" [{fmt_seconds(row['seconds_min'])}-{fmt_seconds(row['seconds_max'])}]"
+    return text
+
+
+def code_line(doc: Doc) -> str:
+    """Which code was measured: the commit, and whether the tree had uncommitted changes."""
+    git = doc.get("machine", {}).get("git")
+    if isinstance(git, str):  # results from before the commit was recorded in full
+        return f"Code: `{git}` (`git describe --dirty`)."
+    if not git or not git.get("commit"):
+        return "Code: not recorded (not run from a git checkout)."
+    dirty = " with uncommitted changes" if git.get("dirty") else ""
+    return f"Code: commit `{git['commit'][:12]}` ({git.get('commit_date')}){dirty}."
+
+
+def how_timed(doc: Doc) -> str:
+    repeats = doc.get("settings", {}).get("repeats")
+    if not repeats or repeats == 1:
+        return "Each case ran once, in a fresh process"
+    return (
+        f"Each case ran {repeats} times, each in a fresh process, in rounds alternating "
+        "forwards and backwards (numpy with the others), shown as the median [min-max]"
+    )
 
 
 def _rss(row: Row) -> str:
@@ -128,7 +153,9 @@ def markdown(doc: Doc) -> str:
         f"--disk-budget {human_bytes(settings.get('disk_budget'))}); "
         f"whole run {fmt_seconds(doc.get('elapsed_seconds'))}.",
         "",
-        "Each case ran once, in a fresh process; time is the call and its reduction (`.mean()`; "
+        code_line(doc),
+        "",
+        f"{how_timed(doc)}; time is the call and its reduction (`.mean()`; "
         "for zarr, the write and an fsync of its files), imports and dask's warm-up excluded. "
         "`~` marks a figure "
         "extrapolated from a timed prefix (notes say which). GB are 10^9 bytes. "

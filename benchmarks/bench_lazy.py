@@ -17,17 +17,31 @@ after the other, in this one invocation:
              exact ``default_rng(0).standard_normal(n, chunks=2**24).mean()`` (its count pass
              runs numpy's own method over every segment, and is reported on its own)
 
-    python benchmarks/bench_lazy.py [--n 1e9] [--auto-n 1e10] [--skip-numpy]
+Every case runs ``--repeat`` times (default 4), in rounds whose order alternates
+forwards and backwards, numpy's cases the same way as seedstream's
+(``benchmarks/_timing.py``); each figure is the median, with the minimum and
+maximum, the CPU seconds (user, system) and minor page faults of the timed
+region.  The results go to ``--out`` (default ``benchmarks/results``) as
+``bench_lazy-<UTC time>.json``, which records the git commit they ran at and
+whether the tree was dirty.
+
+    python benchmarks/bench_lazy.py [--n 1e9] [--auto-n 1e10] [--skip-numpy] [--repeat 4]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
+
+import _timing
+
+HERE = Path(__file__).resolve().parent
 
 # name: (imports, untimed; the timed body, which sets `value`)
 CASES = {
@@ -110,20 +124,22 @@ CASES = {
 }
 
 _HARNESS = """
-import json, resource, time
+import json, sys, time
+sys.path.insert(0, {here!r})
+from _timing import Clock, peak_rss
 {setup}
 extra = {{}}
-t0 = time.perf_counter()
+clock = Clock()
+t0 = clock.t0
 {body}
-seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({{"seconds": seconds, "peak_rss": peak, "value": value, **extra}}))
+print(json.dumps({{**clock.read(), "peak_rss": peak_rss(), "value": value, **extra}}))
 """
 
 
 def run_case(name: str, n: int) -> dict[str, Any]:
+    """One run of case `name` at `n` values, in a fresh process."""
     setup, body = CASES[name]
-    code = _HARNESS.format(setup=setup, body=textwrap.dedent(body.format(n=n)))
+    code = _HARNESS.format(here=str(HERE), setup=setup, body=textwrap.dedent(body.format(n=n)))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0:
         return {"case": name, "n": n, "error": done.stderr.strip().splitlines()[-1]}
@@ -133,24 +149,34 @@ def run_case(name: str, n: int) -> dict[str, Any]:
 
 def _line(r: dict[str, Any]) -> str:
     if "error" in r:
-        return f"{r['case']:16s} n={r['n']:.0e}  ERROR {r['error']}"
+        return f"{r['case']:19s} n={r['n']:.0e}  ERROR {r['error']}"
     return (
-        f"{r['case']:16s} n={r['n']:.0e}  {r['seconds']:8.2f} s  "
+        f"{r['case']:19s} n={r['n']:.0e}  {_timing.figure(r):>26s}  "
+        f"cpu {r['cpu_user_seconds']:.2f} user + {r['cpu_sys_seconds']:.2f} sys  "
         f"peak RSS {r['peak_rss'] / 2**30:6.2f} GiB  mean {r['value']:.6f}"
     )
 
 
 def main(
-    n: int = 10**9, auto_n: int = 10**10, skip_numpy: bool = False, normals: bool = True
+    n: int = 10**9,
+    auto_n: int = 10**10,
+    skip_numpy: bool = False,
+    normals: bool = True,
+    repeats: int = _timing.REPEATS,
+    out: Path | None = None,
 ) -> list[dict[str, Any]]:
+    """Run the cases (each `repeats` times, interleaved); write a JSON into `out` if given."""
     names = ["seedstream", "dask-peer"] + ([] if skip_numpy else ["numpy"])
     if normals:
         names += ["seedstream-normal"] + ([] if skip_numpy else ["numpy-randn"])
         names += ["seedstream-ziggurat"] + ([] if skip_numpy else ["numpy-ziggurat"])
         names += ["seedstream-int8"] + ([] if skip_numpy else ["numpy-int8"])
-    results = [run_case(name, n) for name in names]
     if auto_n:
-        results.append(run_case("seedstream-auto", auto_n))
+        names.append("seedstream-auto")
+    size = {name: auto_n if name == "seedstream-auto" else n for name in names}
+    started = _timing.stamp()
+    runs = _timing.interleave(names, repeats, lambda name: run_case(name, size[name]))
+    results = [_timing.combine(runs[name], (*_timing.TIMED, "count pass s")) for name in names]
     for r in results:
         print(_line(r))
     by = {r["case"]: r for r in results if "error" not in r}
@@ -186,6 +212,21 @@ def main(
             f"auto mode, n={auto_n:.0e}: {auto.get('result type')}, "
             f"peak RSS {auto['peak_rss'] / 2**30:.2f} GiB (target < 2)"
         )
+    if out is not None:
+        document = {
+            "title": "bench_lazy: huge draws, lazy and in memory",
+            "command": " ".join(["python benchmarks/bench_lazy.py", *sys.argv[1:]]),
+            "settings": {"n": n, "auto_n": auto_n, "repeats": repeats, "order": "ABBA"},
+            "machine": {k: v for k, v in started.items() if k != "git"},
+            "git": started["git"],
+            "results": results,
+        }
+        out.mkdir(parents=True, exist_ok=True)
+        when = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = out / f"bench_lazy-{when}.json"
+        path.write_text(json.dumps(document, indent=1) + "\n")
+        git = started["git"]
+        print(f"wrote {path} (commit {git['describe']}{', dirty' if git['dirty'] else ''})")
     return results
 
 
@@ -195,5 +236,16 @@ if __name__ == "__main__":
     parser.add_argument("--auto-n", type=float, default=1e10)
     parser.add_argument("--skip-numpy", action="store_true")
     parser.add_argument("--no-normals", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=_timing.REPEATS, help="runs of each case, interleaved"
+    )
+    parser.add_argument("--out", type=Path, default=HERE / "results", help="where the JSON goes")
     args = parser.parse_args()
-    main(int(args.n), int(args.auto_n), args.skip_numpy, not args.no_normals)
+    main(
+        int(args.n),
+        int(args.auto_n),
+        args.skip_numpy,
+        not args.no_normals,
+        repeats=args.repeat,
+        out=args.out,
+    )

@@ -4,7 +4,11 @@
     make suite SUITE_ARGS="--max-n 1e10"
 
 For n = 10**6, 10**7, 10**8, 10**9, 10**10, 10**12 (``--sizes``), one after the
-other, each case in a fresh Python process (``benchmarks/_suite_cases.py``):
+other, each case in a fresh Python process (``benchmarks/_suite_cases.py``), every
+case at one n ``--repeat`` times (default 4) in rounds whose order alternates
+forwards and backwards, numpy's baseline with the others (``benchmarks/_timing.py``:
+a fixed order let a case that followed a large one reuse the memory just freed,
+and seedstream's ndarray mode, numpy's own call, came out faster than numpy):
 
 ``numpy``
     ``np.random.seed(0); np.random.rand(n).mean()`` -- only where it fits: the
@@ -33,8 +37,10 @@ Columns of the table (``table.md``; raw figures in the JSON):
 - ``mode``: how the values were delivered -- ``ndarray``, ``dask`` or ``zarr``.
 - ``time``: wall seconds of the call and its reduction (``.mean()``; for zarr
   the write and the fsync), in a fresh process; imports and dask's first-compute
-  warm-up are excluded, seedstream's first-jump costs are not.  A ``~`` marks a
-  figure *extrapolated from a prefix* (see below).
+  warm-up are excluded, seedstream's first-jump costs are not.  The median of
+  the runs, with their minimum and maximum; the JSON also has every run's figure
+  and the CPU seconds (user, system) and minor page faults of the case.  A ``~``
+  marks a figure *extrapolated from a prefix* (see below).
 - ``values/s``, ``GB/s``: n over that time; GB/s counts 8 bytes per double, 10**9 bytes per GB.
 - ``peak RSS``: ``ru_maxrss`` of the case's own process (interpreter and
   imports included).  For a prefix run of a lazy array the full-size graph
@@ -63,7 +69,8 @@ rest of n.  In-memory and zarr cases draw K values and scale their whole time
 by n / K.  A case still running after 4 * max-seconds + 60 s is killed and
 recorded as an error.
 
-The defaults fit a 2-core, 25 GB machine in about 8 minutes (worst case ~12):
+One round of the defaults fits a 2-core, 25 GB machine in about 4 minutes (the
+default four rounds in about 16; ``--repeat 2`` halves that):
 everything up to 10**10 runs for real except what does not fit -- numpy (and
 normals' numpy) beyond half the available memory, zarr beyond 20 GB -- and the
 10**12 row runs a ~5 s prefix per lazy method.  On a 64 GB / 16-core
@@ -80,7 +87,8 @@ against the jump cost; and normals (``--normal-sizes``):
 count pass, next to ``np.random.seed(0); np.random.randn(n).mean()`` where it fits.
 
 Output, in ``--out`` (default ``benchmarks/results``): ``<name>.json`` (every raw
-figure and the machine stamp), ``table.md`` and ``plot.png`` (time and peak
+figure, the machine stamp and the git commit measured, with whether the tree was
+dirty), ``table.md`` and ``plot.png`` (time and peak
 RSS against n, log-log; hollow markers are extrapolated), each stamped with
 the machine.  ``--render FILE.json`` redraws the table and plot from a JSON.
 """
@@ -106,6 +114,7 @@ from pathlib import Path
 from typing import Any
 
 import _suite_report
+import _timing
 
 HERE = Path(__file__).resolve().parent
 CASES_SCRIPT = HERE / "_suite_cases.py"
@@ -193,6 +202,7 @@ class Settings:
     out: Path
     name: str
     tmp_dir: Path | None
+    repeats: int = _timing.REPEATS
 
     def to_json(self) -> dict[str, Any]:
         raw = dataclasses.asdict(self)
@@ -262,6 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--jumps", type=int, default=300, help="jumps timed for the cost distribution")
     p.add_argument(
+        "--repeat",
+        type=int,
+        default=_timing.REPEATS,
+        help="runs of every case, in rounds alternating forwards and backwards; "
+        "each figure is their median (even numbers balance the order)",
+    )
+    p.add_argument(
         "--sections",
         default=",".join(SECTIONS),
         help=f"comma-separated subset of {','.join(SECTIONS)}",
@@ -308,6 +325,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         out=args.out,
         name=args.name or f"suite-{stamp}",
         tmp_dir=args.tmp_dir,
+        repeats=args.repeat,
     )
 
 
@@ -329,19 +347,6 @@ def _version(package: str) -> str | None:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return None
-
-
-def _git_commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(HERE), "describe", "--always", "--dirty"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def _filesystem(path: Path) -> str | None:
@@ -389,7 +394,7 @@ def machine_stamp(tmp_dir: Path) -> dict[str, Any]:
             name: _version(name) for name in ("numpy", "dask", "zarr", "seedstream", "psutil")
         },
         "seedstream_kernel": kernel,
-        "git": _git_commit(),
+        "git": _timing.git_state(HERE),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
 
@@ -482,6 +487,35 @@ class Rates:
         return seconds * n / n0
 
 
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """One case to measure: what :meth:`Suite.measure_group` runs, repeated."""
+
+    section: str
+    method: str
+    case: str
+    n: int
+    rate_key: str
+    chunks: int | None = None
+    workers: int | None = None
+    store: Path | None = None
+    extra: dict[str, Any] | None = None
+    borrow: tuple[str, float] | None = None
+
+
+# Figures of one run whose median (with min and max) makes the row's figure.
+RUN_FIGURES = (
+    "seconds",
+    "fixed_seconds",
+    "scaled_seconds",
+    "build_seconds",
+    "compute_seconds",
+    "cpu_user_seconds",
+    "cpu_sys_seconds",
+    "minor_faults",
+)
+
+
 class Suite:
     """Runs the sections, keeps every row, writes the JSON after each case."""
 
@@ -535,7 +569,10 @@ class Suite:
         mark = "~" if status == "extrapolated" else ""
         rss = row.get("peak_rss")
         rss_text = f", peak RSS {human_bytes(rss)}" if rss else ""
-        print(f"{head}: {mark}{row['seconds']:.3f} s ({status}){rss_text}", flush=True)
+        runs = ""
+        if row.get("runs", 1) > 1:
+            runs = f" [{row['seconds_min']:.3f}-{row['seconds_max']:.3f}] x{row['runs']}"
+        print(f"{head}: {mark}{row['seconds']:.3f} s{runs} ({status}){rss_text}", flush=True)
 
     def add(self, row: dict[str, Any]) -> dict[str, Any]:
         self.rows.append(row)
@@ -565,37 +602,39 @@ class Suite:
         k = (workers + body) * chunks
         return (k, workers * chunks) if k < n else None
 
-    def measure(
-        self,
-        section: str,
-        method: str,
-        case: str,
-        n: int,
-        rate_key: str,
-        *,
-        chunks: int | None = None,
-        workers: int | None = None,
-        store: Path | None = None,
-        extra: dict[str, Any] | None = None,
-        borrow: tuple[str, float] | None = None,
-    ) -> dict[str, Any]:
-        """Run `case` at `n` (or a prefix of it) and return its row.
+    def measure_group(self, requests: Sequence[Request]) -> list[dict[str, Any]]:
+        """Run every request ``--repeat`` times, interleaved; return their rows, in order.
 
-        Its time is predicted from `rate_key`'s last figure or, failing that, from
-        `borrow` (another key, and a factor for the time), or from a calibration run.
+        Each request's time is predicted once, before the first round, from its
+        ``rate_key``'s last figure or, failing that, from ``borrow`` (another key,
+        and a factor for the time), or from a calibration run; the prediction
+        decides whether it runs in full or a prefix, the same in every round.
+        The rounds alternate forwards and backwards (``_timing.interleave``), so
+        that no request always runs right after a large one (see ``_timing``);
+        each row's time is the median of its runs, with their minimum and maximum.
         """
-        chunks = chunks or self.s.chunks
-        workers = workers or self.s.workers
+        plans = [self._plan(request) for request in requests]
+        names = [str(i) for i in range(len(plans))]
+        runs = _timing.interleave(names, self.s.repeats, lambda i: self._run(plans[int(i)]))
+        return [self._row(plan, runs[name]) for plan, name in zip(plans, names, strict=True)]
+
+    def _plan(self, request: Request) -> dict[str, Any]:
+        """The row's fixed fields, the prediction and the spec every run of `request` uses."""
+        chunks = request.chunks or self.s.chunks
+        workers = request.workers or self.s.workers
+        n, case = request.n, request.case
         row: dict[str, Any] = {
-            "section": section,
-            "method": method,
+            "section": request.section,
+            "method": request.method,
             "case": case,
             "n": n,
             "chunks": chunks,
             "workers": workers,
-            **(extra or {}),
+            **(request.extra or {}),
         }
-        predicted = self._predict(case, n, rate_key, chunks, workers, store, borrow)
+        predicted = self._predict(
+            case, n, request.rate_key, chunks, workers, request.store, request.borrow
+        )
         planned = self.prefix_for(n, predicted, chunks, workers)
         prefix, head = planned if planned is not None else (None, 0)
         spec = {
@@ -606,30 +645,46 @@ class Suite:
             "chunks": chunks,
             "workers": workers,
         }
-        if store is not None:
-            spec["store"] = str(store)
+        if request.store is not None:
+            spec["store"] = str(request.store)
+        row["predicted_seconds"] = predicted
+        return {"request": request, "row": row, "spec": spec, "prefix": prefix}
+
+    def _run(self, plan: dict[str, Any]) -> dict[str, Any]:
+        """One run of a planned case; its ``seconds`` scaled to the full request."""
+        store = plan["request"].store
         try:
-            result = run_case(spec, self.timeout())
+            result = run_case(plan["spec"], self.timeout())
             if store is not None:
-                row["bytes_on_disk"] = _disk_usage(store)
+                result["bytes_on_disk"] = _disk_usage(store)
         finally:
             if store is not None:
                 shutil.rmtree(store, ignore_errors=True)
-        row["predicted_seconds"] = predicted
+        if "error" not in result:
+            n = plan["spec"]["n"]
+            factor = (n - result["fixed_values"]) / result["scaled_values"]
+            result["seconds"] = result["fixed_seconds"] + result["scaled_seconds"] * factor
+        return result
+
+    def _row(self, plan: dict[str, Any], runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """A request's row from its runs: medians and spreads, the prefix explained."""
+        row: dict[str, Any] = plan["row"]
+        prefix, n, chunks = plan["prefix"], row["n"], row["chunks"]
+        result = _timing.combine(runs, RUN_FIGURES)
         if "error" in result:
             row.update(
-                status="error", reason=result["error"], stderr_tail=result.get("stderr_tail")
+                status="error",
+                reason=result["error"],
+                stderr_tail=result.get("stderr_tail"),
+                runs=result["runs"],
+                failed_runs=result["failed_runs"],
             )
             return row
+        row.update(result)
         fixed, scaled = result["fixed_seconds"], result["scaled_seconds"]
         fixed_values, scaled_values = result["fixed_values"], result["scaled_values"]
         factor = (n - fixed_values) / scaled_values
-        seconds = fixed + scaled * factor
-        row.update(
-            {k: v for k, v in result.items() if k not in ("fixed_seconds", "scaled_seconds")}
-        )
-        row["fixed_seconds"], row["scaled_seconds"] = fixed, scaled
-        row["seconds"] = seconds
+        seconds = result["seconds"]
         row["values_per_second"] = n / seconds if seconds > 0 else None
         row["gb_per_second"] = 8 * n / seconds / 1e9 if seconds > 0 else None
         if prefix is None:
@@ -638,7 +693,7 @@ class Suite:
             row["status"] = "extrapolated"
             row["prefix_values"] = prefix
             row["prefix_run_seconds"] = fixed + scaled
-            lazy = result["mode"] == "dask" and case != "normal"  # graph built at full size
+            lazy = result["mode"] == "dask" and row["case"] != "normal"  # graph built at full size
             if fixed_values:
                 fixed_text = f"{fixed:.3g} s (graph, then the first {fixed_values:,} values)"
             elif lazy:
@@ -660,7 +715,7 @@ class Suite:
             if "bytes_on_disk" in row:
                 row["bytes_on_disk_measured"] = row["bytes_on_disk"]
                 row["bytes_on_disk"] = round(row["bytes_on_disk"] * n / prefix)
-        self.rates.record(self._key(rate_key, row), n, seconds)
+        self.rates.record(self._key(plan["request"].rate_key, row), n, seconds)
         return row
 
     def _key(self, rate_key: str, row: dict[str, Any]) -> str:
@@ -765,8 +820,19 @@ class Suite:
         for n in self.s.sizes:
             if n > self.s.max_n:
                 continue
+            rows: dict[str, dict[str, Any]] = {}
+            requests: list[Request] = []
             for label, case, _ in METHODS:
-                row = self._main_row(label, case, n)
+                request_or_row = self._main_request(label, case, n)
+                if isinstance(request_or_row, Request):
+                    requests.append(request_or_row)
+                else:
+                    rows[label] = request_or_row
+            # numpy's baseline is measured with seedstream's cases, in the same rounds
+            for request, measured in zip(requests, self.measure_group(requests), strict=True):
+                rows[request.method] = measured
+            for label, case, _ in METHODS:
+                row = rows[label]
                 if case == "numpy" and row["status"] == "measured":
                     ref = self.references.setdefault(str(n), {})
                     ref["numpy_oneshot"] = {"0": row["first"], str(row["last_index"]): row["last"]}
@@ -779,23 +845,22 @@ class Suite:
                 self.add(row)
             self._reference_summary(n)
 
-    def _main_row(self, label: str, case: str, n: int) -> dict[str, Any]:
+    def _main_request(self, label: str, case: str, n: int) -> Request | dict[str, Any]:
+        """What to measure for one cell of the classic table, or the row saying why not."""
         base = {"section": "main", "method": label, "case": case, "n": n}
         if case == "numpy":
             fits, why = numpy_fits(n)
             if not fits:
                 return {**base, "status": "skipped", "reason": why, "mode": "ndarray"}
-            row = self.measure("main", label, case, n, "numpy")
-            row["fit_reason"] = why
-            return row
+            return Request("main", label, case, n, "numpy", extra={"fit_reason": why})
         if case == "zarr":
             ok, why = disk_room(n, self.s.disk_budget, self.tmp_dir)
             if not ok:
                 return {**base, "status": "skipped", "reason": why, "mode": "zarr"}
             store = self.tmp_dir / f"x-{n}.zarr"
-            return self.measure("main", label, case, n, "zarr", store=store)
+            return Request("main", label, case, n, "zarr", store=store)
         key = f"{case}/{self.s.chunks}/{self.s.workers}"
-        return self.measure("main", label, case, n, key if case in LAZY else case)
+        return Request("main", label, case, n, key if case in LAZY else case)
 
     def _reference_summary(self, n: int) -> None:
         ref = self.references.setdefault(str(n), {})
@@ -811,11 +876,20 @@ class Suite:
         n = min(self.s.scaling_n, self.s.max_n)
         method = "seedstream dask"
         everyone = f"dask/{self.s.chunks}/{self.s.workers}"
-        for k in range(1, self.s.workers + 1):
-            key = f"dask/{self.s.chunks}/{k}"
+        requests = [
             # without a figure for k workers: the all-workers one, as if scaling were perfect
-            borrow = (everyone, self.s.workers / k)
-            row = self.measure("scaling", method, "dask", n, key, workers=k, borrow=borrow)
+            Request(
+                "scaling",
+                method,
+                "dask",
+                n,
+                f"dask/{self.s.chunks}/{k}",
+                workers=k,
+                borrow=(everyone, self.s.workers / k),
+            )
+            for k in range(1, self.s.workers + 1)
+        ]
+        for row in self.measure_group(requests):
             self.check(row)
             self.add(row)
         rows = [r for r in self.rows if r["section"] == "scaling" and r.get("seconds")]
@@ -831,22 +905,23 @@ class Suite:
         jump_p50 = None
         if self.jump_costs and "advance_percentiles_ms" in self.jump_costs:
             jump_p50 = self.jump_costs["advance_percentiles_ms"]["p50"] / 1e3
-        for e in self.s.sweep_exponents:
-            chunks = 2**e
-            key = f"dask/{chunks}/{self.s.workers}"
-            row = self.measure(
+        requests = [
+            Request(
                 "sweep",
                 "seedstream dask",
                 "dask",
                 n,
-                key,
-                chunks=chunks,
+                f"dask/{2**e}/{self.s.workers}",
+                chunks=2**e,
                 extra={"exponent": e},
                 borrow=(f"dask/{self.s.chunks}/{self.s.workers}", 1.0),
             )
+            for e in self.s.sweep_exponents
+        ]
+        for row in self.measure_group(requests):
             self.check(row)
             if row.get("seconds"):
-                nchunks = -(-n // chunks)
+                nchunks = -(-n // row["chunks"])
                 row["nchunks"] = nchunks
                 row["core_seconds_per_chunk"] = row["seconds"] * row["workers"] / nchunks
                 if jump_p50 is not None:
@@ -855,20 +930,28 @@ class Suite:
             self.add(row)
 
     def section_normals(self) -> None:
+        label = "seedstream standard_normal"
+        key = f"normal/{self.s.chunks}/{self.s.workers}"
         for n in self.s.normal_sizes:
             if n > self.s.max_n:
                 continue
             fits, why = numpy_fits(n)
-            base = {"section": "normals", "method": "numpy randn", "case": "numpy-randn", "n": n}
+            ours = Request("normals", label, "normal", n, key)
             if fits:
-                ref_row = self.measure("normals", "numpy randn", "numpy-randn", n, "numpy-randn")
-                ref_row["fit_reason"] = why
+                numpys = Request(
+                    "normals",
+                    "numpy randn",
+                    "numpy-randn",
+                    n,
+                    "numpy-randn",
+                    extra={"fit_reason": why},
+                )
+                ref_row, row = self.measure_group([numpys, ours])
             else:
-                ref_row = {**base, "status": "skipped", "reason": why, "mode": "ndarray"}
+                base = {"section": "normals", "method": "numpy randn", "case": "numpy-randn"}
+                ref_row = {**base, "n": n, "status": "skipped", "reason": why, "mode": "ndarray"}
+                row = self.measure_group([ours])[0]
             self.add(ref_row)
-            label = "seedstream standard_normal"
-            key = f"normal/{self.s.chunks}/{self.s.workers}"
-            row = self.measure("normals", label, "normal", n, key)
             if row.get("seconds"):
                 row["count_share"] = row["build_seconds"] / (
                     row["build_seconds"] + row["compute_seconds"]

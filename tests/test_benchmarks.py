@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -13,6 +15,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def load(name: str) -> ModuleType:
+    if str(BENCHMARKS) not in sys.path:  # bench_lazy.py imports its sibling _timing
+        sys.path.insert(0, str(BENCHMARKS))
     spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -54,11 +58,34 @@ def test_bench_streams_tiny(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bench_lazy_tiny(capsys: pytest.CaptureFixture[str]) -> None:
-    results = load("bench_lazy").main(n=10_000, auto_n=10_000)
+    results = load("bench_lazy").main(n=10_000, auto_n=10_000, repeats=1)
     assert not [r for r in results if "error" in r]
     by = {r["case"]: r for r in results}
     assert by["seedstream"]["value"] == pytest.approx(by["numpy"]["value"], abs=1e-12)
     assert "seedstream / dask peer time" in capsys.readouterr().out
+
+
+def test_bench_lazy_repeats_interleaved_and_records_its_commit(tmp_path: Path) -> None:
+    results = load("bench_lazy").main(
+        n=10_000, auto_n=10_000, normals=False, repeats=2, out=tmp_path
+    )
+    names = ["seedstream", "dask-peer", "numpy", "seedstream-auto"]
+    assert [r["case"] for r in results] == names
+    for position, r in enumerate(results):
+        # numpy's baseline ran like every other case: twice, forwards then backwards
+        assert r["runs"] == 2 and len(r["seconds_runs"]) == 2
+        assert r["order"] == [[0, position], [1, len(names) - 1 - position]]
+        assert r["seconds"] == pytest.approx(sum(r["seconds_runs"]) / 2)
+        assert r["seconds_min"] == min(r["seconds_runs"]) <= r["seconds_max"]
+        assert r["cpu_user_seconds"] >= 0 and r["minor_faults"] >= 0
+    (written,) = tmp_path.glob("bench_lazy-*.json")
+    document = json.loads(written.read_text())
+    head = subprocess.run(
+        ["git", "-C", str(BENCHMARKS), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    assert document["git"]["commit"] == head and isinstance(document["git"]["dirty"], bool)
+    assert document["settings"]["repeats"] == 2
+    assert [r["case"] for r in document["results"]] == names
 
 
 def test_bench_store_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,3 +94,23 @@ def test_bench_store_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert list(tmp_path.iterdir()) == []  # everything written was deleted
     out = capsys.readouterr().out
     assert "disk sequential rate" in out and "blosc zstd" in out
+
+
+def test_results_files_record_the_commit_the_readme_names() -> None:
+    """Every results file says which code it measured, and the README names that commit."""
+    readme = (BENCHMARKS.parent / "README.md").read_text()
+    files = sorted((BENCHMARKS / "results").glob("*.json"))
+    assert files
+    for path in files:
+        document = json.loads(path.read_text())
+        git = document.get("git") or document["machine"]["git"]
+        # files written before the commit was recorded in full hold `git describe --dirty`
+        commit = git if isinstance(git, str) else git["commit"]
+        assert commit, f"{path.name} does not record the commit it ran at"
+        short = commit.removesuffix("-dirty")[:7]
+        known = subprocess.run(
+            ["git", "-C", str(BENCHMARKS), "cat-file", "-e", f"{short}^{{commit}}"],
+            capture_output=True,
+        )
+        assert known.returncode == 0, f"{path.name}: commit {short} is not in this repository"
+        assert f"`{short}`" in readme, f"the README does not say its figures are from {short}"

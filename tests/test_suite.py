@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ TINY = [
     "--sweep-exponents", "10", "14",
     "--normal-sizes", "1e4",
     "--jumps", "5",
+    "--repeat", "1",  # one run per case keeps this fast; bench_lazy's smoke test repeats
     "--name", "smoke",
 ]  # fmt: skip
 
@@ -72,6 +74,12 @@ def test_suite_writes_json_markdown_and_png(
     assert machine["cores"] >= 1 and machine["ram_total"] > 0 and machine["disk_free"] > 0
     assert machine["versions"]["seedstream"] == seedstream.__version__
     table = (out / "table.md").read_text()
+    # The code measured: git's own HEAD, and a dirty flag that says whether it is all of it.
+    head = subprocess.run(
+        ["git", "-C", str(BENCHMARKS), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    assert machine["git"]["commit"] == head and isinstance(machine["git"]["dirty"], bool)
+    assert f"Code: commit `{head[:12]}`" in table
     for label in (
         "numpy",
         "seedstream auto",
