@@ -63,8 +63,7 @@ def rows(document: dict[str, Any], section: str) -> list[dict[str, Any]]:
 def test_suite_writes_json_markdown_and_png(
     smoke: tuple[dict[str, Any], Path, Path, float],
 ) -> None:
-    document, out, scratch, seconds = smoke
-    assert seconds < 40
+    document, out, scratch, _ = smoke  # tests never assert on time
     assert sorted(p.name for p in out.iterdir()) == ["plot.png", "smoke.json", "table.md"]
     assert json.loads((out / "smoke.json").read_text())["rows"] == document["rows"]
     assert (out / "plot.png").read_bytes().startswith(b"\x89PNG")
