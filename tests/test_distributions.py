@@ -37,6 +37,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import seedstream as ss
+from _independent_jump import words_after
 from seedstream import _variable
 from seedstream._draw import Draw, Locator, generate_located
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
@@ -665,25 +666,37 @@ def test_deep_start_equals_numpy(spec: Spec, chunks: Any) -> None:
     check(spec, 1001, DEEP, chunks=chunks)
 
 
+def _numpy_words32(name: str, start: int, count: int) -> np.ndarray:
+    """32-bit draws ``start .. start + count`` (``integers(0, 2**32, dtype=uint32)``), not
+    from seedstream: PCG64's are halves of its 64-bit outputs, low first, after numpy's own
+    ``advance``; MT19937's come from tests/_independent_jump.py (Python ints, held to numpy
+    in test_independent_jump.py)."""
+    if name == "MT19937":
+        return words_after(np.random.MT19937(SEED), start, count)
+    first = start // 2
+    raw = np.random.PCG64(SEED).advance(first).random_raw((start + count + 1) // 2 - first + 1)
+    return raw.astype("<u8").view("<u4")[start % 2 : start % 2 + count].astype(np.uint32)
+
+
 @pytest.mark.parametrize("name", ["PCG64", "MT19937"])
 def test_packed_power_of_two_starts_anywhere(name: str) -> None:
     # Every bit (byte) is a value: a start of 10**12 is a jump, not a count. The oracle is
-    # the 32-bit words there, unpacked low first (numpy's one-shot call is out of reach).
+    # the 32-bit words there, unpacked low first (numpy's one-shot call is out of reach);
+    # that this is how numpy packs them is checked first, at start 0, against numpy's call.
+    def bits_of(words: np.ndarray) -> np.ndarray:
+        return np.unpackbits(words.astype("<u4").view(np.uint8), bitorder="little").astype(bool)
+
+    numpy_bools = np.random.Generator(BIT_GENERATORS[name](SEED)).integers(0, 2, 70, dtype=bool)
+    assert_bitwise(bits_of(_numpy_words32(name, 0, 3))[:70], numpy_bools, "the packing")
     start, n = 10**12 + 3, 70
     ours = ss.Generator(BIT_GENERATORS[name](SEED))
     bits = ours.integers(0, 2, n, dtype=bool, start=start)
-    words = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
-        0, 2**32, 4, dtype=np.uint32, start=start // 32
-    )
-    expected = np.unpackbits(words.astype("<u4").view(np.uint8), bitorder="little")
-    assert_bitwise(bits, expected[3 : 3 + n].astype(bool), f"{name} bools at 10**12")
+    expected = bits_of(_numpy_words32(name, start // 32, 4))
+    assert_bitwise(bits, expected[3 : 3 + n], f"{name} bools at 10**12")
     nibbles = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
         0, 16, 9, dtype=np.uint8, start=start
     )
-    words = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
-        0, 2**32, 3, dtype=np.uint32, start=start // 4
-    )
-    byte = words.astype("<u4").view(np.uint8)[3:12]
+    byte = _numpy_words32(name, start // 4, 3).astype("<u4").view(np.uint8)[3:12]
     assert_bitwise(nibbles, byte >> 4, f"{name} uint8 in [0, 16) at 10**12")  # Lemire: high bits
 
 
