@@ -705,6 +705,42 @@ def test_deep_start_after_a_cached_gaussian() -> None:
     check(RS_SPECS[0], 1000, DEEP + 1, chunks=333, prepare=_odd_normals)
 
 
+# --- counted methods across count segments ---------------------------------------------------
+
+
+def _units_numpy_draws(spec: Spec, n: int, at_most: int) -> int:
+    """The 64-bit units numpy's one-shot call of `n` values reads (if fewer than `at_most`),
+    from numpy alone: the bit generator's next output, found in a fresh copy of its stream."""
+    words = 2 if spec.bit_generator_name == "MT19937" else 1  # raw outputs a double takes
+    drawn, fresh = spec.numpy(), spec.numpy()
+    spec.call(drawn, n)
+    following = (drawn._bit_generator if spec.legacy else drawn.bit_generator).random_raw(1)[0]
+    raw = (fresh._bit_generator if spec.legacy else fresh.bit_generator).random_raw(at_most * words)
+    return int(np.flatnonzero(raw == following)[0]) // words
+
+
+_POISSON_3 = [s for s in COUNTED_SPECS if s.method == "poisson" and s.args == (3.0,)]
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in _POISSON_3 if s.api in ("PCG64", "RandomState")], ids=str
+)
+def test_counted_across_a_count_segment(spec: Spec) -> None:
+    # A count task covers SEGMENT_ATTEMPTS = 2**20 units; poisson(3) reads 4 a value on
+    # average, so 330_000 values span two segments, and the chunk holding unit 2**20 (the
+    # third) starts in the first segment and ends in the second.
+    n = 330_000
+    assert 2**20 == _variable.SEGMENT_ATTEMPTS < _units_numpy_draws(spec, n, 5 * n) < 3 * 2**20
+    check(spec, n, 0, chunks=110_001)
+
+
+def test_counted_at_a_deep_start() -> None:
+    # About 10**7 units before the first value (4 a value on average, ten count segments
+    # stitched in order): numpy's one-shot call of start + n values is still the oracle.
+    spec = next(s for s in _POISSON_3 if s.api == "PCG64")
+    check(spec, 1001, 2_600_003, chunks=400)
+
+
 # --- the ziggurat's count pass ---------------------------------------------------------------
 
 
