@@ -71,8 +71,9 @@ typedef struct {
     long long (*polar_flags)(const uint32_t *restrict w, unsigned char *restrict flags, int k);
 } simd_path_t;
 
-/* The path in use (set at import).  A caller reads it once per call, so that
- * a switch from another thread cannot mix two paths within one computation. */
+/* The path in use (set at import).  A caller reads it once per call, with the
+ * GIL held, so that a switch from another thread cannot mix two paths within
+ * one computation. */
 static const simd_path_t *ss_path;
 
 SS_INLINE void xor_terms_body(uint64_t *t, const uint64_t *v, int k, int lo, const modulus_t *m)
@@ -215,9 +216,8 @@ SS_INLINE void mulx_mod(uint64_t *r, const modulus_t *m)
 
 /* r = x^e mod phi, r zeroed on entry; e: little-endian bytes, nbits significant. */
 static void xpow(uint64_t *r, const unsigned char *e, Py_ssize_t nbits, const modulus_t *m,
-                 uint64_t *t, uint64_t *scratch)
+                 uint64_t *t, uint64_t *scratch, const simd_path_t *path)
 {
-    const simd_path_t *path = ss_path;
     /* Left to right.  The leading bits form a value v < degree: x^v is a monomial. */
     Py_ssize_t i = nbits;
     uint64_t v = 0;
@@ -307,8 +307,9 @@ static PyObject *py_xpow_mod(PyObject *self, PyObject *args)
     Py_ssize_t nbits = e_buf.len * 8;
     while (nbits > 0 && !((e[(nbits - 1) >> 3] >> ((nbits - 1) & 7)) & 1)) nbits--;
 
+    const simd_path_t *path = ss_path; /* read with the GIL held */
     Py_BEGIN_ALLOW_THREADS
-    xpow(r, e, nbits, &m, t, scratch);
+    xpow(r, e, nbits, &m, t, scratch, path);
     Py_END_ALLOW_THREADS
 
 done:
@@ -362,6 +363,7 @@ static PyObject *py_mt19937_jump(PyObject *self, PyObject *args)
     if (!x || !result) { Py_CLEAR(result); PyErr_NoMemory(); goto done; }
     uint32_t *acc = (uint32_t *)PyBytes_AS_STRING(result);
     const uint64_t *g = (const uint64_t *)g_buf.buf;
+    void (*xor_window)(uint32_t *restrict, const uint32_t *restrict) = ss_path->xor_window;
 
     Py_BEGIN_ALLOW_THREADS
     memcpy(x, key_buf.buf, MT_N * 4);
@@ -371,7 +373,6 @@ static PyObject *py_mt19937_jump(PyObject *self, PyObject *args)
         x[i + MT_N] = x[i + MT_M] ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX_A : 0u);
     }
     memset(acc, 0, MT_N * 4);
-    void (*xor_window)(uint32_t *restrict, const uint32_t *restrict) = ss_path->xor_window;
     for (int w = 0; w < (int)gw; w++) {
         uint64_t bits = g[w];
         while (bits) {
