@@ -37,6 +37,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import seedstream as ss
+from _independent_jump import words_after
 from seedstream import _variable
 from seedstream._draw import Draw, Locator, generate_located
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
@@ -665,31 +666,79 @@ def test_deep_start_equals_numpy(spec: Spec, chunks: Any) -> None:
     check(spec, 1001, DEEP, chunks=chunks)
 
 
+def _numpy_words32(name: str, start: int, count: int) -> np.ndarray:
+    """32-bit draws ``start .. start + count`` (``integers(0, 2**32, dtype=uint32)``), not
+    from seedstream: PCG64's are halves of its 64-bit outputs, low first, after numpy's own
+    ``advance``; MT19937's come from tests/_independent_jump.py (Python ints, held to numpy
+    in test_independent_jump.py)."""
+    if name == "MT19937":
+        return words_after(np.random.MT19937(SEED), start, count)
+    first = start // 2
+    raw = np.random.PCG64(SEED).advance(first).random_raw((start + count + 1) // 2 - first + 1)
+    return raw.astype("<u8").view("<u4")[start % 2 : start % 2 + count].astype(np.uint32)
+
+
 @pytest.mark.parametrize("name", ["PCG64", "MT19937"])
 def test_packed_power_of_two_starts_anywhere(name: str) -> None:
     # Every bit (byte) is a value: a start of 10**12 is a jump, not a count. The oracle is
-    # the 32-bit words there, unpacked low first (numpy's one-shot call is out of reach).
+    # the 32-bit words there, unpacked low first (numpy's one-shot call is out of reach);
+    # that this is how numpy packs them is checked first, at start 0, against numpy's call.
+    def bits_of(words: np.ndarray) -> np.ndarray:
+        return np.unpackbits(words.astype("<u4").view(np.uint8), bitorder="little").astype(bool)
+
+    numpy_bools = np.random.Generator(BIT_GENERATORS[name](SEED)).integers(0, 2, 70, dtype=bool)
+    assert_bitwise(bits_of(_numpy_words32(name, 0, 3))[:70], numpy_bools, "the packing")
     start, n = 10**12 + 3, 70
     ours = ss.Generator(BIT_GENERATORS[name](SEED))
     bits = ours.integers(0, 2, n, dtype=bool, start=start)
-    words = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
-        0, 2**32, 4, dtype=np.uint32, start=start // 32
-    )
-    expected = np.unpackbits(words.astype("<u4").view(np.uint8), bitorder="little")
-    assert_bitwise(bits, expected[3 : 3 + n].astype(bool), f"{name} bools at 10**12")
+    expected = bits_of(_numpy_words32(name, start // 32, 4))
+    assert_bitwise(bits, expected[3 : 3 + n], f"{name} bools at 10**12")
     nibbles = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
         0, 16, 9, dtype=np.uint8, start=start
     )
-    words = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
-        0, 2**32, 3, dtype=np.uint32, start=start // 4
-    )
-    byte = words.astype("<u4").view(np.uint8)[3:12]
+    byte = _numpy_words32(name, start // 4, 3).astype("<u4").view(np.uint8)[3:12]
     assert_bitwise(nibbles, byte >> 4, f"{name} uint8 in [0, 16) at 10**12")  # Lemire: high bits
 
 
 def test_deep_start_after_a_cached_gaussian() -> None:
     check(RS_SPECS[0], 1001, DEEP, prepare=_odd_normals)
     check(RS_SPECS[0], 1000, DEEP + 1, chunks=333, prepare=_odd_normals)
+
+
+# --- counted methods across count segments ---------------------------------------------------
+
+
+def _units_numpy_draws(spec: Spec, n: int, at_most: int) -> int:
+    """The 64-bit units numpy's one-shot call of `n` values reads (if fewer than `at_most`),
+    from numpy alone: the bit generator's next output, found in a fresh copy of its stream."""
+    words = 2 if spec.bit_generator_name == "MT19937" else 1  # raw outputs a double takes
+    drawn, fresh = spec.numpy(), spec.numpy()
+    spec.call(drawn, n)
+    following = (drawn._bit_generator if spec.legacy else drawn.bit_generator).random_raw(1)[0]
+    raw = (fresh._bit_generator if spec.legacy else fresh.bit_generator).random_raw(at_most * words)
+    return int(np.flatnonzero(raw == following)[0]) // words
+
+
+_POISSON_3 = [s for s in COUNTED_SPECS if s.method == "poisson" and s.args == (3.0,)]
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in _POISSON_3 if s.api in ("PCG64", "RandomState")], ids=str
+)
+def test_counted_across_a_count_segment(spec: Spec) -> None:
+    # A count task covers SEGMENT_ATTEMPTS = 2**20 units; poisson(3) reads 4 a value on
+    # average, so 330_000 values span two segments, and the chunk holding unit 2**20 (the
+    # third) starts in the first segment and ends in the second.
+    n = 330_000
+    assert 2**20 == _variable.SEGMENT_ATTEMPTS < _units_numpy_draws(spec, n, 5 * n) < 3 * 2**20
+    check(spec, n, 0, chunks=110_001)
+
+
+def test_counted_at_a_deep_start() -> None:
+    # About 10**7 units before the first value (4 a value on average, ten count segments
+    # stitched in order): numpy's one-shot call of start + n values is still the oracle.
+    spec = next(s for s in _POISSON_3 if s.api == "PCG64")
+    check(spec, 1001, 2_600_003, chunks=400)
 
 
 # --- the ziggurat's count pass ---------------------------------------------------------------

@@ -1,28 +1,50 @@
-"""The compiled kernel on its own: every code path, any sparse modulus, against Python ints."""
+"""The compiled kernel on its own: every code path, any sparse modulus, against Python ints.
+
+Each hot loop of _kernel.c is built for several instruction sets (portable C, AVX2,
+AVX-512, AVX-512 with VBMI2) and one set is chosen at import; here every set this CPU
+runs is forced in turn and held to numpy or Python integers, and the sets it lacks are
+reported as skips.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seedstream import _kernel
+import _independent_jump as ij
+from seedstream import _kernel, advance
 from seedstream._mt_poly import MT19937_DEGREE, MT19937_POLY_EXPONENTS
 
-PATHS = sorted({"generic", _kernel.select_path("best")})
+ALL_PATHS = ("portable", "avx2", "avx512", "avx512vbmi2")  # narrowest first
+PATHS = [
+    pytest.param(
+        name,
+        marks=pytest.mark.skipif(
+            name not in _kernel.available_paths(),
+            reason=f"this CPU (or this build) has no {name} path: untested here",
+        ),
+    )
+    for name in ALL_PATHS
+]
 
 
 @contextlib.contextmanager
 def kernel_path(name: str) -> Iterator[None]:
+    before = _kernel.current_path()
     assert _kernel.select_path(name) == name
     try:
         yield
     finally:
-        _kernel.select_path("best")
+        _kernel.select_path(before)
 
 
 def reference_xpow(power: int, exponents: tuple[int, ...]) -> int:
@@ -64,7 +86,7 @@ def sparse_moduli(draw: st.DrawFn) -> tuple[int, ...]:
 
 
 @pytest.mark.parametrize("path", PATHS)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(modulus=sparse_moduli(), power=st.integers(0, 2**130))
 def test_any_sparse_modulus_matches_python_ints(
     path: str, modulus: tuple[int, ...], power: int
@@ -75,13 +97,77 @@ def test_any_sparse_modulus_matches_python_ints(
         assert kernel_xpow(power, modulus) == reference_xpow(power, modulus)
 
 
-@pytest.mark.parametrize("power", [0, 1, 19936, 19937, 19938, 2**64 - 1, 2**127 + 12345])
-def test_mt19937_paths_agree(power: int) -> None:
-    results = set()
-    for name in PATHS:
-        with kernel_path(name):
-            results.add(kernel_xpow(power, MT19937_POLY_EXPONENTS))
-    assert len(results) == 1
+@pytest.mark.parametrize("path", PATHS)
+def test_mt19937_xpow_on_every_path(path: str) -> None:
+    # The oracle is tests/_independent_jump.py: phi found from numpy's output, x**P with
+    # Python ints (held to numpy's sequential advance and jumped() in its own tests).
+    with kernel_path(path):
+        for power in (0, 1, 19936, 19937, 19938, 2 * 10**9, 2 * 10**12):
+            assert kernel_xpow(power, MT19937_POLY_EXPONENTS) == ij.xpow_mod_phi(power), power
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_jump_on_every_path_equals_numpys_sequential_advance(path: str) -> None:
+    # x**P mod phi (the reduction) and g(F) (the window XOR) on this path.
+    bg = np.random.MT19937(9)
+    with kernel_path(path):
+        far = advance(bg, 1_234_567)
+    np.testing.assert_array_equal(far.random_raw(700), bg.random_raw(1_234_567 + 700)[-700:])
+
+
+def numpy_polar_flags(words: np.ndarray) -> np.ndarray:
+    """numpy's legacy_gauss acceptance test, attempt by attempt, in numpy's own arithmetic."""
+    a, b = words[0::2] >> np.uint64(5), words[1::2] >> np.uint64(6)
+    u = (a.astype(np.float64) * 67108864.0 + b.astype(np.float64)) / 9007199254740992.0
+    x = 2.0 * u - 1.0
+    r2 = x[0::2] * x[0::2] + x[1::2] * x[1::2]
+    return ((r2 < 1.0) & (r2 != 0.0)).astype(np.uint8)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_tempering_and_polar_flags_on_every_path(path: str) -> None:
+    # The kernel makes MT19937's words itself (recurrence and tempering): from mid-block, over
+    # several blocks of 624 words and batches of 1024 attempts, its flags are numpy's.
+    bg = np.random.MT19937(3)
+    bg.random_raw(101)
+    state = bg.state["state"]
+    key, pos = state["key"].tobytes(), int(state["pos"])
+    attempts = 3000
+    expected = numpy_polar_flags(bg.random_raw(4 * attempts))
+    with kernel_path(path):
+        flags = np.frombuffer(_kernel.mt19937_polar_flags(key, pos, attempts), np.uint8)
+        accepted, index = _kernel.mt19937_polar_scan(key, pos, attempts, 2000)
+    np.testing.assert_array_equal(flags, expected)
+    assert accepted == int(expected.sum())
+    assert index == int(np.flatnonzero(expected)[2000])
+
+
+def _kernel_in_subprocess(simd: str) -> subprocess.CompletedProcess[str]:
+    # The extension module alone (no numpy), imported as the top-level module it was built as.
+    env = {**os.environ, "SEEDSTREAM_SIMD": simd, "PYTHONPATH": str(Path(_kernel.__file__).parent)}
+    code = "import _kernel; print(_kernel.current_path())"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_environment_variable_forces_a_path() -> None:
+    for name in ("portable", _kernel.available_paths()[-1]):
+        done = _kernel_in_subprocess(name)
+        assert (done.returncode, done.stdout) == (0, f"{name}\n"), done.stderr
+    assert _kernel_in_subprocess("").stdout == f"{_kernel.available_paths()[-1]}\n"  # unset: best
+    done = _kernel_in_subprocess("sse9")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "ValueError: SEEDSTREAM_SIMD=sse9: unknown path; choose best, portable, avx2, avx512 "
+        "or avx512vbmi2"
+    )
+    missing = [name for name in ALL_PATHS if name not in _kernel.available_paths()]
+    if missing:
+        done = _kernel_in_subprocess(missing[-1])
+        assert done.returncode == 1
+        runs = ", ".join(_kernel.available_paths())
+        assert done.stderr.splitlines()[-1].endswith(f"choose one it runs: {runs}")
 
 
 def test_jump_rejects_malformed_buffers() -> None:
@@ -92,9 +178,11 @@ def test_jump_rejects_malformed_buffers() -> None:
         _kernel.mt19937_jump(key, bytes(311 * 8))
     with pytest.raises(ValueError, match="degree"):
         _kernel.xpow_mod(b"\x01", MT19937_DEGREE, np.array([MT19937_DEGREE], np.int32).tobytes())
-    with pytest.raises(ValueError, match="path"):
+    with pytest.raises(ValueError, match="unknown path"):
         _kernel.select_path("sse9")
-    assert _kernel.select_path("best") in PATHS
+    before = _kernel.current_path()
+    assert _kernel.select_path("best") == _kernel.available_paths()[-1]
+    _kernel.select_path(before)
 
 
 def test_window_xor_by_one_is_one_mt_step() -> None:

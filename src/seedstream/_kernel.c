@@ -19,14 +19,27 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-/* One binary that uses the widest vector unit present at run time. */
-#define SS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#define SS_HAVE_AVX512 1
-#else
-#define SS_CLONES
+/* Vector units.  Each hot loop is compiled once per instruction set: a portable
+ * build, and AVX2 / AVX-512 builds where the compiler can make them (setup.py
+ * probes it and defines SS_HAVE_AVX2, SS_HAVE_AVX512, SS_HAVE_AVX512VBMI2;
+ * without them only the portable build exists).  One set, a "path", is chosen
+ * at import: the widest this CPU runs, or the one named by $SEEDSTREAM_SIMD, and
+ * select_path() switches it.  Choosing explicitly, rather than with
+ * target_clones, lets the tests run every path this CPU has. */
+#ifndef SS_HAVE_AVX2
+#define SS_HAVE_AVX2 0
+#endif
+#ifndef SS_HAVE_AVX512
 #define SS_HAVE_AVX512 0
 #endif
+#if !defined(SS_HAVE_AVX512VBMI2) || !SS_HAVE_AVX512 /* it reuses the AVX-512 loops */
+#undef SS_HAVE_AVX512VBMI2
+#define SS_HAVE_AVX512VBMI2 0
+#endif
+#if SS_HAVE_AVX512VBMI2
+#include <immintrin.h>
+#endif
+#define SS_TARGET(isa) __attribute__((target(isa)))
 
 /* ------------------------------------------------------------------------ */
 /* Sparse modulus phi = x^n + sum_k x^psi[k]                                 */
@@ -47,8 +60,23 @@ typedef struct {
  * t[d + k]. */
 typedef void (*xor_terms_fn)(uint64_t *t, const uint64_t *v, int k, int lo, const modulus_t *m);
 
-SS_CLONES
-static void xor_terms_generic(uint64_t *t, const uint64_t *v, int k, int lo, const modulus_t *m)
+/* A path: one build of every hot loop (they are defined further down). */
+typedef struct {
+    const char *name;
+    int (*runs_here)(void);  /* whether this CPU has the instructions */
+    xor_terms_fn xor_terms;
+    int max_block_bits;      /* the longest block xor_terms takes */
+    void (*xor_window)(uint32_t *restrict acc, const uint32_t *restrict x);
+    void (*temper_block)(const uint32_t *key, uint32_t *out);
+    long long (*polar_flags)(const uint32_t *restrict w, unsigned char *restrict flags, int k);
+} simd_path_t;
+
+/* The path in use (set at import).  A caller reads it once per call, with the
+ * GIL held, so that a switch from another thread cannot mix two paths within
+ * one computation. */
+static const simd_path_t *ss_path;
+
+SS_INLINE void xor_terms_body(uint64_t *t, const uint64_t *v, int k, int lo, const modulus_t *m)
 {
     for (int i = 0; i < m->nterms; i++) {
         int pos = lo - m->degree + m->psi[i];
@@ -62,12 +90,11 @@ static void xor_terms_generic(uint64_t *t, const uint64_t *v, int k, int lo, con
     }
 }
 
-#if SS_HAVE_AVX512
-#include <immintrin.h>
+#if SS_HAVE_AVX512VBMI2
 /* The same for k <= 15: the shifted block is two 512-bit registers, and the
  * funnel shift (v[j] : v[j-1]) << s is one VPSHLDVQ. */
-__attribute__((target("avx512f,avx512vbmi2")))
-static void xor_terms_avx512(uint64_t *t, const uint64_t *v, int k, int lo, const modulus_t *m)
+SS_TARGET("avx512f,avx512vbmi2")
+static void xor_terms_vbmi2(uint64_t *t, const uint64_t *v, int k, int lo, const modulus_t *m)
 {
     const __m512i zero = _mm512_setzero_si512();
     const __mmask8 lo_mask = (__mmask8)((k + 1 >= 8) ? 0xff : ((1u << (k + 1)) - 1));
@@ -155,19 +182,16 @@ SS_INLINE uint64_t spread32(uint32_t x)
            ((uint64_t)spread_table[x >> 24] << 48);
 }
 
-/* How reduce() is run on this CPU: chosen once, at import. */
-static int reduce_max_block = 1 << 30;
-static xor_terms_fn reduce_xor_terms = xor_terms_generic;
-
 /* r = r^2 mod phi.  t: 2 * nwords + 1 words, scratch: 2 + 2 * nwords words. */
-SS_INLINE void sqr_mod(uint64_t *r, const modulus_t *m, uint64_t *t, uint64_t *scratch)
+SS_INLINE void sqr_mod(uint64_t *r, const modulus_t *m, uint64_t *t, uint64_t *scratch,
+                       const simd_path_t *path)
 {
     const int nw = m->nwords;
     for (int i = 0; i < nw; i++) {
         t[2 * i] = spread32((uint32_t)r[i]);
         t[2 * i + 1] = spread32((uint32_t)(r[i] >> 32));
     }
-    reduce(t, 2 * nw, m, scratch, reduce_max_block, reduce_xor_terms);
+    reduce(t, 2 * nw, m, scratch, path->max_block_bits, path->xor_terms);
     memcpy(r, t, (size_t)nw * sizeof(uint64_t));
 }
 
@@ -192,7 +216,7 @@ SS_INLINE void mulx_mod(uint64_t *r, const modulus_t *m)
 
 /* r = x^e mod phi, r zeroed on entry; e: little-endian bytes, nbits significant. */
 static void xpow(uint64_t *r, const unsigned char *e, Py_ssize_t nbits, const modulus_t *m,
-                 uint64_t *t, uint64_t *scratch)
+                 uint64_t *t, uint64_t *scratch, const simd_path_t *path)
 {
     /* Left to right.  The leading bits form a value v < degree: x^v is a monomial. */
     Py_ssize_t i = nbits;
@@ -205,7 +229,7 @@ static void xpow(uint64_t *r, const unsigned char *e, Py_ssize_t nbits, const mo
     }
     r[v >> 6] = (uint64_t)1 << (v & 63);
     for (; i > 0; i--) {
-        sqr_mod(r, m, t, scratch);
+        sqr_mod(r, m, t, scratch, path);
         if ((e[(i - 1) >> 3] >> ((i - 1) & 7)) & 1) mulx_mod(r, m);
     }
 }
@@ -283,8 +307,9 @@ static PyObject *py_xpow_mod(PyObject *self, PyObject *args)
     Py_ssize_t nbits = e_buf.len * 8;
     while (nbits > 0 && !((e[(nbits - 1) >> 3] >> ((nbits - 1) & 7)) & 1)) nbits--;
 
+    const simd_path_t *path = ss_path; /* read with the GIL held */
     Py_BEGIN_ALLOW_THREADS
-    xpow(r, e, nbits, &m, t, scratch);
+    xpow(r, e, nbits, &m, t, scratch, path);
     Py_END_ALLOW_THREADS
 
 done:
@@ -306,8 +331,7 @@ done:
 #define MT_LOWER 0x7fffffffU
 
 /* acc[0..624) ^= x[0..624) */
-SS_CLONES
-static void xor_window(uint32_t *restrict acc, const uint32_t *restrict x)
+SS_INLINE void xor_window_body(uint32_t *restrict acc, const uint32_t *restrict x)
 {
     for (int j = 0; j < MT_N; j++) acc[j] ^= x[j];
 }
@@ -339,6 +363,7 @@ static PyObject *py_mt19937_jump(PyObject *self, PyObject *args)
     if (!x || !result) { Py_CLEAR(result); PyErr_NoMemory(); goto done; }
     uint32_t *acc = (uint32_t *)PyBytes_AS_STRING(result);
     const uint64_t *g = (const uint64_t *)g_buf.buf;
+    void (*xor_window)(uint32_t *restrict, const uint32_t *restrict) = ss_path->xor_window;
 
     Py_BEGIN_ALLOW_THREADS
     memcpy(x, key_buf.buf, MT_N * 4);
@@ -435,8 +460,7 @@ static void mt_next_block(uint32_t *key)
     key[MT_N - 1] = mt_twist(key[MT_N - 1], key[0], key[MT_M - 1]);
 }
 
-SS_CLONES
-static void mt_temper_block(const uint32_t *key, uint32_t *out)
+SS_INLINE void temper_block_body(const uint32_t *key, uint32_t *out)
 {
     for (int i = 0; i < MT_N; i++) {
         uint32_t y = key[i];
@@ -453,12 +477,14 @@ typedef struct {
     uint32_t key[MT_N];
     uint32_t out[MT_N];
     int pos;
+    void (*temper_block)(const uint32_t *key, uint32_t *out);
 } mt_stream_t;
 
 static void mt_stream_init(mt_stream_t *st, const uint32_t *key, int pos)
 {
     memcpy(st->key, key, sizeof st->key);
-    mt_temper_block(st->key, st->out);
+    st->temper_block = ss_path->temper_block;
+    st->temper_block(st->key, st->out);
     st->pos = pos;
 }
 
@@ -466,7 +492,7 @@ static inline uint32_t mt_stream_next(mt_stream_t *st)
 {
     if (st->pos >= MT_N) {
         mt_next_block(st->key);
-        mt_temper_block(st->key, st->out);
+        st->temper_block(st->key, st->out);
         st->pos = 0;
     }
     return st->out[st->pos++];
@@ -474,8 +500,8 @@ static inline uint32_t mt_stream_next(mt_stream_t *st)
 
 /* Accept flags of `k` polar attempts whose 4 * k words are in w: branch-free,
  * so that the compiler vectorises it. */
-SS_CLONES
-static long long polar_flags(const uint32_t *restrict w, unsigned char *restrict flags, int k)
+SS_INLINE long long polar_flags_body(const uint32_t *restrict w, unsigned char *restrict flags,
+                                   int k)
 {
     long long accepted = 0;
     for (int j = 0; j < k; j++) {
@@ -521,6 +547,8 @@ static PyObject *py_mt19937_polar_scan(PyObject *self, PyObject *args)
     }
     mt_stream_init(st, (const uint32_t *)key_buf.buf, pos);
     PyBuffer_Release(&key_buf);
+    long long (*polar_flags)(const uint32_t *restrict, unsigned char *restrict, int) =
+        ss_path->polar_flags;
     long long accepted = 0, index = -1;
     Py_BEGIN_ALLOW_THREADS
     for (long long done = 0; done < attempts;) {
@@ -575,6 +603,8 @@ static PyObject *py_mt19937_polar_flags(PyObject *self, PyObject *args)
     unsigned char *flags = (unsigned char *)PyBytes_AS_STRING(result);
     mt_stream_init(st, (const uint32_t *)key_buf.buf, pos);
     PyBuffer_Release(&key_buf);
+    long long (*polar_flags)(const uint32_t *restrict, unsigned char *restrict, int) =
+        ss_path->polar_flags;
     Py_BEGIN_ALLOW_THREADS
     for (long long done = 0; done < attempts;) {
         int k = (int)((attempts - done < BATCH) ? attempts - done : BATCH);
@@ -693,48 +723,175 @@ static PyObject *py_counted(PyObject *self, PyObject *args)
     return Py_BuildValue("(LLL)", c->n32, c->n64, c->nraw);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The paths: every hot loop built for each instruction set                 */
+
+/* The bodies above are inlined into each wrapper and compiled for its target. */
+#define SS_BUILD_PATH(suffix, attr)                                                          \
+    attr static void xor_terms_##suffix(uint64_t *t, const uint64_t *v, int k, int lo,       \
+                                        const modulus_t *m)                                  \
+    {                                                                                        \
+        xor_terms_body(t, v, k, lo, m);                                                      \
+    }                                                                                        \
+    attr static void xor_window_##suffix(uint32_t *restrict acc, const uint32_t *restrict x) \
+    {                                                                                        \
+        xor_window_body(acc, x);                                                             \
+    }                                                                                        \
+    attr static void temper_block_##suffix(const uint32_t *key, uint32_t *out)              \
+    {                                                                                        \
+        temper_block_body(key, out);                                                         \
+    }                                                                                        \
+    attr static long long polar_flags_##suffix(const uint32_t *restrict w,                   \
+                                               unsigned char *restrict flags, int k)         \
+    {                                                                                        \
+        return polar_flags_body(w, flags, k);                                                \
+    }
+
+static int runs_anywhere(void) { return 1; }
+SS_BUILD_PATH(portable, )
+
+#if SS_HAVE_AVX2
+static int runs_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+SS_BUILD_PATH(avx2, SS_TARGET("avx2"))
+#endif
+
 #if SS_HAVE_AVX512
-static int cpu_has_avx512(void)
+static int runs_avx512(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+SS_BUILD_PATH(avx512, SS_TARGET("avx512f"))
+#endif
+
+#if SS_HAVE_AVX512VBMI2
+static int runs_vbmi2(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vbmi2");
 }
 #endif
 
+#define SS_NO_BLOCK_LIMIT (1 << 30)
+
+/* Narrowest first; "best" is the last one this CPU runs. */
+static const simd_path_t ss_paths[] = {
+    {"portable", runs_anywhere, xor_terms_portable, SS_NO_BLOCK_LIMIT, xor_window_portable,
+     temper_block_portable, polar_flags_portable},
+#if SS_HAVE_AVX2
+    {"avx2", runs_avx2, xor_terms_avx2, SS_NO_BLOCK_LIMIT, xor_window_avx2, temper_block_avx2,
+     polar_flags_avx2},
+#endif
+#if SS_HAVE_AVX512
+    {"avx512", runs_avx512, xor_terms_avx512, SS_NO_BLOCK_LIMIT, xor_window_avx512,
+     temper_block_avx512, polar_flags_avx512},
+#endif
+#if SS_HAVE_AVX512VBMI2
+    /* AVX-512, with the reduction's funnel shifts in VBMI2: k <= 15 words, two registers */
+    {"avx512vbmi2", runs_vbmi2, xor_terms_vbmi2, 15 * 64, xor_window_avx512,
+     temper_block_avx512, polar_flags_avx512},
+#endif
+};
+#define SS_NPATHS ((int)(sizeof ss_paths / sizeof ss_paths[0]))
+static const char *const ss_path_names[] = {"portable", "avx2", "avx512", "avx512vbmi2"};
+
+/* The names of the paths this build has and this CPU runs, for messages. */
+static PyObject *runnable_names(void)
+{
+    PyObject *names = PyUnicode_FromString("");
+    for (int i = 0; names && i < SS_NPATHS; i++) {
+        if (!ss_paths[i].runs_here()) continue;
+        PyObject *joined = PyUnicode_FromFormat("%U%s%s", names, i ? ", " : "", ss_paths[i].name);
+        Py_SETREF(names, joined);
+    }
+    return names;
+}
+
+/* Make `name` the path in use; 0, or -1 with ValueError set (`what` names the setting). */
+static int set_path(const char *name, const char *what)
+{
+    if (strcmp(name, "best") == 0) {
+        for (int i = SS_NPATHS - 1; i >= 0; i--) {
+            if (ss_paths[i].runs_here()) {
+                ss_path = &ss_paths[i];
+                return 0;
+            }
+        }
+    }
+    for (int i = 0; i < SS_NPATHS; i++) {
+        if (strcmp(name, ss_paths[i].name) != 0) continue;
+        if (ss_paths[i].runs_here()) {
+            ss_path = &ss_paths[i];
+            return 0;
+        }
+        PyObject *runs = runnable_names();
+        if (runs)
+            PyErr_Format(PyExc_ValueError, "%s%s: this CPU cannot run it; choose one it runs: %U",
+                         what, name, runs);
+        Py_XDECREF(runs);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof ss_path_names / sizeof ss_path_names[0]; i++) {
+        if (strcmp(name, ss_path_names[i]) == 0) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s%s: this build of seedstream has no such path (its compiler could "
+                         "not make it); rebuild with a newer compiler or choose another",
+                         what, name);
+            return -1;
+        }
+    }
+    PyErr_Format(PyExc_ValueError,
+                 "%s%s: unknown path; choose best, portable, avx2, avx512 or avx512vbmi2",
+                 what, name);
+    return -1;
+}
+
 PyDoc_STRVAR(select_path_doc,
 "select_path(name) -> str\n\n"
-"Choose the reduction code path: 'best' (the default: the widest this CPU runs),\n"
-"'avx512' or 'generic' (portable C).  Returns the name of the path now in use.\n"
-"For tests, which check that every path gives the same bits.");
+"Choose the compiled code path: 'best' (the widest this CPU runs), 'portable',\n"
+"'avx2', 'avx512' or 'avx512vbmi2' (AVX-512 with VBMI2 funnel shifts in the\n"
+"reduction).  Returns the name of the path now in use.  Every path gives the\n"
+"same bits; the choice is for tests and benchmarks.  At import the path is\n"
+"'best', or the one named by the environment variable SEEDSTREAM_SIMD.");
 
 static PyObject *py_select_path(PyObject *self, PyObject *args)
 {
     const char *name;
     if (!PyArg_ParseTuple(args, "s", &name)) return NULL;
-    if (strcmp(name, "generic") == 0) {
-        reduce_max_block = 1 << 30;
-        reduce_xor_terms = xor_terms_generic;
-        return PyUnicode_FromString("generic");
+    if (set_path(name, "path ") < 0) return NULL;
+    return PyUnicode_FromString(ss_path->name);
+}
+
+PyDoc_STRVAR(current_path_doc,
+"current_path() -> str\n\n"
+"The name of the compiled code path in use (see select_path).");
+
+static PyObject *py_current_path(PyObject *self, PyObject *args)
+{
+    return PyUnicode_FromString(ss_path->name);
+}
+
+PyDoc_STRVAR(available_paths_doc,
+"available_paths() -> tuple[str, ...]\n\n"
+"The paths this build has and this CPU runs, narrowest first.");
+
+static PyObject *py_available_paths(PyObject *self, PyObject *args)
+{
+    PyObject *names = PyList_New(0);
+    for (int i = 0; names && i < SS_NPATHS; i++) {
+        if (!ss_paths[i].runs_here()) continue;
+        PyObject *name = PyUnicode_FromString(ss_paths[i].name);
+        if (!name || PyList_Append(names, name) < 0) Py_CLEAR(names);
+        Py_XDECREF(name);
     }
-    int want_avx512 = strcmp(name, "avx512") == 0;
-    if (!want_avx512 && strcmp(name, "best") != 0) {
-        PyErr_SetString(PyExc_ValueError, "path must be 'best', 'avx512' or 'generic'");
-        return NULL;
-    }
-#if SS_HAVE_AVX512
-    if (cpu_has_avx512()) {
-        reduce_max_block = 15 * 64; /* k <= 15 words: two registers with the shift */
-        reduce_xor_terms = xor_terms_avx512;
-        return PyUnicode_FromString("avx512");
-    }
-#endif
-    if (want_avx512) {
-        PyErr_SetString(PyExc_ValueError, "this CPU (or build) has no avx512 path");
-        return NULL;
-    }
-    reduce_max_block = 1 << 30;
-    reduce_xor_terms = xor_terms_generic;
-    return PyUnicode_FromString("generic");
+    if (!names) return NULL;
+    PyObject *result = PyList_AsTuple(names);
+    Py_DECREF(names);
+    return result;
 }
 
 static PyMethodDef kernel_methods[] = {
@@ -744,6 +901,8 @@ static PyMethodDef kernel_methods[] = {
     {"counting_capsule", py_counting_capsule, METH_VARARGS, counting_capsule_doc},
     {"counted", py_counted, METH_VARARGS, counted_doc},
     {"select_path", py_select_path, METH_VARARGS, select_path_doc},
+    {"current_path", py_current_path, METH_NOARGS, current_path_doc},
+    {"available_paths", py_available_paths, METH_NOARGS, available_paths_doc},
     {"xpow_mod", py_xpow_mod, METH_VARARGS, xpow_mod_doc},
     {"mt19937_jump", py_mt19937_jump, METH_VARARGS, mt19937_jump_doc},
     {NULL, NULL, 0, NULL},
@@ -760,11 +919,10 @@ PyMODINIT_FUNC PyInit__kernel(void)
     init_spread_table();
     PyObject *module = PyModule_Create(&kernel_module);
     if (!module) return NULL;
-    PyObject *path = PyObject_CallMethod(module, "select_path", "s", "best");
-    if (!path) {
+    const char *forced = getenv("SEEDSTREAM_SIMD");
+    if (set_path(forced && *forced ? forced : "best", "SEEDSTREAM_SIMD=") < 0) {
         Py_DECREF(module);
         return NULL;
     }
-    Py_DECREF(path);
     return module;
 }
