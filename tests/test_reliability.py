@@ -228,6 +228,60 @@ def test_a_second_writer_in_the_same_process_is_refused(tmp_path: Path) -> None:
     assert not path.exists()  # the folder made for the lock goes with it
 
 
+# 5. worker processes end with their writer
+
+
+def test_workers_exit_when_their_writer_is_killed(tmp_path: Path) -> None:
+    argv = ("generate", tmp_path / "x.zarr", "--n", "2e4", "--chunks", "200")
+    writer = subprocess.Popen(
+        cli(*argv, "--processes", "--workers", 2),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    parent = psutil.Process(writer.pid)
+    workers: list[psutil.Process] = []
+    try:
+        wait_for(lambda: len(parent.children()) >= 2, writer, "its workers started")
+        stop(writer)  # the pool stays open: its workers wait for work
+        workers = parent.children(recursive=True)
+        writer.kill()
+        writer.wait()
+        _, alive = psutil.wait_procs(workers, timeout=5)
+        assert not alive, f"{len(alive)} worker(s) outlived their writer"
+    finally:
+        for p in workers:
+            if p.is_running():
+                p.kill()
+
+
+def test_the_portable_watch_ends_a_worker_too() -> None:
+    # Where prctl is missing, a thread in each worker watches for its parent to change.
+    script = (
+        "import concurrent.futures, os, time\n"
+        "from seedstream._output import _exit_with_parent\n"
+        "pool = concurrent.futures.ProcessPoolExecutor(\n"
+        "    1, initializer=_exit_with_parent, initargs=(os.getpid(), False)\n"
+        ")\n"
+        "print(pool.submit(os.getpid).result(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    worker = None
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as parent:
+        try:
+            assert parent.stdout is not None
+            worker = psutil.Process(int(parent.stdout.readline()))
+            parent.kill()
+            parent.wait()
+            _, alive = psutil.wait_procs([worker], timeout=5)
+            assert not alive, "the worker outlived its parent"
+        finally:
+            parent.kill()
+            if worker is not None and worker.is_running():
+                worker.kill()
+
+
 # 6. a refused run leaves nothing, so the corrected one runs
 
 

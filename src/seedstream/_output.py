@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import ctypes
 import dataclasses
 import errno
 import json
@@ -36,7 +37,9 @@ import math
 import os
 import re
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -922,7 +925,9 @@ def _write_in_parallel(
             raise ValueError(
                 "processes=True needs a store given as a path; use threads for a zarr store object"
             )
-        pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(workers)
+        pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(
+            workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        )
         config = request.to_config()
 
         def submit(i: int) -> concurrent.futures.Future[int]:
@@ -935,6 +940,51 @@ def _write_in_parallel(
 
     with pool:
         _run_bounded(todo, submit, 2 * workers, bar, target, request)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _exit_with_parent(writer: int, kernel: bool = True) -> None:
+    """Worker process initializer: end when the writer ends, even killed with SIGKILL.
+
+    Otherwise a killed writer's workers wait for work for ever (their task
+    queue's pipe stays open: the workers hold its ends too).  On Linux the
+    kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``; the
+    parent is the writer, or the forkserver that exits with it); elsewhere a
+    thread watches for the parent to change (also with ``kernel=False``).
+    """
+    parent = os.getppid()
+    if not (kernel and sys.platform == "linux" and _parent_death_signal()):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent or not _alive(writer):  # it died before the watch began
+        os._exit(1)
+
+
+def _parent_death_signal() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    if sys.platform == "win32":  # os.kill(pid, 0) would send CTRL_C_EVENT there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _run_bounded(
