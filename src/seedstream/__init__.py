@@ -15,7 +15,7 @@ from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
 from seedstream._legacy import RandomState
 from seedstream._memory import MemoryReading, read_memory
-from seedstream._output import DiskFullError, OutputMismatchError
+from seedstream._output import DiskFullError, OutputInUseError, OutputMismatchError
 from seedstream._plan import Plan, plan
 from seedstream._position import LazyResultWarning
 from seedstream._pyrandom import PythonRandom
@@ -40,6 +40,7 @@ __all__ = [
     "Generator",
     "LazyResultWarning",
     "MemoryReading",
+    "OutputInUseError",
     "OutputInfo",
     "OutputMismatchError",
     "Plan",

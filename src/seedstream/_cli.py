@@ -217,7 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--workers", type=_positive, help="writers (default: CPU count)")
     gen.add_argument("--processes", action="store_true", help="write in processes, not threads")
     gen.add_argument("--compress", choices=("none", "zstd", "lz4"), default="none")
-    gen.add_argument("--overwrite", action="store_true", help="replace what PATH holds")
+    gen.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an output seedstream wrote at PATH (never files it did not write)",
+    )
     gen.add_argument(
         "--no-disk-check", action="store_true", help="skip the free-space check before writing"
     )

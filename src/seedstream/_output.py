@@ -16,20 +16,36 @@ done once its index is appended to the sidecar log, which happens only after
 its bytes were written, and while the file still reaches its end.
 Re-running the same call writes only what is missing or damaged; on a
 complete output it does nothing.
+
+The user's files.  Before anything is created, :func:`write` lets numpy check
+the draw's parameters, looks at what the path holds and checks the free
+space, so a refused run leaves nothing behind.  ``overwrite=True`` replaces
+only an output that carries seedstream's record (and only its own files:
+zarr's metadata, chunks and temporary files, or the ``.npy`` and its
+sidecar), or an empty folder; anything else is refused, never deleted.  One
+writer at a time: a lock file (``flock``, released by the system when its
+process dies, however it dies) makes a second writer on the same path stop
+with a message, rather than remove the first one's temporary files.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import ctypes
 import dataclasses
 import errno
 import json
 import math
 import os
+import re
 import shutil
+import signal
 import struct
 import sys
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +65,7 @@ REPAIR = "run the same generate call again to rewrite damaged chunks"
 # Every zarr open, in every process: a chunk of zeros (integers with high=1) is still a done
 # chunk, so it must be written as a key; zarr's default skips it and the chunk stays missing.
 ZARR_CONFIG: ArrayConfigParams = {"write_empty_chunks": True}
+LOCK_NAME = ".seedstream.lock"  # inside a zarr folder; beside a .npy as NAME.npy + LOCK_NAME
 
 
 class OutputMismatchError(ValueError):
@@ -57,6 +74,10 @@ class OutputMismatchError(ValueError):
 
 class DiskFullError(OSError):
     """Not enough free space: before starting (preflight) or while writing."""
+
+
+class OutputInUseError(OSError):
+    """Another writer (another process, or another call) is writing the same path."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,8 +239,8 @@ class Target:
 def _check_recorded(recorded: dict[str, Any] | None, request: Request, where: str) -> None:
     if recorded is None:
         raise OutputMismatchError(
-            f"{where} exists but was not written by seedstream; choose another path or pass "
-            "overwrite=True to replace it"
+            f"{where} exists and was not written by seedstream; seedstream will not delete it: "
+            "choose another path"
         )
     if recorded.get("format") != FORMAT:
         raise OutputMismatchError(
@@ -266,7 +287,7 @@ class ZarrTarget(Target):
 
         if self._path is not None:
             return (self._path / "zarr.json").exists() or (
-                self._path.exists() and any(self._path.iterdir())
+                self._path.exists() and any(p.name != LOCK_NAME for p in self._path.iterdir())
             )
         try:
             zarr.open_array(store, mode="r")
@@ -283,10 +304,15 @@ class ZarrTarget(Target):
         return target
 
     def clean_partials(self) -> None:
-        """Remove temporary files of writers killed mid-chunk (never counted as done)."""
+        """Remove temporary files of writers killed mid-chunk (never counted as done).
+
+        Called with the writer's lock held, so no live writer owns them; only
+        zarr's own temporary names are removed.
+        """
         if self._path is not None:
             for partial in self._path.rglob("*.partial"):
-                partial.unlink(missing_ok=True)
+                if _ZARR_PARTIAL.search(partial.name):
+                    partial.unlink(missing_ok=True)
 
     def scan(self) -> tuple[set[int], dict[int, str]]:
         from zarr.core.sync import sync
@@ -379,9 +405,19 @@ class NpyTarget(Target):
     def _create(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # numpy writes the header and extends the file sparsely: space is taken as chunks land.
-        mapped = np.lib.format.open_memmap(
-            self.path, mode="w+", dtype=self.request.dtype, shape=self.request.shape
-        )
+        try:
+            mapped = np.lib.format.open_memmap(
+                self.path, mode="w+", dtype=self.request.dtype, shape=self.request.shape
+            )
+        except OSError as exc:
+            if exc.errno not in (errno.EFBIG, errno.EINVAL):
+                raise
+            raise OSError(
+                exc.errno,
+                f"{self.path}: this file system cannot hold one file of "
+                f"{_human(self.request.nbytes)} ({exc.strerror}); write a zarr array (a path "
+                "not ending in .npy) or fewer values",
+            ) from None
         self._offset = int(mapped.offset)
         del mapped
         self.sidecar.write_text(json.dumps(record(self.request, complete=False)) + "\n")
@@ -638,6 +674,329 @@ def open_target(
     return ZarrTarget(store, request, overwrite=overwrite, compressors=compressors)
 
 
+# --- what is at the path: refuse, replace only our own, one writer at a time -------------
+
+# zarr's LocalStore writes a chunk to NAME.<uuid4 hex>.partial, then renames it
+_ZARR_PARTIAL = re.compile(r"\.[0-9a-f]{32}\.partial$")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Found:
+    """What an output path holds before a write.
+
+    `kind`: ``"absent"`` (nothing, or an empty folder), ``"ours"`` (an output
+    with seedstream's record) or ``"foreign"``.  `what` says what a foreign
+    path is; `files` are an output's own files (what replacing it removes);
+    `extra` names files inside an output's folder that seedstream did not write.
+    """
+
+    kind: str
+    what: str = ""
+    record: dict[str, Any] | None = None
+    files: tuple[Path, ...] = ()
+    extra: tuple[str, ...] = ()
+
+
+def _is_record(found: Any) -> bool:
+    return isinstance(found, dict) and "format" in found and "request" in found
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _examples(names: list[str], limit: int = 3) -> str:
+    shown = ", ".join(repr(n) for n in sorted(names)[:limit])
+    return shown + (", ..." if len(names) > limit else "")
+
+
+def _survey(path: Path, npy: bool) -> _Found:
+    """What `path` holds, read without zarr (a damaged output is described, not opened)."""
+    if npy:
+        return _survey_npy(path)
+    if not path.exists():
+        if path.is_symlink():
+            return _Found("foreign", "a symbolic link to a missing target")
+        return _Found("absent")
+    if not path.is_dir():
+        return _Found("foreign", f"a file of {_human(path.stat().st_size)}")
+    entries = [e.name for e in os.scandir(path) if e.name != LOCK_NAME]
+    if not entries:
+        return _Found("absent")
+    try:
+        meta = json.loads((path / "zarr.json").read_text())
+    except (OSError, ValueError):
+        meta = None
+    record = (meta.get("attributes") or {}).get(ATTRS_KEY) if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or meta.get("node_type") != "array" or not _is_record(record):
+        what = (
+            "a zarr array without seedstream's record"
+            if isinstance(meta, dict) and meta.get("node_type") == "array"
+            else f"a folder holding {_count(len(entries), 'entry', 'entries')}: "
+            f"{_examples(entries)}"
+        )
+        return _Found("foreign", what)
+    ours, extra = _zarr_files(path, meta)
+    return _Found("ours", record=record, files=tuple(ours), extra=tuple(extra))
+
+
+def _survey_npy(path: Path) -> _Found:
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not path.exists() and not path.is_symlink():
+        return _Found("absent")  # a sidecar alone is replaced by the new one
+    if path.is_symlink() or not path.is_file():
+        return _Found("foreign", "a folder" if path.is_dir() else "not a regular file")
+    record = None
+    with contextlib.suppress(OSError, ValueError), open(sidecar) as f:
+        record = json.loads(f.readline())
+    if not _is_record(record):
+        return _Found("foreign", f"a file with no seedstream record ({sidecar.name})")
+    return _Found("ours", record=record, files=_npy_files(path))
+
+
+def _zarr_files(path: Path, meta: dict[str, Any]) -> tuple[list[Path], list[str]]:
+    """The files of a zarr array folder that are zarr's (or ours), and the names of the rest."""
+    encoding = meta.get("chunk_key_encoding") or {}
+    v2 = isinstance(encoding, dict) and encoding.get("name") == "v2"
+    config = (encoding.get("configuration") or {}) if isinstance(encoding, dict) else {}
+    sep = re.escape(str(config.get("separator", "." if v2 else "/")))
+    digits = [r"\d+"] * len(meta.get("shape") or ())
+    chunk_key = re.compile((sep.join(digits) or "0") if v2 else sep.join(["c", *digits]))
+    ours: list[Path] = []
+    extra: list[str] = []
+
+    def visit(folder: Path) -> None:
+        for entry in os.scandir(folder):
+            key = Path(entry.path).relative_to(path).as_posix()
+            if entry.is_dir(follow_symlinks=False):
+                visit(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False) and (
+                key in ("zarr.json", LOCK_NAME)
+                or chunk_key.fullmatch(key)
+                or _ZARR_PARTIAL.search(entry.name)
+            ):
+                if key != LOCK_NAME:
+                    ours.append(Path(entry.path))
+            else:
+                extra.append(key)
+
+    visit(path)
+    return ours, extra
+
+
+def _remove(path: Path, npy: bool, files: tuple[Path, ...]) -> None:
+    """Remove an output's own `files`, then its emptied sub-folders (never anything else)."""
+    for f in files:
+        f.unlink(missing_ok=True)
+    if npy or not path.is_dir():
+        return
+    folders = [Path(root) for root, _, _ in os.walk(path)][1:]
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty: something else lives there
+            folder.rmdir()
+
+
+def _unsafe(path: Path) -> str | None:
+    """Why replacing `path` would be a disaster (root, home, the current folder or above), or None.
+
+    Examples
+    --------
+    >>> _unsafe(Path("/")), _unsafe(Path(".")), _unsafe(Path("..")), _unsafe(Path("a/new.zarr"))
+    ('the root folder', 'the current folder', 'a folder that contains the current folder', None)
+    """
+    real, cwd = path.resolve(), Path.cwd().resolve()
+    try:
+        home: Path | None = Path.home().resolve()
+    except RuntimeError:  # no home folder known
+        home = None
+    if real == Path(real.anchor):
+        return "the root folder"
+    if real == home:
+        return "the home folder"
+    if real == cwd:
+        return "the current folder"
+    if real in cwd.parents:
+        return "a folder that contains the current folder"
+    return None
+
+
+def _differs(record: dict[str, Any] | None, request: Request) -> bool:
+    return (
+        record is None
+        or record.get("format") != FORMAT
+        or bool(_differences(record.get("request", {}), request.to_config()))
+    )
+
+
+def _assess(path: Path, npy: bool, request: Request, overwrite: bool, check_disk: bool) -> _Found:
+    """What is at `path`, refused unless this write may use it; the space for a new output.
+
+    Runs before anything is created (and again under the lock).
+    """
+    found = _survey(path, npy)
+    if found.kind == "foreign":
+        raise OutputMismatchError(
+            f"{path} exists and was not written by seedstream ({found.what}); seedstream will "
+            "not delete it: choose another path"
+        )
+    replace = found.kind == "ours" and overwrite
+    if found.extra and (replace or _differs(found.record, request)):
+        raise OutputMismatchError(
+            f"{path} is a seedstream output but also holds "
+            f"{_count(len(found.extra), 'file', 'files')} seedstream did not write "
+            f"({_examples(list(found.extra))}); seedstream will not delete them: move them out, "
+            "or choose another path"
+        )
+    if check_disk and (found.kind == "absent" or replace):
+        freed = sum(f.stat().st_blocks * 512 for f in found.files if replace and f.exists())
+        free = shutil.disk_usage(_existing_parent(path)).free + freed
+        if request.nbytes > free:
+            raise _disk_full(str(path), request.nbytes, free)
+    return found
+
+
+def _disk_full(description: str, remaining: int, free: int) -> DiskFullError:
+    return DiskFullError(
+        errno.ENOSPC,
+        f"{description} needs about {_human(remaining)} more and only {_human(free)} "
+        "is free; free some space, write elsewhere, or pass check_disk=False to try anyway",
+    )
+
+
+def _check_store(store: Any, npy: bool, compressors: Any, overwrite: bool) -> Path | None:
+    """The local path of `store` (None for a zarr store object), refused if it cannot be one."""
+    if npy and compressors is not None:
+        raise ValueError("a .npy file cannot be compressed; use a zarr store for compressors=")
+    if not isinstance(store, str | os.PathLike):
+        return None
+    if not os.fspath(store):
+        raise ValueError("store='' is not a path: name the file or folder to write")
+    path = Path(store)
+    reason = _unsafe(path) if overwrite else None
+    if reason is not None:
+        raise ValueError(
+            f"{os.fspath(store)} is {reason}: seedstream will not replace it with "
+            "overwrite=True; write to a new path inside it"
+        )
+    return path
+
+
+def _survey_store(store: Any) -> _Found:
+    """What a zarr store object holds: seedstream's array, something else, or nothing."""
+    import zarr
+
+    try:
+        array = zarr.open_array(store, mode="r")
+    except Exception:
+        try:
+            zarr.open_group(store, mode="r")
+        except Exception:
+            return _Found("absent")
+        return _Found("foreign", "a zarr group")
+    record: Any = array.attrs.asdict().get(ATTRS_KEY)
+    if not _is_record(record):
+        return _Found("foreign", "a zarr array without seedstream's record")
+    return _Found("ours", record=record)
+
+
+def _lock_file(path: Path, npy: bool) -> Path:
+    return path.with_name(path.name + LOCK_NAME) if npy else path / LOCK_NAME
+
+
+@contextlib.contextmanager
+def _one_writer(path: Path, npy: bool) -> Iterator[None]:
+    """Hold the lock file of `path` (creating the folders it needs) for the duration.
+
+    ``flock`` rather than a file's mere existence: the system releases it
+    when its process dies, so a killed writer never blocks the next run.
+    Folders made here are removed again if they end up empty.
+    """
+    lock = _lock_file(path, npy)
+    made: list[Path] = []
+    folder = lock.parent
+    while not folder.exists():
+        made.append(folder)
+        folder = folder.parent
+    try:
+        for folder in reversed(made):
+            folder.mkdir(exist_ok=True)
+        fd = _acquire(lock, str(path))
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)  # before unlocking: a waiting opener then sees it gone
+            os.close(fd)
+    finally:
+        for folder in made:  # innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _in_use(fd: int, description: str) -> OutputInUseError:
+    holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+    pid = f" (pid {holder})" if holder.isdigit() else ""
+    return OutputInUseError(
+        errno.EBUSY,
+        f"another seedstream process{pid} is writing {description}; wait for it to finish "
+        "(then run this again: it resumes, or finds it complete), or write to another path",
+    )
+
+
+def _check_free(lock: Path, description: str) -> None:
+    """Refuse at once if a live writer holds `lock` (creating nothing)."""
+    if sys.platform == "win32":
+        return
+    import fcntl
+
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return  # no lock file (or not readable): the lock itself decides
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise _in_use(fd, description) from None
+    finally:
+        os.close(fd)  # (also releases the probe's own shared lock)
+
+
+def _acquire(lock: Path, description: str) -> int:
+    if sys.platform == "win32":  # no flock: one writer at a time is then the caller's care
+        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    import fcntl
+
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        for attempt in range(5):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if attempt == 4:
+                    error = _in_use(fd, description)
+                    os.close(fd)
+                    raise error from None
+                time.sleep(0.02)  # perhaps only another starter's probe (_check_free)
+        try:  # the holder may have removed this file as we opened it: lock the current one
+            current = os.path.samestat(os.fstat(fd), os.stat(lock))
+        except FileNotFoundError:
+            current = False
+        if current:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            return fd
+        os.close(fd)
+
+
+def _check_with_numpy(draw: Draw) -> None:
+    """numpy's own errors for `draw`'s parameters: one value on a scratch generator.
+
+    (numpy checks some parameters only when it draws, e.g. Generator's
+    ``uniform(1, 0)``; the caller's stream is not touched.)
+    """
+    draw.call(np.random.PCG64(0), 1)
+
+
 # --- writing ------------------------------------------------------------------------------
 
 
@@ -674,8 +1033,71 @@ def write(
     Returns the ``zarr.Array`` (or, for ``.npy``, a read-only memory map).
     Peak memory is about ``2 * workers`` chunks, whatever the size.  A
     variable draw is counted first (in parallel) to locate every chunk.
+
+    Nothing is created until numpy accepted the parameters, the path was
+    found usable and the space sufficient; a new output that fails before
+    its first chunk is written is removed again.  ``overwrite`` replaces
+    only an output of seedstream's (see the module notes).
     """
-    target = open_target(store, request, overwrite=overwrite, compressors=compressors)
+    _check_with_numpy(request.draw)
+    npy = isinstance(store, str | os.PathLike) and str(store).endswith(".npy")  # as open_target
+    path = _check_store(store, npy, compressors, overwrite)
+    options: dict[str, Any] = {
+        "workers": workers,
+        "processes": processes,
+        "check_disk": check_disk,
+        "progress": progress,
+        "locator": locator,
+    }
+    if path is None:  # a zarr store object: zarr's overwrite only on an array of ours
+        found = _survey_store(store)
+        if found.kind == "foreign":
+            raise OutputMismatchError(
+                f"{store} holds {found.what}; seedstream will not delete it: choose another store"
+            )
+        replace = overwrite and found.kind == "ours"
+        target = open_target(store, request, overwrite=replace, compressors=compressors)
+        return _fill(target, request, **options)
+    _check_free(_lock_file(path, npy), str(path))  # refusals before anything is created
+    _assess(path, npy, request, overwrite, check_disk)
+    with _one_writer(path, npy):
+        found = _assess(path, npy, request, overwrite, check_disk)  # as it is now, locked
+        fresh = found.kind == "absent" or overwrite
+        if fresh:
+            _remove(path, npy, found.files)
+        opened: ZarrTarget | NpyTarget | None = None
+        try:
+            opened = open_target(store, request, overwrite=False, compressors=compressors)
+            return _fill(opened, request, **options)
+        except BaseException:
+            if fresh and _nothing_done(opened):  # it holds no work: do not let it block a rerun
+                _remove(path, npy, _survey(path, npy).files if not npy else _npy_files(path))
+            raise
+
+
+def _npy_files(path: Path) -> tuple[Path, ...]:
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    return (path, sidecar, sidecar.with_name(sidecar.name + ".tmp"))
+
+
+def _nothing_done(target: Target | None) -> bool:
+    try:
+        return target is None or not target.done()
+    except Exception:
+        return False  # cannot tell: keep it
+
+
+def _fill(
+    target: ZarrTarget | NpyTarget,
+    request: Request,
+    *,
+    workers: int | None,
+    processes: bool,
+    check_disk: bool,
+    progress: bool | None,
+    locator: Locator | None,
+) -> Any:
+    """Write the chunks `target` lacks; its record says complete at the end."""
     if target.is_complete() and len(target.done()) == request.nchunks:
         # nothing to do, and nothing is rewritten (a zarr missing chunks is completed again)
         return (
@@ -689,11 +1111,7 @@ def write(
     remaining = request.nbytes - done_bytes
     free = target.free_bytes() if check_disk else None
     if free is not None and remaining > free:
-        raise DiskFullError(
-            errno.ENOSPC,
-            f"{target.description} needs about {_human(remaining)} more and only {_human(free)} "
-            "is free; free some space, write elsewhere, or pass check_disk=False to try anyway",
-        )
+        raise _disk_full(target.description, remaining, free)
     workers = workers or os.cpu_count() or 1
     located = request.locate(todo, locator)
     bar = _progress_bar(request, done_bytes, progress, target.description)
@@ -721,7 +1139,9 @@ def _write_in_parallel(
             raise ValueError(
                 "processes=True needs a store given as a path; use threads for a zarr store object"
             )
-        pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(workers)
+        pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(
+            workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        )
         config = request.to_config()
 
         def submit(i: int) -> concurrent.futures.Future[int]:
@@ -734,6 +1154,51 @@ def _write_in_parallel(
 
     with pool:
         _run_bounded(todo, submit, 2 * workers, bar, target, request)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _exit_with_parent(writer: int, kernel: bool = True) -> None:
+    """Worker process initializer: end when the writer ends, even killed with SIGKILL.
+
+    Otherwise a killed writer's workers wait for work for ever (their task
+    queue's pipe stays open: the workers hold its ends too).  On Linux the
+    kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``; the
+    parent is the writer, or the forkserver that exits with it); elsewhere a
+    thread watches for the parent to change (also with ``kernel=False``).
+    """
+    parent = os.getppid()
+    if not (kernel and sys.platform == "linux" and _parent_death_signal()):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent or not _alive(writer):  # it died before the watch began
+        os._exit(1)
+
+
+def _parent_death_signal() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    if sys.platform == "win32":  # os.kill(pid, 0) would send CTRL_C_EVENT there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _run_bounded(
