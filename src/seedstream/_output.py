@@ -25,6 +25,7 @@ import math
 import os
 import shutil
 import sys
+import tokenize
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,17 @@ class Request:
     chunk_shape: tuple[int, ...]
 
     def __post_init__(self) -> None:
+        # A request may come from a record on disk: malformed geometry is a ValueError here.
+        dims = (*self.shape, *self.chunk_shape, self.first)
+        if len(self.shape) != len(self.chunk_shape) or not all(
+            type(d) is int and d >= 0 for d in dims
+        ):
+            raise ValueError(
+                f"shape {self.shape}, chunk shape {self.chunk_shape} and first value "
+                f"{self.first} must be non-negative integers, one chunk length per axis"
+            )
+        if not all(self.chunk_shape):
+            raise ValueError(f"chunk shape {self.chunk_shape} has a chunk length of 0")
         grid = tuple(_regular(n, c) for n, c in zip(self.shape, self.chunk_shape, strict=True))
         if not is_contiguous(self.shape, grid):
             raise NotImplementedError(
@@ -401,7 +413,13 @@ class NpyTarget(Target):
 
 
 def _npy_data_offset(path: Path) -> int:
-    mapped = np.load(path, mmap_mode="r")
+    try:
+        mapped = np.load(path, mmap_mode="r")
+    except (ValueError, SyntaxError, EOFError, tokenize.TokenError) as exc:  # numpy's parse
+        raise ValueError(
+            f"{path} has a damaged .npy header ({type(exc).__name__}: {exc}), so its values "
+            "cannot be read or resumed; regenerate it with overwrite=True"
+        ) from None
     return int(mapped.offset)
 
 
