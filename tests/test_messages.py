@@ -156,7 +156,7 @@ DAMAGE = [
     ("chunk_shape [0]", ".zarr", "chunk length of 0"),
     ("garbage zarr.json", ".zarr", "zarr.json cannot be read"),
     ("deleted sidecar", ".npy", "sidecar"),
-    ("npy header", ".npy", "damaged .npy header"),
+    ("npy header", ".npy", ".npy header"),  # wording open: another branch rewrites this read
 ]
 
 
