@@ -9,16 +9,20 @@ PY := $(VENV)/bin/python
 setup: $(VENV)/.installed
 
 # Reinstall (and so recompile the kernel) whenever the build inputs change.
+# Not --quiet: pip's own lines show what the first install (about a minute) is doing.
 $(VENV)/.installed: pyproject.toml setup.py src/seedstream/_kernel.c
+	@echo "setting up $(VENV) (about a minute, once): numpy, dask, zarr and the C kernel..."
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[test]'
+	@echo "$(VENV) is ready"
 	touch $@
 
 demo: setup
 	$(PY) -m seedstream
 
 test: setup
+	@echo "ruff, mypy, then pytest: about N minutes on 2 cores"
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy

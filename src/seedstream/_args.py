@@ -36,3 +36,24 @@ def count_arg(value: object, name: str, *, refuse: str | None = None) -> int:
     if n < 0:
         raise ValueError(refuse or f"{name} must be >= 0, got {n}")
     return n
+
+
+def workers_arg(value: object) -> int | None:
+    """``workers=``: None (one per CPU) or a whole number of at least 1.
+
+    Examples
+    --------
+    >>> workers_arg(None), workers_arg(4)
+    (None, 4)
+    >>> workers_arg(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: workers must be at least 1 (or None: one per CPU), got 0
+    """
+    if value is None:
+        return None
+    refuse = f"workers must be a whole number of at least 1 (or None: one per CPU), got {value!r}"
+    n = count_arg(value, "workers", refuse=refuse)
+    if n < 1:
+        raise ValueError(f"workers must be at least 1 (or None: one per CPU), got {n}")
+    return n

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import math
 import os
 import re
 import sys
@@ -142,13 +143,13 @@ def parse_chunks(text: str) -> int | str:
         return text
     if not text.strip()[-1:].isalpha():
         return _positive(text)
-    from dask.utils import parse_bytes  # what the library's chunks= reads sizes with
+    from seedstream._plan import chunk_bytes  # how the library's chunks= reads sizes
 
     try:
-        parse_bytes(text)
+        chunk_bytes(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: expected values per chunk (2**24), a size (128MiB) or auto"
+            f"{text!r}: expected values per chunk (2**24), a positive size (128MiB) or auto"
         ) from None
     return text
 
@@ -309,6 +310,10 @@ def _method(args: argparse.Namespace) -> tuple[str, str]:
         raise UsageError("--low and --high go with --method uniform, randint or integers")
     if method in _INTEGER_METHODS and args.high is None:
         raise UsageError(f"--method {method} needs --high (and optionally --low)")
+    low = _bound("--low", args.low, method in _INTEGER_METHODS, 0.0)
+    high = _bound("--high", args.high, method in _INTEGER_METHODS, 1.0)
+    if method == "uniform" and not math.isfinite(high - low):
+        raise UsageError("--high minus --low must be a finite number: numpy's uniform needs it")
     if args.loc is not None and method != "normal":
         raise UsageError("--loc goes with --method normal")
     if args.scale is not None and method not in ("normal", "exponential"):
@@ -325,6 +330,11 @@ def _method(args: argparse.Namespace) -> tuple[str, str]:
         if method in _INTEGER_METHODS:
             if args.dtype not in _INT_DTYPES:
                 raise UsageError(f"--method {method} takes an integer --dtype")
+        elif args.dtype in _INT_DTYPES:
+            raise UsageError(
+                f"--dtype {args.dtype} goes with --method randint or integers; "
+                f"--method {method} makes floats (--dtype float64 or float32)"
+            )
         elif args.dtype != "float64" and (kind != "generator" or method not in _FLOAT32_METHODS):
             raise UsageError(
                 "--dtype float32 is available only for Generator streams' "
@@ -349,9 +359,11 @@ def _params(args: argparse.Namespace, kind: str, method: str) -> dict[str, Any]:
                 f"--param {text!r}: {method} takes NAME=VALUE with NAME one of "
                 f"{', '.join(names) or '(no parameters)'}"
             )
-        value = value.strip()
+        value, name = value.strip(), name.strip()
+        if name in params:
+            raise UsageError(f"--param {name}= is given twice; give each parameter once")
         try:
-            params[name.strip()] = int(value) if re.fullmatch(r"[+-]?\d+", value) else float(value)
+            params[name] = int(value) if re.fullmatch(r"[+-]?\d+", value) else float(value)
         except ValueError:
             raise UsageError(f"--param {text!r}: not a number") from None
     missing = [n for n, p in names.items() if p.default is p.empty and n not in params]
@@ -360,17 +372,24 @@ def _params(args: argparse.Namespace, kind: str, method: str) -> dict[str, Any]:
     return params
 
 
-def _bound(text: str | None, default: float, integer: bool) -> Any:
+def _bound(flag: str, text: str | None, integer: bool, default: float = 0) -> Any:
+    """--low or --high: a whole number for randint / integers, else a finite float."""
     if text is None:
         return default
     if integer:
         negative = text.strip().startswith("-")
-        value = parse_count(text.strip().lstrip("-"))
-        return -value if negative else value
+        try:
+            whole = parse_count(text.strip().lstrip("-"))
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"{flag} {exc} (randint and integers take whole numbers)") from None
+        return -whole if negative else whole
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise UsageError(f"not a number: {text!r}") from None
+        raise UsageError(f"{flag} {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise UsageError(f"{flag} {text!r}: uniform's bounds must be finite numbers")
+    return value
 
 
 def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any:
@@ -380,10 +399,10 @@ def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any
     loc = 0.0 if args.loc is None else args.loc
     scale = 1.0 if args.scale is None else args.scale
     if method == "uniform":
-        low, high = _bound(args.low, 0.0, False), _bound(args.high, 1.0, False)
+        low, high = _bound("--low", args.low, False, 0.0), _bound("--high", args.high, False, 1.0)
         return obj.uniform(low, high, size, start=start, **output)
     if method in _INTEGER_METHODS:
-        low, high = _bound(args.low, 0, True), _bound(args.high, 0, True)
+        low, high = _bound("--low", args.low, True), _bound("--high", args.high, True)
         dtype = np.dtype(args.dtype or "int64")
         if method == "randint":
             return obj.randint(low, high, size, dtype, start=start, **output)
@@ -658,8 +677,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error("interrupted (run the same command again to resume a generate)")
         return 130
     # User errors: the library's messages say what to do.  OutputMismatchError is a
-    # ValueError, DiskFullError an OSError.  Anything else is a bug: let it trace back.
-    except (ValueError, NotImplementedError, OSError) as exc:
+    # ValueError, DiskFullError an OSError, numpy refuses some parameter ranges with
+    # OverflowError.  Anything else is a bug: let it trace back.
+    except (ValueError, NotImplementedError, OSError, OverflowError) as exc:
         _error(_message(exc))
         return 1
     return code

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -278,11 +279,18 @@ class Locator:
     is value 0; the stream's own values follow it.
     """
 
-    def __init__(self, stream: Stream, draw: Draw, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        stream: Stream,
+        draw: Draw,
+        workers: int | None = None,
+        report: Callable[[int, int], None] | None = None,
+    ) -> None:
         use = draw.consumption(stream)
         if use.scanner is None:
             raise ValueError(f"{draw.method} has fixed consumption: nothing to locate")
         self.stream, self.draw, self.scanner, self.workers = stream, draw, use.scanner, workers
+        self.report = report  # the count pass's progress (see variable.count_until)
         self.cached = draw.param.get("cached_gauss")
         self.counts = variable.Counts()
         self._after_cache: dict[int, int] = {}
@@ -295,7 +303,9 @@ class Locator:
         if self.scanner.always_accepts:
             return  # packed, and every sub-unit a value: nothing to count
         needed = variable.accepted_needed(self.scanner, max(0, self._fresh(values)) + 1)
-        variable.count_until(self.stream, self.scanner, needed, self.counts, self.workers)
+        variable.count_until(
+            self.stream, self.scanner, needed, self.counts, self.workers, self.report
+        )
 
     def _after(self, attempt: int) -> int:
         if self.scanner.always_accepts:

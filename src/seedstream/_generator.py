@@ -21,6 +21,7 @@ from seedstream._position import (
     check_start,
     count,
     counted,
+    draw_object,
     plain_small_call,
     scalar_params,
     untracked,
@@ -154,8 +155,13 @@ class Generator(np.random.Generator, PositionTracker):
             if chunks is not None or store is not None:
                 raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
             return self._draw_values(start, dtype, random, self, size, dtype, out)
+
+        def make() -> Draw:
+            draw_object("Generator").random(dtype=dtype)  # numpy's TypeError for other dtypes
+            return Draw("Generator", "random", dtype=np.dtype(dtype).name)
+
         return self._deliver(
-            lambda: Draw("Generator", "random", dtype=np.dtype(dtype).name),
+            make,
             dtype,
             size,
             start,
@@ -181,8 +187,13 @@ class Generator(np.random.Generator, PositionTracker):
         `chunks`, `store` and `output` as for :meth:`random`.
         """
         uniform = np.random.Generator.uniform
+
+        def make() -> Draw:
+            draw_object("Generator").uniform(low, high)  # numpy's errors now, not at compute
+            return Draw("Generator", "uniform", scalar_params("uniform", low=low, high=high))
+
         return self._deliver(
-            lambda: Draw("Generator", "uniform", scalar_params("uniform", low=low, high=high)),
+            make,
             np.float64,
             size,
             start,

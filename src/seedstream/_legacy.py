@@ -202,8 +202,13 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         `chunks`, `store` and `output` as for :meth:`random_sample`.
         """
+
+        def make() -> Draw:
+            _validate(lambda rs: rs.uniform(low, high))  # numpy's errors now, not at compute
+            return Draw("RandomState", "uniform", scalar_params("uniform", low=low, high=high))
+
         return self._deliver(
-            lambda: Draw("RandomState", "uniform", scalar_params("uniform", low=low, high=high)),
+            make,
             np.float64,
             size,
             start,

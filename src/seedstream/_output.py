@@ -45,6 +45,7 @@ import struct
 import sys
 import threading
 import time
+import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,17 @@ class Request:
     chunk_shape: tuple[int, ...]
 
     def __post_init__(self) -> None:
+        # A request may come from a record on disk: malformed geometry is a ValueError here.
+        dims = (*self.shape, *self.chunk_shape, self.first)
+        if len(self.shape) != len(self.chunk_shape) or not all(
+            type(d) is int and d >= 0 for d in dims
+        ):
+            raise ValueError(
+                f"shape {self.shape}, chunk shape {self.chunk_shape} and first value "
+                f"{self.first} must be non-negative integers, one chunk length per axis"
+            )
+        if not all(self.chunk_shape):
+            raise ValueError(f"chunk shape {self.chunk_shape} has a chunk length of 0")
         grid = tuple(_regular(n, c) for n, c in zip(self.shape, self.chunk_shape, strict=True))
         if not is_contiguous(self.shape, grid):
             raise NotImplementedError(
@@ -505,7 +517,7 @@ def npy_data_offset(path: Path, request: Request) -> int:
             else:
                 raise ValueError(f"format version {version} was not written by seedstream")
             offset = f.tell()
-    except (ValueError, SyntaxError, UnicodeDecodeError) as exc:
+    except (ValueError, SyntaxError, UnicodeDecodeError, EOFError, tokenize.TokenError) as exc:
         detail = " ".join(str(exc).split())
         raise ValueError(f"{path}: the .npy header is damaged ({detail}); {fix}") from None
     wanted = (request.shape, request.dtype, False)

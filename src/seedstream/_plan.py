@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
+import operator
 import os
 from typing import Any
 
@@ -29,15 +31,29 @@ _FRACTION_ENV = "SEEDSTREAM_MEMORY_FRACTION"
 # machine costs more than such a draw).
 SMALL_DRAW_BYTES = 64 * 2**20
 
-# A graph this large takes minutes and gigabytes to build: refuse beyond it.
-MAX_BLOCKS = 10**7
+# Beyond this many blocks the per-block overhead dominates: dask's best practices
+# put it at 0.2-1 ms a task and call graphs of millions of tasks troublesome, and
+# here 10**5 blocks take seconds and hundreds of MB to build (5 * 10**6: 106 s,
+# 6.3 GB), before anything runs; a store would get as many files.  Refused.
+MAX_BLOCKS = 10**5
+_CHUNK_FORMS = "a number of values per chunk (e.g. 2**20), a size such as '128MiB', or 'auto'"
 
 
 def resolve_fraction(value: float | None = None) -> float:
     """The budget's share of available memory: `value`, $SEEDSTREAM_MEMORY_FRACTION, or 0.5."""
     if value is None:
         env = os.environ.get(_FRACTION_ENV)
-        value = float(env) if env else DEFAULT_MEMORY_FRACTION
+        if not env:
+            return DEFAULT_MEMORY_FRACTION
+        try:
+            value = float(env)
+        except ValueError:
+            value = math.nan
+        if not 0 < value <= 1:
+            raise ValueError(
+                f"${_FRACTION_ENV}={env!r} is not a fraction in (0, 1]; "
+                "set it to e.g. 0.5, or unset it"
+            )
     if not (isinstance(value, int | float) and 0 < value <= 1) or isinstance(value, bool):
         raise ValueError(f"memory fraction must be in (0, 1], got {value!r}")
     return float(value)
@@ -72,34 +88,108 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def _target_chunk_bytes(chunks: Any) -> int:
-    import dask
+def chunk_bytes(text: str) -> int:
+    """A ``chunks=`` size such as ``"128MiB"`` in bytes; ``ValueError`` unless it is positive.
+
+    Examples
+    --------
+    >>> chunk_bytes("128MiB")
+    134217728
+    >>> chunk_bytes("0MiB")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: chunks='0MiB' is not a positive size; pass a number of values per chunk ...
+    """
     from dask.utils import parse_bytes
 
+    try:
+        n = int(parse_bytes(text))
+    except ValueError:
+        raise ValueError(f"chunks={text!r} is not a size; pass {_CHUNK_FORMS}") from None
+    if n < 1:
+        raise ValueError(f"chunks={text!r} is not a positive size; pass {_CHUNK_FORMS}")
+    return n
+
+
+def _target_chunk_bytes(chunks: Any) -> int:
+    import dask
+
     if isinstance(chunks, str) and chunks != "auto":
-        return int(parse_bytes(chunks))
-    return int(parse_bytes(dask.config.get("array.chunk-size")))
+        return chunk_bytes(chunks)
+    return chunk_bytes(str(dask.config.get("array.chunk-size")))
+
+
+def _chunk_int(value: Any, chunks: Any) -> int:
+    """One chunk length: an integer (not a bool) of at least 1, or dask's -1 ("whole axis")."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"chunks must be {_CHUNK_FORMS} (or a tuple of them, one per axis), "
+            f"got {type(value).__name__} {value!r}"
+        )
+    c = operator.index(value)
+    if c < 1 and c != -1:
+        raise ValueError(
+            f"chunks={chunks!r}: a chunk must hold at least 1 value; pass {_CHUNK_FORMS}"
+        )
+    return c
+
+
+def _check_axis(value: Any, n: int, chunks: Any) -> Any:
+    """One axis of ``chunks=``, checked; a length beyond the axis is the whole axis, as in dask."""
+    if value is None or value == "auto":
+        return value
+    if isinstance(value, str):
+        chunk_bytes(value)
+        return value
+    if isinstance(value, tuple | list):  # explicit block lengths (dask checks that they add up)
+        if not n and tuple(value) in ((), (0,)):
+            return (0,)
+        return tuple(_chunk_int(v, chunks) for v in value)
+    c = _chunk_int(value, chunks)
+    return c if c == -1 else min(c, max(n, 1))
+
+
+def _check_chunks(shape: tuple[int, ...], chunks: Any) -> Any:
+    """``chunks=`` with every length and size checked, one entry per axis (dicts: dask's)."""
+    if isinstance(chunks, dict):
+        return chunks  # dask's {axis: chunks} form: its blocks are counted once normalised
+    if not isinstance(chunks, tuple | list):
+        return tuple(_check_axis(chunks, n, chunks) for n in shape)
+    if len(shape) == 1 and len(chunks) > 1 and not any(isinstance(c, tuple | list) for c in chunks):
+        chunks = (tuple(chunks),)  # as dask reads it: explicit block lengths of a 1-d array
+    if len(chunks) != len(shape):
+        raise ValueError(
+            f"chunks={chunks!r} has {len(chunks)} entries for the {len(shape)}-d shape {shape}; "
+            "give one per axis, or one for all"
+        )
+    return tuple(_check_axis(c, n, chunks) for c, n in zip(chunks, shape, strict=True))
 
 
 def resolve_chunks(
-    shape: tuple[int, ...], dtype: np.dtype[Any], chunks: Any
+    shape: tuple[int, ...], dtype: np.dtype[Any], chunks: Any, *, graph: bool = True
 ) -> tuple[Chunks, Chunks]:
     """(chunks to generate, chunks to deliver) for a dask ``chunks=`` argument.
 
     Generation chunks are contiguous runs of the stream; when the requested
     chunking is not, the array is generated contiguously at a similar size
-    and rechunked to what was asked.
+    and rechunked to what was asked.  Malformed chunks are refused, and so,
+    for a dask `graph`, are chunkings of more than :data:`MAX_BLOCKS` blocks,
+    before anything is built.  The store writer builds no graph (it walks
+    the chunks with a bounded number in flight), so it takes any count.
     """
     itemsize = dtype.itemsize
+    limit = _check_blocks if graph else _any_count
     if chunks is None or isinstance(chunks, str):
         target = max(1, _target_chunk_bytes(chunks) // itemsize)
-        _check_blocks(-(-math.prod(shape) // target))
+        limit(-(-math.prod(shape) // target), shape, itemsize, chunks)
         built = contiguous_chunks(shape, target)
         return built, built
-    _check_blocks(_estimate_blocks(shape, chunks))
+    checked = _check_chunks(shape, chunks)
+    limit(_estimate_blocks(shape, checked), shape, itemsize, chunks)
     from dask.array.core import normalize_chunks
 
-    wanted: Chunks = normalize_chunks(chunks, shape, dtype=dtype)  # type: ignore[no-untyped-call]
+    wanted: Chunks = normalize_chunks(checked, shape, dtype=dtype)  # type: ignore[no-untyped-call]
+    limit(math.prod(len(c) for c in wanted), shape, itemsize, chunks)
     if is_contiguous(shape, wanted):
         return wanted, wanted
     largest_block = math.prod(max(c) for c in wanted)
@@ -123,22 +213,50 @@ def regular_chunk_shape(chunks: Chunks) -> tuple[int, ...]:
     return tuple(max(1, axis[0]) for axis in chunks)
 
 
-def _estimate_blocks(shape: tuple[int, ...], chunks: Any) -> int:
-    """Blocks an int or tuple-of-ints ``chunks=`` makes (0 when it is some other form)."""
-    per_axis = chunks if isinstance(chunks, tuple) else (chunks,) * len(shape)
-    if len(per_axis) != len(shape) or not all(
-        isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in per_axis
-    ):
-        return 0  # dask validates and materialises other forms itself
-    return math.prod(-(-n // c) for n, c in zip(shape, per_axis, strict=True))
+def _estimate_blocks(shape: tuple[int, ...], chunks: tuple[Any, ...] | dict[Any, Any]) -> int:
+    """Blocks a checked ``chunks=`` makes, counting the axes given as ints, whole or explicit.
+
+    (Sizes and "auto" are left to dask; their blocks are counted once normalised.)
+    """
+    if isinstance(chunks, dict):
+        return 0
+    blocks = 1
+    for n, c in zip(shape, chunks, strict=True):
+        if c is None or c == -1:
+            continue
+        if isinstance(c, tuple):
+            blocks *= len(c)
+        elif isinstance(c, int):
+            blocks *= -(-n // c)
+    return blocks
 
 
-def _check_blocks(count: int) -> None:
-    if count > MAX_BLOCKS:
-        raise ValueError(
-            f"this chunking makes {count:,} blocks, more than a dask graph can hold "
-            f"(limit {MAX_BLOCKS:,}); pass larger chunks= (e.g. chunks='1GiB') or a smaller size"
-        )
+def _any_count(count: int, shape: tuple[int, ...], itemsize: int, chunks: Any) -> None:
+    pass
+
+
+def _check_blocks(count: int, shape: tuple[int, ...], itemsize: int, chunks: Any) -> None:
+    if count <= MAX_BLOCKS:
+        return
+    values = -(-math.prod(shape) // MAX_BLOCKS)
+    size = 128 * 2**20  # dask's default chunk size, or a power of two above it
+    while size * MAX_BLOCKS < math.prod(shape) * itemsize:
+        size *= 2
+    named = "the default chunking" if chunks is None else f"chunks={chunks!r}"
+    raise ValueError(
+        f"{named} makes {count:,} blocks of shape {shape}, more than {MAX_BLOCKS:,}: a dask "
+        "graph that large takes minutes and gigabytes to build (and 0.2-1 ms a block to "
+        "schedule, per dask's best practices), a store as many files; pass larger chunks=, "
+        f"at least {values:,} values (or a size such as '{_bytes_text(size)}')"
+    )
+
+
+def _bytes_text(n: int) -> str:
+    """A power-of-two byte size as dask reads it: ``'128MiB'``, ``'4GiB'``."""
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if n >= scale:
+            return f"{n // scale}{unit}"
+    return f"{n}B"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,7 +340,9 @@ def plan(
     mode, reason = decide(
         nbytes, budget, chunks_given=chunks is not None, store_given=store is not None
     )
-    block_chunks = None if mode == "ndarray" else resolve_chunks(shape, dt, chunks)[1]
+    block_chunks = (
+        None if mode == "ndarray" else resolve_chunks(shape, dt, chunks, graph=mode == "dask")[1]
+    )
     return Plan(
         shape,
         dt.name,

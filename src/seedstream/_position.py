@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from seedstream._args import count_arg
+from seedstream._args import count_arg, workers_arg
 from seedstream._draw import (
     Consumption,
     Draw,
@@ -31,9 +31,11 @@ from seedstream._draw import (
     values_at,
 )
 from seedstream._geometry import normalize_shape
+from seedstream._jump import MAX_STEPS
 from seedstream._lazy import lazy_array
 from seedstream._output import Request, write
 from seedstream._plan import SMALL_DRAW_BYTES, plan, regular_chunk_shape, resolve_chunks
+from seedstream._progress import CountProgress
 from seedstream._stream import Stream
 from seedstream._units import advance_units, bit_generator_at_unit, skip_halves
 from seedstream._variable import check_position
@@ -44,6 +46,22 @@ T = TypeVar("T")
 def check_start(start: object) -> int:
     """Validate a ``start=`` argument: a non-negative integer (not a bool)."""
     return count_arg(start, "start")
+
+
+def check_reach(start: int, end: int, halves_per_value: int) -> None:
+    """Refuse values beyond the farthest a jump reaches (``MAX_STEPS`` native outputs).
+
+    `end` is one past the last value wanted; `halves_per_value` is in halves of
+    a native output, so that 32-bit values of a 64-bit generator count too.
+    The message speaks of values, as `start` does, not of outputs.
+    """
+    if halves_per_value and end * halves_per_value >= 2 * MAX_STEPS:
+        limit = -(-2 * MAX_STEPS // halves_per_value)
+        power = f" (2**{limit.bit_length() - 1})" if limit & (limit - 1) == 0 else ""
+        raise ValueError(
+            f"start={start} is too far: start plus size must stay below {limit}{power}, the "
+            "farthest a jump reaches in this stream for this draw; use a smaller start"
+        )
 
 
 def halves_outputs(values: int, buffered: int) -> int:
@@ -148,6 +166,7 @@ class PositionTracker:
                 self._position += words_per_draw * count(out)
             return out
         k = check_start(start)
+        check_reach(k, k, 2 * words_per_draw)
         bg = self._stream_bit_generator()
         saved = bg.state
         self._skip(words_per_draw * k)
@@ -161,6 +180,7 @@ class PositionTracker:
 
     def _draw_halves(self, k: int, per_value: int, func: Callable[..., T], *args: Any) -> T:
         """32-bit values from a 64-bit generator (two per output, see skip_halves)."""
+        check_reach(k, k, per_value)
         bg = self._stream_bit_generator()
         saved = bg.state
         try:
@@ -240,8 +260,15 @@ class PositionTracker:
         Small requests (and malformed sizes, so that numpy reports them) go
         straight to `eager`; others are planned with :func:`seedstream.plan`.
         """
-        if output and store is None:
-            raise TypeError(f"{', '.join(output)}: only with store=")
+        output = output or {}
+        # progress= also goes with chunks=: it shows the count pass of a variable draw.
+        store_only = [key for key in output if chunks is None or key != "progress"]
+        if store_only and store is None:
+            raise TypeError(f"{', '.join(store_only)}: only with store=")
+        workers_arg(output.get("workers"))  # before anything is created
+        progress = output.get("progress")
+        if store is None:
+            output = {}
         if chunks is None and store is None and _small(size, np.dtype(dtype).itemsize):
             return eager()
         if size is None:
@@ -265,9 +292,13 @@ class PositionTracker:
             )
         draw = make_draw()
         here = self._here()
-        locator = Locator(here, draw) if draw.consumption(here).variable else None
+        use = draw.consumption(here)
+        if use.units_per_value is not None:
+            halves = 2 * use.units_per_value * use.unit_bits // here.word_bits
+            check_reach(k, k + math.prod(shape), halves)
+        locator = _locator(here, draw, progress) if use.variable else None
         if decided.mode == "zarr":
-            _, wanted = resolve_chunks(shape, np.dtype(dtype), chunks)
+            _, wanted = resolve_chunks(shape, np.dtype(dtype), chunks, graph=False)
             request = Request(here, draw, k, shape, regular_chunk_shape(wanted))
             result = write(request, store, locator=locator, **(output or {}))
         else:
@@ -332,7 +363,7 @@ class PositionTracker:
         k = check_start(start)
         draw = make_draw()
         here = self._here()
-        locator = Locator(here, draw)
+        locator = _locator(here, draw)
         if locator.scanner.packed:
             return self._draw_packed(here, draw, locator, k, size)  # type: ignore[no-any-return]
         locator.prepare(k)
@@ -371,6 +402,13 @@ class PositionTracker:
 
     def _restore_full_state(self, state: Any) -> None:
         self._stream_bit_generator().state = state
+
+
+def _locator(here: Stream, draw: Draw, progress: bool | None = None) -> Locator:
+    """A Locator for `draw` whose count pass shows a bar when it is long (see CountProgress)."""
+    locator = Locator(here, draw)
+    locator.report = CountProgress(draw.method, locator.scanner.values_per_accept, progress)
+    return locator
 
 
 def scalar_params(method: str, **params: Any) -> tuple[tuple[str, float], ...]:

@@ -115,9 +115,25 @@ class Stream:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Stream:
-        """Inverse of :meth:`to_config`."""
+        """Inverse of :meth:`to_config`; ``ValueError`` for a state numpy would not give back.
+
+        A config comes from disk, so its state is checked: numpy must accept it
+        and return it unchanged (a key of the wrong length, for one, is not).
+        """
         seed = copy.deepcopy(config.get("seed"))
-        return cls(config["bit_generator"], _plain(config["state"]), seed)
+        stream = cls(config["bit_generator"], _plain(config["state"]), seed)
+        try:
+            bg = BIT_GENERATORS[stream.bit_generator]()
+            bg.state = stream.state
+            same = _plain(bg.state) == stream.state
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
+            raise ValueError(
+                f"its {stream.bit_generator} state is not one numpy accepts "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        if not same:
+            raise ValueError(f"its {stream.bit_generator} state is not one numpy gives back")
+        return stream
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Stream):

@@ -39,6 +39,7 @@ import concurrent.futures
 import dataclasses
 import math
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -292,13 +293,20 @@ def count_until(
     accepted: int,
     counts: Counts | None = None,
     workers: int | None = None,
+    report: Callable[[int, int], None] | None = None,
 ) -> Counts:
-    """Count segments (in parallel) until at least `accepted` attempts are covered."""
+    """Count segments (in parallel) until at least `accepted` attempts are covered.
+
+    `report(counted, accepted)`, for a progress bar, is called before each wave of
+    segments and once when a pass that counted ends.
+    """
     counts = counts or Counts()
     workers = workers or os.cpu_count() or 1
     new = len(counts.per_segment)
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         while counts.total < accepted:
+            if report is not None:
+                report(counts.total, accepted)
             missing = accepted - counts.total
             expected = missing / (scanner.acceptance * SEGMENT_ATTEMPTS)
             wave = max(1, min(4 * workers, math.ceil(expected * 1.01) + 1))
@@ -316,6 +324,8 @@ def count_until(
         if scanner.kind != "numpy" and not scanner.always_accepts and scanner.draw is not None:
             sample = _sampled(range(new, len(counts.per_segment)))
             list(pool.map(lambda s: spot_check(stream, scanner, counts, s), sample))
+    if report is not None and len(counts.per_segment) > new:  # the end of a pass that counted
+        report(counts.total, accepted)
     return counts
 
 

@@ -163,6 +163,11 @@ def _read_record(path: Path) -> tuple[str, dict[str, Any] | None]:
         array = zarr.open_array(path, mode="r")
     except NodeNotFoundError:
         raise ValueError(f"{path} is not a zarr array (nor a path ending in .npy)") from None
+    except (ValueError, TypeError, KeyError) as exc:  # zarr's parse of zarr.json
+        raise ValueError(
+            f"{path / 'zarr.json'} cannot be read as zarr metadata ({type(exc).__name__}: "
+            f"{exc}), so the output's record is lost; regenerate it with overwrite=True"
+        ) from None
     found = array.attrs.asdict().get(ATTRS_KEY)
     return "zarr", found if isinstance(found, dict) else None
 
@@ -200,6 +205,12 @@ def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
     if not p.exists():
         raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(p))
     kind, record = _read_record(p)
+    if record is None and kind == "npy":
+        raise ValueError(
+            f"{p} has no seedstream record: its sidecar {p.name}{SIDECAR_SUFFIX} is missing or "
+            "unreadable, so either seedstream did not write it or the sidecar was lost; "
+            "restore the sidecar to verify or resume it, or regenerate it"
+        )
     if record is None:
         raise ValueError(f"{p} has no seedstream record: it was not written by seedstream")
     if record.get("format") != FORMAT:
@@ -210,7 +221,11 @@ def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
     try:
         request = Request.from_config(record["request"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{p} has a malformed seedstream record ({exc!r})") from None
+        what = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ValueError(
+            f"{p} has a malformed seedstream record ({what}), so it cannot be verified or "
+            "resumed; regenerate it with the call that made it"
+        ) from None
     attach = NpyTarget.attach if kind == "npy" else ZarrTarget.attach
     done, damaged = attach(str(p), request).scan()
     return OutputInfo(str(p), kind, record, request, frozenset(done), _disk_bytes(p, kind), damaged)
