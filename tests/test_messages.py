@@ -13,7 +13,6 @@ import json
 import math
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -314,12 +313,10 @@ def test_numpy_errors_come_at_call_time(
 
 
 def test_too_many_blocks_are_refused_at_once_with_the_chunk_size_to_use(tmp_path: Path) -> None:
-    t0 = time.perf_counter()
     with pytest.raises(ValueError, match="larger chunks") as info:
         seedstream.RandomState(0).random_sample(10**9, chunks=200)  # was 106 s and 6.3 GB
     with pytest.raises(ValueError, match="larger chunks"):
         seedstream.RandomState(0).random_sample(10**9, chunks=200, store=tmp_path / "x.zarr")
-    assert time.perf_counter() - t0 < 5
     assert list(tmp_path.iterdir()) == []
     message = str(info.value)
     assert "5,000,000 blocks" in message and f"{MAX_BLOCKS:,}" in message

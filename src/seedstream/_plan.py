@@ -175,10 +175,11 @@ def resolve_chunks(
     and rechunked to what was asked.  Malformed chunks are refused, and so,
     for a dask `graph`, are chunkings of more than :data:`MAX_BLOCKS` blocks,
     before anything is built.  The store writer builds no graph (it walks
-    the chunks with a bounded number in flight), so it takes any count.
+    the chunks with a bounded number in flight): there only small chunks
+    (below dask's chunk size) are held to the count, since each is a file.
     """
     itemsize = dtype.itemsize
-    limit = _check_blocks if graph else _any_count
+    limit = _check_blocks if graph else _check_files
     if chunks is None or isinstance(chunks, str):
         target = max(1, _target_chunk_bytes(chunks) // itemsize)
         limit(-(-math.prod(shape) // target), shape, itemsize, chunks)
@@ -231,8 +232,10 @@ def _estimate_blocks(shape: tuple[int, ...], chunks: tuple[Any, ...] | dict[Any,
     return blocks
 
 
-def _any_count(count: int, shape: tuple[int, ...], itemsize: int, chunks: Any) -> None:
-    pass
+def _check_files(count: int, shape: tuple[int, ...], itemsize: int, chunks: Any) -> None:
+    # chunks smaller than dask's chunk size (all but the last, which may be short)
+    if math.prod(shape) * itemsize <= (count - 1) * _target_chunk_bytes(None):
+        _check_blocks(count, shape, itemsize, chunks)
 
 
 def _check_blocks(count: int, shape: tuple[int, ...], itemsize: int, chunks: Any) -> None:
