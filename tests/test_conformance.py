@@ -369,6 +369,7 @@ def lazy_draws() -> list[tuple[Case, Any, np.ndarray]]:
     return draws
 
 
+@pytest.mark.xdist_group("lazy-draws")  # one worker builds the module's draws, once
 def test_processes_scheduler_and_pickling(lazy_draws: list[tuple[Case, Any, np.ndarray]]) -> None:
     draws = lazy_draws
     results = dask.compute(*(lazy for _, lazy, _ in draws), scheduler="processes", num_workers=2)
@@ -392,6 +393,7 @@ def cluster_client() -> Any:
         yield client
 
 
+@pytest.mark.xdist_group("lazy-draws")
 def test_distributed_local_cluster(
     cluster_client: Any, lazy_draws: list[tuple[Case, Any, np.ndarray]]
 ) -> None:

@@ -641,6 +641,13 @@ def test_draws_after_a_buffered_half(spec: Spec, tmp_path: Path) -> None:
 DEEP = 10**7 + 3  # numpy can still draw this many in one shot, as the oracle
 
 
+@pytest.fixture
+def default_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count segments of the default size (the suite's are smaller: tests/conftest.py), as
+    a deep start is counted in practice: ten segments to 10**7, not thousands."""
+    monkeypatch.setattr(_variable, "SEGMENT_ATTEMPTS", _variable.DEFAULT_SEGMENT_ATTEMPTS)
+
+
 @pytest.mark.parametrize(
     ("spec", "chunks"),
     [
@@ -662,6 +669,7 @@ DEEP = 10**7 + 3  # numpy can still draw this many in one shot, as the oracle
     ],
     ids=lambda x: str(x) if isinstance(x, Spec) else f"chunks={x}",
 )
+@pytest.mark.usefixtures("default_segments")
 def test_deep_start_equals_numpy(spec: Spec, chunks: Any) -> None:
     check(spec, 1001, DEEP, chunks=chunks)
 
@@ -700,6 +708,7 @@ def test_packed_power_of_two_starts_anywhere(name: str) -> None:
     assert_bitwise(nibbles, byte >> 4, f"{name} uint8 in [0, 16) at 10**12")  # Lemire: high bits
 
 
+@pytest.mark.usefixtures("default_segments")
 def test_deep_start_after_a_cached_gaussian() -> None:
     check(RS_SPECS[0], 1001, DEEP, prepare=_odd_normals)
     check(RS_SPECS[0], 1000, DEEP + 1, chunks=333, prepare=_odd_normals)
@@ -725,18 +734,22 @@ _POISSON_3 = [s for s in COUNTED_SPECS if s.method == "poisson" and s.args == (3
 @pytest.mark.parametrize(
     "spec", [s for s in _POISSON_3 if s.api in ("PCG64", "RandomState")], ids=str
 )
+@pytest.mark.usefixtures("default_segments")
 def test_counted_across_a_count_segment(spec: Spec) -> None:
-    # A count task covers SEGMENT_ATTEMPTS = 2**20 units; poisson(3) reads 4 a value on
-    # average, so 330_000 values span two segments, and the chunk holding unit 2**20 (the
-    # third) starts in the first segment and ends in the second.
+    # A count task covers SEGMENT_ATTEMPTS = 2**20 units by default (the suite runs with
+    # smaller ones: tests/conftest.py); poisson(3) reads 4 a value on average, so 330_000
+    # values span two segments, and the chunk holding unit 2**20 (the third) starts in the
+    # first segment and ends in the second.
     n = 330_000
     assert 2**20 == _variable.SEGMENT_ATTEMPTS < _units_numpy_draws(spec, n, 5 * n) < 3 * 2**20
     check(spec, n, 0, chunks=110_001)
 
 
+@pytest.mark.usefixtures("default_segments")
 def test_counted_at_a_deep_start() -> None:
-    # About 10**7 units before the first value (4 a value on average, ten count segments
-    # stitched in order): numpy's one-shot call of start + n values is still the oracle.
+    # About 10**7 units before the first value (4 a value on average, ten count segments of
+    # the default size stitched in order): numpy's one-shot call of start + n values is
+    # still the oracle.
     spec = next(s for s in _POISSON_3 if s.api == "PCG64")
     check(spec, 1001, 2_600_003, chunks=400)
 

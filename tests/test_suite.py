@@ -17,6 +17,9 @@ import pytest
 import seedstream
 from _independent_jump import random_sample_at
 
+# One worker runs this module under xdist (make test): its fixture runs the whole suite once.
+pytestmark = pytest.mark.xdist_group("benchmark-suite")
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 TINY = [
     "--sizes", "1e4", "1e5", "1e7",  # 1e7 is dropped by --max-n

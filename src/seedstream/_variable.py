@@ -48,7 +48,32 @@ from seedstream import _kernel
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, read_units
 
-SEGMENT_ATTEMPTS = 2**20  # attempts (for the ziggurat: units) counted per task
+DEFAULT_SEGMENT_ATTEMPTS = 2**20
+
+
+def _segment_attempts(default: int = DEFAULT_SEGMENT_ATTEMPTS) -> int:
+    """Attempts (for the ziggurat: units) counted per task: `default`, or ``$SEEDSTREAM_SEGMENT``.
+
+    Smaller segments make more, cheaper count tasks; the values never depend
+    on it.  The test suite runs with small segments, so that its many small
+    draws cross segment boundaries often and cheaply.
+    """
+    text = os.environ.get("SEEDSTREAM_SEGMENT")
+    if text is None:
+        return default
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = 0
+    if value < 16:
+        raise ValueError(
+            f"SEEDSTREAM_SEGMENT={text!r} is not a whole number of attempts >= 16; "
+            f"set it to one (e.g. 4096) or unset it for the default {default}"
+        )
+    return value
+
+
+SEGMENT_ATTEMPTS = _segment_attempts()
 WINDOW = 16  # value boundaries a ziggurat segment records, to meet the true parse
 
 
