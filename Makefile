@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 setup: $(VENV)/.installed
 
 # Reinstall (and so recompile the kernel) whenever the build inputs change.
-$(VENV)/.installed: pyproject.toml setup.py src/seedstream/_kernel.c
+$(VENV)/.installed: pyproject.toml setup.py src/seedstream/_kernel.c src/seedstream/_mtfill.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'

@@ -67,3 +67,10 @@ def test_bench_store_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert list(tmp_path.iterdir()) == []  # everything written was deleted
     out = capsys.readouterr().out
     assert "disk sequential rate" in out and "blosc zstd" in out
+
+
+def test_bench_mtfill_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    rates = load("bench_mtfill").main(log2n=12, repeat=1, sweep=True, clock="wall")
+    assert all(rate > 0 for rate in rates.values())
+    out = capsys.readouterr().out
+    assert "numpy RandomState.random_sample(n)" in out and "streaming stores" in out
