@@ -92,7 +92,7 @@ def main(
 
     base = rates["numpy RandomState.random_sample(n)"]
     print(
-        f"float64, n = 2**{log2n}, one thread, median of {repeat}; buffer at "
+        f"float64, n = 2**{log2n}, one thread, {clock} clock, median of {repeat}; buffer at "
         f"{buf.ctypes.data % 64} bytes past a 64-byte line"
     )
     print(f"{'':42s}{'M values/s':>12s}{'x legacy':>10s}")

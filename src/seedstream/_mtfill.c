@@ -131,19 +131,44 @@ static void twist_portable(uint32_t *key)
     key[MT_N - 1] = mf_twist_word(key[MT_N - 1], key[0], key[MT_M - 1]);
 }
 
+/* The tempered words src[0..n) into the output, a loop per output type. */
+static void emit_portable(const uint32_t *src, uint64_t n, mf_out_t *o)
+{
+    uint64_t i = 0;
+    if (o->kind == K_F64) {
+        if (o->have_half && n) mf_scalar_word(o, mf_temper(src[i++]));
+        for (; i + 1 < n; i += 2) {
+            uint32_t a = mf_temper(src[i]), b = mf_temper(src[i + 1]);
+            double d = ((a >> 5) * 67108864.0 + (b >> 6)) / 9007199254740992.0;
+            memcpy(o->p, &d, sizeof d);
+            o->p += sizeof d;
+        }
+    } else if (o->kind == K_F32) {
+        for (; i < n; i++) {
+            float f = (mf_temper(src[i]) >> 8) * (1.0f / 16777216.0f);
+            memcpy(o->p, &f, sizeof f);
+            o->p += sizeof f;
+        }
+    }
+    for (; i < n; i++) mf_scalar_word(o, mf_temper(src[i]));
+}
+
 /* Every path has this shape: the words left in the block, then block after
  * block; a block is regenerated only when a word of it is needed. */
-static int fill_portable(uint32_t *buf, int pos, mf_out_t *o, uint64_t nwords, int nt)
+static int fill_portable(uint32_t *buf, int pos, mf_out_t *out, uint64_t nwords, int nt)
 {
+    mf_out_t local = *out, *o = &local;
     for (;;) {
         uint64_t take = (uint64_t)(MT_N - pos) < nwords ? (uint64_t)(MT_N - pos) : nwords;
-        for (uint64_t i = 0; i < take; i++) mf_scalar_word(o, mf_temper(buf[pos + i]));
+        emit_portable(buf + pos, take, o);
         pos += (int)take;
         nwords -= take;
-        if (!nwords) return pos;
+        if (!nwords) break;
         twist_portable(buf);
         pos = 0;
     }
+    *out = local;
+    return pos;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -284,8 +309,9 @@ MF_I256 void emit256(const uint32_t *src, uint64_t n, mf_out_t *o, w256_t *w)
     }
 }
 
-MF_T256 static int fill_avx2(uint32_t *buf, int pos, mf_out_t *o, uint64_t nwords, int nt)
+MF_T256 static int fill_avx2(uint32_t *buf, int pos, mf_out_t *out, uint64_t nwords, int nt)
 {
+    mf_out_t local = *out, *o = &local;
     w256_t w;
     memset(&w, 0, sizeof w);
     w.nt = nt;
@@ -300,6 +326,7 @@ MF_T256 static int fill_avx2(uint32_t *buf, int pos, mf_out_t *o, uint64_t nword
     }
     w256_flush(&w);
     if (nt) _mm_sfence();
+    *out = local;
     return pos;
 }
 #endif /* MF_HAVE_AVX2 */
@@ -433,8 +460,9 @@ MF_I512 void emit512(const uint32_t *src, uint64_t n, mf_out_t *o, w512_t *w)
     }
 }
 
-MF_T512 static int fill_avx512(uint32_t *buf, int pos, mf_out_t *o, uint64_t nwords, int nt)
+MF_T512 static int fill_avx512(uint32_t *buf, int pos, mf_out_t *out, uint64_t nwords, int nt)
 {
+    mf_out_t local = *out, *o = &local;
     w512_t w;
     memset(&w, 0, sizeof w);
     w.nt = nt;
@@ -449,6 +477,7 @@ MF_T512 static int fill_avx512(uint32_t *buf, int pos, mf_out_t *o, uint64_t nwo
     }
     w512_flush(&w);
     if (nt) _mm_sfence();
+    *out = local;
     return pos;
 }
 #endif /* MF_HAVE_AVX512 */
