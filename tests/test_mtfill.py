@@ -264,3 +264,38 @@ def test_environment_variable_forces_the_path_at_import() -> None:
 
     assert run("portable") == "portable"
     assert run("sse9").startswith("ValueError: SEEDSTREAM_SIMD=sse9: unknown path")
+
+
+def test_seedstream_random_state_draws_through_the_core() -> None:
+    """seedstream's in-memory legacy doubles: numpy's values and whole state, core or not."""
+    import seedstream
+    from seedstream import _fill, _legacy
+
+    assert _legacy._random_sample is _fill.random_sample  # the one place the core is wired in
+    n = _fill.CORE_MIN_VALUES
+    calls: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+        "n + 1": (lambda rs: rs.random_sample(n + 1), lambda rs: rs.random_sample(n + 1)),
+        "shape": (lambda rs: rs.random_sample((3, n)), lambda rs: rs.random_sample((3, n))),
+        "random": (lambda rs: rs.random(np.int64(2 * n)), lambda rs: rs.random(2 * n)),
+        "rand": (lambda rs: rs.rand(2, n), lambda rs: rs.rand(2, n)),
+        "numpy's loop": (lambda rs: rs.random_sample(n - 1), lambda rs: rs.random_sample(n - 1)),
+        "start": (
+            lambda rs: rs.random_sample(n, start=1001),
+            lambda rs: rs.random_sample(n + 1001)[1001:],
+        ),
+    }
+    for name, (our_call, numpys_call) in calls.items():
+        ours, numpys = seedstream.RandomState(2024), np.random.RandomState(2024)
+        ours.standard_normal(), numpys.standard_normal()  # a cached Gaussian to keep
+        got, expected = our_call(ours), numpys_call(numpys)
+        assert got.shape == expected.shape and got.tobytes() == expected.tobytes(), name
+        a, b = ours.get_state(legacy=False), numpys.get_state(legacy=False)
+        assert (a["has_gauss"], a["gauss"]) == (b["has_gauss"], b["gauss"]), name
+        assert a["state"]["pos"] == b["state"]["pos"], name
+        assert np.array_equal(a["state"]["key"], b["state"]["key"]), name
+    # the module-level functions and numpy's aliases, against a RandomState seeded alike
+    reference = np.random.RandomState(9)
+    seedstream.seed(9)
+    assert seedstream.ranf(3 * n).tobytes() == reference.random_sample(3 * n).tobytes()
+    assert seedstream.sample(n).tobytes() == reference.random_sample(n).tobytes()
+    assert seedstream.random_sample() == reference.random_sample()
