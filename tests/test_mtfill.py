@@ -271,7 +271,8 @@ def test_seedstream_random_state_draws_through_the_core() -> None:
     import seedstream
     from seedstream import _fill, _legacy
 
-    assert _legacy._random_sample is _fill.random_sample  # the one place the core is wired in
+    # the two places the core is wired in
+    assert (_legacy._random_sample, _legacy._uniform) == (_fill.random_sample, _fill.uniform)
     n = _fill.CORE_MIN_VALUES
     calls: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
         "n + 1": (lambda rs: rs.random_sample(n + 1), lambda rs: rs.random_sample(n + 1)),
@@ -283,6 +284,19 @@ def test_seedstream_random_state_draws_through_the_core() -> None:
             lambda rs: rs.random_sample(n, start=1001),
             lambda rs: rs.random_sample(n + 1001)[1001:],
         ),
+        "uniform": (lambda rs: rs.uniform(-2.5, 7, n + 3), lambda rs: rs.uniform(-2.5, 7, n + 3)),
+        "uniform high < low": (
+            lambda rs: rs.uniform(5, 2, (2, n)),
+            lambda rs: rs.uniform(5, 2, (2, n)),
+        ),
+        "uniform start": (
+            lambda rs: rs.uniform(1, 3, n, start=7),
+            lambda rs: rs.uniform(1, 3, n + 7)[7:],
+        ),
+        "uniform array bounds": (
+            lambda rs: rs.uniform(np.zeros(n), 2.0),
+            lambda rs: rs.uniform(np.zeros(n), 2.0),
+        ),
     }
     for name, (our_call, numpys_call) in calls.items():
         ours, numpys = seedstream.RandomState(2024), np.random.RandomState(2024)
@@ -293,6 +307,11 @@ def test_seedstream_random_state_draws_through_the_core() -> None:
         assert (a["has_gauss"], a["gauss"]) == (b["has_gauss"], b["gauss"]), name
         assert a["state"]["pos"] == b["state"]["pos"], name
         assert np.array_equal(a["state"]["key"], b["state"]["key"]), name
+    ours, numpys = seedstream.RandomState(1), np.random.RandomState(1)
+    for rs in (ours, numpys):
+        with pytest.raises(OverflowError, match="Range exceeds valid bounds"):
+            rs.uniform(-1e308, 1e308, 2 * n)
+    assert ours.random_sample() == numpys.random_sample()
     # the module-level functions and numpy's aliases, against a RandomState seeded alike
     reference = np.random.RandomState(9)
     seedstream.seed(9)

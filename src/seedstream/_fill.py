@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -174,3 +175,41 @@ def random_sample(random_state: np.random.RandomState, size: Any = None) -> Any:
     if n is None or n < CORE_MIN_VALUES or type(bit_generator) is not np.random.MT19937:
         return np.random.RandomState.random_sample(random_state, size)
     return fill_mt19937(bit_generator, np.empty(size, dtype=np.float64))
+
+
+def _plain_real(x: object) -> bool:
+    # A Python float, or an int that converts to a double exactly, as numpy converts both.
+    return type(x) is float or (type(x) is int and abs(x) <= 2**53)
+
+
+def uniform(
+    random_state: np.random.RandomState, low: Any = 0.0, high: Any = 1.0, size: Any = None
+) -> Any:
+    """``numpy.random.RandomState.uniform(random_state, low, high, size)``, filled by the core.
+
+    numpy computes ``low + (high - low) * random_sample()`` in doubles, one
+    rounding per operation; so does this, on the core's doubles.  numpy's own
+    method serves what :func:`random_sample` leaves to it and also array or
+    numpy-scalar bounds and ranges that are not finite (numpy raises there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a, b = np.random.RandomState(3), np.random.RandomState(3)
+    >>> bool((uniform(a, -2.5, 7, 5000) == b.uniform(-2.5, 7, 5000)).all())
+    True
+    """
+    n = _plain_count(size) if size is not None else None
+    bit_generator = random_state._bit_generator
+    span = float(high) - float(low) if _plain_real(low) and _plain_real(high) else math.nan
+    if (
+        n is None
+        or n < CORE_MIN_VALUES
+        or type(bit_generator) is not np.random.MT19937
+        or not math.isfinite(span)
+    ):
+        return np.random.RandomState.uniform(random_state, low, high, size)
+    out = fill_mt19937(bit_generator, np.empty(size, dtype=np.float64))
+    out *= span
+    out += float(low)
+    return out

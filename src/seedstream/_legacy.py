@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
-from seedstream._fill import random_sample
+from seedstream._fill import random_sample, uniform
 from seedstream._position import (
     PositionTracker,
     check_start,
@@ -207,9 +207,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             size,
             start,
             chunks,
-            lambda: self._draw(
-                start, self._double_words, np.random.RandomState.uniform, self, low, high, size
-            ),
+            lambda: self._draw(start, self._double_words, _uniform, self, low, high, size),
             store,
             output,
         )
@@ -465,8 +463,9 @@ class RandomState(np.random.RandomState, PositionTracker):
         return out[offset:]
 
 
-# numpy's random_sample, its values filled by the vectorized MT19937 core when it can serve.
+# numpy's random_sample and uniform, their values filled by the MT19937 core when it can serve.
 _random_sample = random_sample
+_uniform = uniform
 
 
 def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:
