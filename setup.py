@@ -1,4 +1,7 @@
-"""Build the compiled core (seedstream._kernel) from source; metadata is in pyproject.toml."""
+"""Build the compiled cores (seedstream._kernel, seedstream._mtfill) from source.
+
+Metadata is in pyproject.toml.
+"""
 
 import os
 import tempfile
@@ -56,21 +59,28 @@ class ProbingBuildExt(build_ext):
         return True
 
 
+# -ffp-contract=off: no fused multiply-add, so every rounding is the one numpy makes
+COMPILE_ARGS = [
+    "-O3",
+    "-std=c11",
+    "-ffp-contract=off",
+    "-Wall",
+    "-Wextra",
+    "-Wno-unused-parameter",
+]
+
 setup(
     cmdclass={"build_ext": ProbingBuildExt},
     ext_modules=[
         Extension(
             "seedstream._kernel",
             sources=["src/seedstream/_kernel.c"],
-            # -ffp-contract=off: no fused multiply-add, so the polar test rounds as numpy's does
-            extra_compile_args=[
-                "-O3",
-                "-std=c11",
-                "-ffp-contract=off",
-                "-Wall",
-                "-Wextra",
-                "-Wno-unused-parameter",
-            ],
-        )
+            extra_compile_args=COMPILE_ARGS,
+        ),
+        Extension(
+            "seedstream._mtfill",
+            sources=["src/seedstream/_mtfill.c"],
+            extra_compile_args=COMPILE_ARGS,
+        ),
     ],
 )

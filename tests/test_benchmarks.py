@@ -114,3 +114,10 @@ def test_results_files_record_the_commit_the_readme_names() -> None:
         )
         assert known.returncode == 0, f"{path.name}: commit {short} is not in this repository"
         assert f"`{short}`" in readme, f"the README does not say its figures are from {short}"
+
+
+def test_bench_mtfill_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    rates = load("bench_mtfill").main(log2n=12, repeat=1, sweep=True, clock="wall")
+    assert all(rate > 0 for rate in rates.values())
+    out = capsys.readouterr().out
+    assert "numpy RandomState.random_sample(n)" in out and "streaming stores" in out

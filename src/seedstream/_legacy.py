@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
+from seedstream._fill import random_sample, uniform
 from seedstream._position import (
     PositionTracker,
     check_start,
@@ -162,9 +163,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             size,
             start,
             chunks,
-            lambda: self._draw(
-                start, self._double_words, np.random.RandomState.random_sample, self, size
-            ),
+            lambda: self._draw(start, self._double_words, _random_sample, self, size),
             store,
             output,
         )
@@ -213,9 +212,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             size,
             start,
             chunks,
-            lambda: self._draw(
-                start, self._double_words, np.random.RandomState.uniform, self, low, high, size
-            ),
+            lambda: self._draw(start, self._double_words, _uniform, self, low, high, size),
             store,
             output,
         )
@@ -471,7 +468,9 @@ class RandomState(np.random.RandomState, PositionTracker):
         return out[offset:]
 
 
-_random_sample = np.random.RandomState.random_sample
+# numpy's random_sample and uniform, their values filled by the MT19937 core when it can serve.
+_random_sample = random_sample
+_uniform = uniform
 
 
 def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:
