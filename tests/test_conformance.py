@@ -287,7 +287,9 @@ BACKENDS = [NumpyBackend(), DaskThreadsBackend(), DaskSyncBackend(), ZarrBackend
 )
 def test_equals_numpy_one_shot(backend: Backend, case: Case, n: int, start: int) -> None:
     for chunks in backend.chunkings:
-        backend.check(case, n, start, chunks)
+        # A block of one value is a task of its own (about 5 ms for a variable draw): 41 of
+        # them meet the same starts and end states as 1001 would, in a 25th of the time.
+        backend.check(case, min(n, 41) if chunks == 1 else n, start, chunks)
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
@@ -369,7 +371,6 @@ def lazy_draws() -> list[tuple[Case, Any, np.ndarray]]:
     return draws
 
 
-@pytest.mark.xdist_group("lazy-draws")  # one worker builds the module's draws, once
 def test_processes_scheduler_and_pickling(lazy_draws: list[tuple[Case, Any, np.ndarray]]) -> None:
     draws = lazy_draws
     results = dask.compute(*(lazy for _, lazy, _ in draws), scheduler="processes", num_workers=2)
@@ -393,7 +394,6 @@ def cluster_client() -> Any:
         yield client
 
 
-@pytest.mark.xdist_group("lazy-draws")
 def test_distributed_local_cluster(
     cluster_client: Any, lazy_draws: list[tuple[Case, Any, np.ndarray]]
 ) -> None:

@@ -17,9 +17,6 @@ import pytest
 import seedstream
 from _independent_jump import random_sample_at
 
-# One worker runs this module under xdist (make test): its fixture runs the whole suite once.
-pytestmark = pytest.mark.xdist_group("benchmark-suite")
-
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 TINY = [
     "--sizes", "1e4", "1e5", "1e7",  # 1e7 is dropped by --max-n
@@ -64,7 +61,7 @@ def rows(document: dict[str, Any], section: str) -> list[dict[str, Any]]:
     return [r for r in document["rows"] if r["section"] == section]
 
 
-def test_suite_writes_json_markdown_and_png(
+def check_json_markdown_and_png(
     smoke: tuple[dict[str, Any], Path, Path, float],
 ) -> None:
     document, out, scratch, _ = smoke  # tests never assert on time
@@ -100,7 +97,7 @@ def test_suite_writes_json_markdown_and_png(
         assert label in table
 
 
-def test_suite_rows(smoke: tuple[dict[str, Any], Path, Path, float]) -> None:
+def check_rows(smoke: tuple[dict[str, Any], Path, Path, float]) -> None:
     document = smoke[0]
     main = rows(document, "main")
     assert not [r for r in document["rows"] if r["status"] == "error"]
@@ -144,7 +141,7 @@ def test_suite_rows(smoke: tuple[dict[str, Any], Path, Path, float]) -> None:
     assert eager["peak_rss"] > eager["peak_rss_measured"]  # estimated for the full array
 
 
-def test_suite_other_sections(smoke: tuple[dict[str, Any], Path, Path, float]) -> None:
+def check_other_sections(smoke: tuple[dict[str, Any], Path, Path, float]) -> None:
     document = smoke[0]
     scaling = rows(document, "scaling")
     assert [r["workers"] for r in scaling] == list(range(1, document["settings"]["workers"] + 1))
@@ -167,7 +164,7 @@ def test_suite_other_sections(smoke: tuple[dict[str, Any], Path, Path, float]) -
     assert 0 < normal["count_share"] < 1
 
 
-def test_render_redraws_from_json(
+def check_render_redraws_from_json(
     smoke: tuple[dict[str, Any], Path, Path, float],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -177,6 +174,19 @@ def test_render_redraws_from_json(
     suite.main(["--render", str(out / "smoke.json"), "--out", str(tmp_path)])
     assert (tmp_path / "table.md").read_text() == (out / "table.md").read_text()
     assert (tmp_path / "plot.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_suite_smoke(
+    smoke: tuple[dict[str, Any], Path, Path, float],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The checks of one tiny run, in one test: pytest-xdist gives a test to one worker, so
+    the run (half a minute) is made once, not once per worker that holds one of them."""
+    check_json_markdown_and_png(smoke)
+    check_rows(smoke)
+    check_other_sections(smoke)
+    check_render_redraws_from_json(smoke, tmp_path, monkeypatch)
 
 
 def test_failing_case_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
