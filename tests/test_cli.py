@@ -24,6 +24,7 @@ import pytest
 import zarr
 
 from _independent_jump import random_sample_at
+from _outputs import one_error_line, stored
 from seedstream._cli import main, parse_count
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
 
@@ -46,22 +47,6 @@ def subprocess_cli(*argv: object, **kwargs: Any) -> subprocess.CompletedProcess[
         check=False,
         **kwargs,
     )
-
-
-def stored(path: Path) -> np.ndarray:
-    if path.suffix == ".npy":
-        values: np.ndarray = np.load(path)
-        return values
-    return np.asarray(zarr.open_array(path, mode="r")[:])
-
-
-def assert_one_error_line(err: str, *fragments: str) -> None:
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("seedstream: error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, err)
 
 
 # --- sizes and positions ------------------------------------------------------------------
@@ -103,7 +88,7 @@ def test_parse_count_rejects(text: str) -> None:
 def test_bad_size_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, "generate", tmp_path / "x.zarr", "--n", "1.5")
     assert code == 2 and out == ""
-    assert_one_error_line(err, "--n", "'1.5' is not a whole number")
+    one_error_line(err, "--n", "'1.5' is not a whole number")
     assert not (tmp_path / "x.zarr").exists()
 
 
@@ -124,7 +109,7 @@ def test_bad_size_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path:
 def test_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
-    assert_one_error_line(err, fragment)
+    one_error_line(err, fragment)
 
 
 def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,7 +234,7 @@ def test_different_parameters_refused_then_overwritten(
     assert run(capsys, "generate", path, "--n", "1e5", "--chunks", "1e4")[0] == 0
     code, out, err = run(capsys, "generate", path, "--n", "1e5", "--chunks", "1e4", "--seed", 1)
     assert code == 1 and out == ""
-    assert_one_error_line(err, "holds a different draw", "--overwrite")
+    one_error_line(err, "holds a different draw", "--overwrite")
     assert stored(path).tobytes() == np.random.RandomState(0).random_sample(N).tobytes()
 
     argv = ["generate", path, "--n", "1e5", "--chunks", "1e4", "--seed", 1, "--overwrite"]
@@ -265,7 +250,7 @@ def test_disk_full_preflight(
     path = tmp_path / "out.npy"
     code, out, err = run(capsys, "generate", path, "--n", "1e5", "--chunks", "1e4")
     assert code == 1 and out == ""
-    assert_one_error_line(err, "needs about 781.25 KiB more", "--no-disk-check")
+    one_error_line(err, "needs about 781.25 KiB more", "--no-disk-check")
     argv = ["generate", path, "--n", "1e5", "--chunks", "1e4", "--no-disk-check"]
     assert run(capsys, *argv)[0] == 0
 
@@ -381,10 +366,10 @@ def test_show_uniform_float32_and_python(capsys: pytest.CaptureFixture[str]) -> 
 def test_show_library_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "show", "--seed", "2**40", "--at", 0)
     assert code == 1 and out == ""
-    assert_one_error_line(err, "Seed must be between 0 and 2**32 - 1")
+    one_error_line(err, "Seed must be between 0 and 2**32 - 1")
     code, out, err = run(capsys, "show", "--method", "poisson", "--param", "lam=-1", "--at", 5)
     assert code == 1 and out == ""
-    assert_one_error_line(err, "lam < 0")  # numpy's own message
+    one_error_line(err, "lam < 0")  # numpy's own message
 
 
 # --- plan ---------------------------------------------------------------------------------
@@ -580,15 +565,15 @@ def test_info(capsys: pytest.CaptureFixture[str], zarr_output: Path, npy_output:
 def test_not_an_output(capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str) -> None:
     code, _, err = run(capsys, command, tmp_path / "missing.zarr")
     assert code == 1
-    assert_one_error_line(err, "no such file or directory", "missing.zarr")
+    one_error_line(err, "no such file or directory", "missing.zarr")
     (tmp_path / "plain.npy").write_bytes(b"")
     code, _, err = run(capsys, command, tmp_path / "plain.npy")
     assert code == 1
-    assert_one_error_line(err, "has no seedstream record")
+    one_error_line(err, "has no seedstream record")
     (tmp_path / "dir").mkdir()
     code, _, err = run(capsys, command, tmp_path / "dir")
     assert code == 1
-    assert_one_error_line(err, "is not a zarr array")
+    one_error_line(err, "is not a zarr array")
 
 
 # --- as a subprocess: exit status and stderr, no traceback ----------------------------------
@@ -597,11 +582,11 @@ def test_not_an_output(capsys: pytest.CaptureFixture[str], tmp_path: Path, comma
 def test_subprocess_errors_have_no_traceback(tmp_path: Path) -> None:
     proc = subprocess_cli("info", tmp_path / "missing.zarr")
     assert proc.returncode == 1 and proc.stdout == ""
-    assert_one_error_line(proc.stderr, "no such file or directory")
+    one_error_line(proc.stderr, "no such file or directory")
 
     proc = subprocess_cli("show", "--at", "1e-3")
     assert proc.returncode == 2 and proc.stdout == ""
-    assert_one_error_line(proc.stderr, "not a whole number")
+    one_error_line(proc.stderr, "not a whole number")
 
 
 def test_subprocess_generate_mismatch_and_verify(tmp_path: Path) -> None:
@@ -612,7 +597,7 @@ def test_subprocess_generate_mismatch_and_verify(tmp_path: Path) -> None:
 
     proc = subprocess_cli("generate", path, "--n", "2e5", "--chunks", "1e4")
     assert proc.returncode == 1
-    assert_one_error_line(proc.stderr, "holds a different draw (differs in: shape)")
+    one_error_line(proc.stderr, "holds a different draw (differs in: shape)")
 
     with open(path, "r+b") as f:
         f.seek(-1, os.SEEK_END)
@@ -740,4 +725,4 @@ def test_distribution_usage_errors(
 ) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
-    assert_one_error_line(err, fragment)
+    one_error_line(err, fragment)

@@ -26,6 +26,7 @@ from packaging.version import Version
 from zarr.codecs import BloscCodec, GzipCodec, ZstdCodec
 
 import seedstream
+from _outputs import stored
 from seedstream._cli import main
 from seedstream._output import ATTRS_KEY
 
@@ -54,12 +55,6 @@ def chunk(path: Path, index: int) -> Path:
 
 def cut(file: Path, keep: int) -> None:
     file.write_bytes(file.read_bytes()[:keep])
-
-
-def stored(path: Path) -> np.ndarray:
-    if path.suffix == ".npy":
-        return np.load(path)
-    return np.asarray(zarr.open_array(path, mode="r")[:])
 
 
 # --- the zarr floor ------------------------------------------------------------------------

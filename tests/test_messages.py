@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import seedstream
+from _outputs import one_error_line
 from seedstream import _progress
 from seedstream._cli import main
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
@@ -33,15 +34,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def one_error_line(err: str, *fragments: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("seedstream: error: "), err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 def numpy_error(call: Callable[[], Any]) -> type[BaseException]:

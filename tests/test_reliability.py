@@ -23,6 +23,7 @@ import pytest
 import zarr
 
 import seedstream
+from _outputs import one_error_line
 from seedstream._cli import main
 from seedstream._output import SIDECAR_SUFFIX, OutputInUseError, OutputMismatchError, _unsafe
 
@@ -35,16 +36,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
 
 def cli(*argv: object) -> list[str]:
     return [sys.executable, "-m", "seedstream._cli", *map(str, argv)]
-
-
-def one_error_line(err: str, *fragments: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("seedstream: error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, err)
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

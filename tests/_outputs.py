@@ -1,0 +1,27 @@
+"""Helpers shared by the tests of outputs and messages (importable: pyproject's pythonpath)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import zarr
+
+
+def stored(path: Path) -> np.ndarray:
+    """What a ``.npy`` file or a zarr array on disk holds, read by numpy or zarr alone."""
+    if path.suffix == ".npy":
+        values: np.ndarray = np.load(path)
+        return values
+    return np.asarray(zarr.open_array(path, mode="r")[:])
+
+
+def one_error_line(err: str, *fragments: str) -> str:
+    """The CLI's error: one line, no traceback, holding every fragment; returned."""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("seedstream: error: "), err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, err)
+    return lines[0]
