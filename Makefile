@@ -26,7 +26,7 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -n auto  # one worker per core (pytest-xdist)
+	$(PY) -m pytest -n auto --dist worksteal  # one worker per core (pytest-xdist)
 
 bench: setup
 	$(PY) benchmarks/bench_advance.py
