@@ -161,6 +161,15 @@ def _distributions(api: str) -> Iterator[Call]:
             yield from _forms(method, params)
 
 
+# Calls whose signature is the same on RandomState and Generator.
+BOTH_APIS: list[Call] = [
+    ("bytes", (0,), {}),
+    ("bytes", (5,), {}),
+    ("choice", (5,), {}),
+    ("choice", (5, 3), {}),
+    ("choice", ([1.5, 2.0, 3.0], (2, 2)), {"p": [0.2, 0.3, 0.5]}),
+    ("choice", (5, 3), {"replace": False}),
+]
 RS_CALLS: list[Call] = [
     *(
         (m, (), {"size": size})
@@ -168,12 +177,7 @@ RS_CALLS: list[Call] = [
         for size in (None, 3, (2, 3), 0)
     ),
     *((m, shape, {}) for m in ("rand", "randn") for shape in ((), (3,), (2, 3))),
-    ("bytes", (0,), {}),
-    ("bytes", (5,), {}),
-    ("choice", (5,), {}),
-    ("choice", (5, 3), {}),
-    ("choice", ([1.5, 2.0, 3.0], (2, 2)), {"p": [0.2, 0.3, 0.5]}),
-    ("choice", (5, 3), {"replace": False}),
+    *BOTH_APIS,
     ("choice", (np.array(["a", "b"]),), {}),
     ("permutation", (5,), {}),
     ("permutation", (np.arange(6.0).reshape(2, 3),), {}),
@@ -225,12 +229,7 @@ GEN_CALLS: list[Call] = [
     ("standard_gamma", (np.array([2.0, 0.5, 4.0]),), {"out": np.zeros(3)}),
     ("shuffle", (np.arange(5),), {}),
     ("shuffle", (np.arange(6.0).reshape(3, 2),), {"axis": 1}),
-    ("bytes", (0,), {}),
-    ("bytes", (5,), {}),
-    ("choice", (5,), {}),
-    ("choice", (5, 3), {}),
-    ("choice", ([1.5, 2.0, 3.0], (2, 2)), {"p": [0.2, 0.3, 0.5]}),
-    ("choice", (5, 3), {"replace": False}),
+    *BOTH_APIS,
     ("choice", (np.arange(6).reshape(3, 2), 2), {"axis": 1}),
     ("permutation", (5,), {}),
     ("permutation", (np.arange(6.0).reshape(2, 3),), {"axis": 1}),
