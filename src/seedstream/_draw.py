@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream import _kernel
+from seedstream import _fill, _kernel
 from seedstream import _variable as variable
 from seedstream._jump import advance
 from seedstream._stream import Stream
@@ -44,6 +44,13 @@ _DOUBLES = {
     ("RandomState", "uniform"),
     ("RandomState", "standard_exponential"),
     ("RandomState", "exponential"),
+    ("Generator", "random"),
+    ("Generator", "uniform"),
+}
+# Filled by the MT19937 core when the stream is MT19937 (see Draw.call).
+_UNIFORMS = {
+    ("RandomState", "random_sample"),
+    ("RandomState", "uniform"),
     ("Generator", "random"),
     ("Generator", "uniform"),
 }
@@ -215,7 +222,23 @@ class Draw:
         return out
 
     def call(self, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
-        """``count`` values from numpy's own method, starting at `bit_generator`'s state."""
+        """``count`` values as numpy's own method makes them from `bit_generator`'s state.
+
+        Uniforms on MT19937 come from the vectorized core (:mod:`seedstream._fill`),
+        everything else from numpy's method.
+        """
+        if (self.api, self.method) in _UNIFORMS:
+            p = self.param
+            out = _fill.uniforms(
+                bit_generator,
+                count,
+                self.dtype,
+                p.get("low", 0.0),
+                p.get("high", 1.0),
+                scaled=self.method == "uniform",
+            )
+            if out is not None:
+                return out
         return self.call_on(self.numpy_object(bit_generator), count)
 
 

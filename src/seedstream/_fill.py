@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from seedstream import _mtfill
 
-__all__ = ["fill_mt19937"]
+__all__ = ["fill_mt19937", "uniforms"]
 
 MT_N = 624
 #: The output dtypes the core fills: float64 (``random_sample``), float32
@@ -209,7 +209,44 @@ def uniform(
         or not math.isfinite(span)
     ):
         return np.random.RandomState.uniform(random_state, low, high, size)
-    out = fill_mt19937(bit_generator, np.empty(size, dtype=np.float64))
+    return _scale(fill_mt19937(bit_generator, np.empty(size, dtype=np.float64)), low, span)
+
+
+def _scale(out: npt.NDArray[Any], low: float, span: float) -> npt.NDArray[Any]:
+    # numpy's ``low + (high - low) * u``: one rounding per operation, in doubles.
     out *= span
     out += float(low)
     return out
+
+
+def uniforms(
+    bit_generator: np.random.BitGenerator,
+    count: int,
+    dtype: str = "float64",
+    low: float = 0.0,
+    high: float = 1.0,
+    *,
+    scaled: bool = False,
+) -> npt.NDArray[Any] | None:
+    """`count` uniforms from `bit_generator` by the core, as numpy's draw makes them; else None.
+
+    ``scaled``: numpy's ``uniform(low, high)`` (float64); otherwise its
+    ``random_sample`` / ``Generator.random`` in `dtype` (float64 or float32).
+    None (nothing drawn) where the core cannot serve: another bit generator,
+    a range that is not finite (numpy raises there), another dtype.  This is
+    how every chunk of a fixed uniform draw is made (``Draw.call``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = uniforms(np.random.MT19937(5), 4, low=-1.0, high=3.0, scaled=True)
+    >>> bool((x == np.random.Generator(np.random.MT19937(5)).uniform(-1.0, 3.0, 4)).all())
+    True
+    """
+    if type(bit_generator) is not np.random.MT19937 or dtype not in ("float64", "float32"):
+        return None
+    span = float(high) - float(low)
+    if scaled and (dtype != "float64" or not math.isfinite(span)):
+        return None
+    out = fill_mt19937(bit_generator, np.empty(count, dtype=dtype))
+    return _scale(out, low, span) if scaled else out
