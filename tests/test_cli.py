@@ -25,6 +25,7 @@ import zarr
 
 from _independent_jump import random_sample_at
 from _outputs import one_error_line, stored
+from seedstream import _mtfill
 from seedstream._cli import main, parse_count
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
 
@@ -136,6 +137,7 @@ def test_generate_equals_numpy_and_rerun_is_a_no_op(
     assert code == 0 and err == ""
     assert out.startswith(f"{path}: (100000,) float64 in chunks of (10000,): wrote 10 of 10 ")
     assert "GB/s" in out and len(out.splitlines()) == 1
+    assert out.rstrip().endswith(f"(MT19937 core, {_mtfill.current_path()} path)")
     expected = np.random.RandomState(0).random_sample(N)
     assert stored(path).tobytes() == expected.tobytes()
 
@@ -223,6 +225,7 @@ def test_generate_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     assert summary["complete"] is True
     assert summary["shape"] == [N] and summary["chunk_shape"] == [CHUNK]
     assert summary["chunks_written"] == 10 and summary["bytes_written"] == 8 * N
+    assert summary["mt19937_core"] == _mtfill.current_path()
     code, out, _ = run(capsys, "generate", path, "--n", "1e5", "--chunks", "1e4", "--json")
     assert json.loads(out)["chunks_written"] == 0
 
@@ -726,3 +729,14 @@ def test_distribution_usage_errors(
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     one_error_line(err, fragment)
+
+
+def test_demo_names_the_core_path_and_checks_it_against_numpy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from seedstream.__main__ import core_demo
+
+    assert core_demo(0, 5001)
+    out = capsys.readouterr().out
+    assert f"the MT19937 core's {_mtfill.current_path()} path" in out
+    assert "bit for bit equal: True" in out

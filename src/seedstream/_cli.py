@@ -470,10 +470,12 @@ def run_generate(args: argparse.Namespace) -> int:
     written = info.done_bytes - bytes_before
     rate = written / seconds / 1e9 if seconds > 0 else 0.0
     request = info.request
+    core = request.draw.core_path(request.stream)
     if args.json:
         _print_json(
             {
                 **info.to_dict(),
+                "mt19937_core": core,
                 "chunks_written": len(info.done) - done_before,
                 "bytes_written": written,
                 "seconds": seconds,
@@ -491,6 +493,7 @@ def run_generate(args: argparse.Namespace) -> int:
         print(
             f"{what}: wrote {len(info.done) - done_before} of {request.nchunks} chunks "
             f"({_human(written)}) in {seconds:.2f} s, {rate:.2f} GB/s"
+            + (f" (MT19937 core, {core} path)" if core else "")
         )
     return 0
 

@@ -221,6 +221,20 @@ class Draw:
         out: np.ndarray = getattr(obj, self.method)(size=count, **kwargs)
         return out
 
+    def core_path(self, stream: Stream) -> str | None:
+        """The MT19937 core's code path that makes this draw's values on `stream`; None: numpy's.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> s = Stream.from_bit_generator(np.random.PCG64(0))
+        >>> Draw("Generator", "random").core_path(s) is None  # numpy's own method
+        True
+        """
+        if (self.api, self.method) in _UNIFORMS and stream.bit_generator == "MT19937":
+            return _fill.core_path()
+        return None
+
     def call(self, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
         """``count`` values as numpy's own method makes them from `bit_generator`'s state.
 

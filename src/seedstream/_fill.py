@@ -36,6 +36,11 @@ MT_N = 624
 DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.uint32))
 
 
+def core_path() -> str:
+    """The core's code path in use: 'portable', 'avx2' or 'avx512' (see _mtfill.c)."""
+    return _mtfill.current_path()
+
+
 def _struct_view(bit_generator: np.random.MT19937) -> npt.NDArray[np.uint32]:
     """numpy's state struct as 625 words (the key, then the position), sharing memory."""
     address = bit_generator.ctypes.state_address
