@@ -57,7 +57,7 @@ def core_demo(seed: int, n: int) -> bool:
     t1 = time.perf_counter()
     theirs = np.random.RandomState(seed).random_sample(n)
     t2 = time.perf_counter()
-    same = ours.tobytes() == theirs.tobytes()
+    same = bool(ours.tobytes() == theirs.tobytes())
     print(f"  seedstream {t1 - t0:.3f} s, numpy {t2 - t1:.3f} s, bit for bit equal: {same}")
     return same
 
