@@ -120,6 +120,20 @@ def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and out.strip()
 
 
+def test_one_version_source() -> None:
+    """pyproject.toml takes the version from _version.py; the installed package reports it."""
+    from importlib.metadata import version
+
+    import seedstream
+    from seedstream import _version
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in config["project"] and "version" in config["project"]["dynamic"]
+    attr = config["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "seedstream._version.__version__"
+    assert seedstream.__version__ == _version.__version__ == version("seedstream")
+
+
 def test_console_script_entry_point() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert config["project"]["scripts"]["seedstream"] == "seedstream._cli:main"

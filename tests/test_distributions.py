@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 
 import seedstream as ss
 from _independent_jump import words_after
-from seedstream import _variable
+from seedstream import SelfCheckError, _variable
 from seedstream._draw import Draw, Locator, generate_located
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
 from seedstream._stream import Stream
@@ -899,7 +899,7 @@ def test_generate_located_checks_its_end(make_stream: Callable[[], Stream], draw
     obj = draw.numpy_object(stream.bit_generator_at(0))
     assert_bitwise(right, draw.call_on(obj, first + count)[first:], f"located {draw}")
     for wrong in (end - 1, end + 1, end + 2):
-        with pytest.raises(RuntimeError, match="self-check"):
+        with pytest.raises(SelfCheckError, match="self-check"):
             generate_located(stream, draw, start, count, wrong)
 
 
@@ -920,7 +920,7 @@ def test_packed_values_are_checked_against_the_raw_words(monkeypatch: pytest.Mon
         return values
 
     monkeypatch.setattr(_variable, "packed_values", off_by_one)
-    with pytest.raises(RuntimeError, match="self-check"):
+    with pytest.raises(SelfCheckError, match="self-check"):
         generate_located(stream, draw, start, 64, end)
 
 
@@ -957,14 +957,14 @@ def _skip_one_attempt(monkeypatch: pytest.MonkeyPatch, from_index: int = 3) -> N
 def _expect_self_check_failures(spec: Spec, tmp_path: Path) -> None:
     # The fault lies inside the first chunk, and inside values 3 .. 62. (A count-pass
     # fault may be caught when the lazy array is built, or else when it is computed.)
-    with pytest.raises(RuntimeError, match="self-check"):
+    with pytest.raises(SelfCheckError, match="self-check"):
         materialise(spec.call(spec.ours(), 200, chunks=50))
     ours = spec.ours()
     before = state_of(ours)
-    with pytest.raises(RuntimeError, match="self-check"):
+    with pytest.raises(SelfCheckError, match="self-check"):
         spec.call(ours, 60, start=3)
     assert same_state(state_of(ours), before), "a failed self-check must leave the state alone"
-    with pytest.raises(RuntimeError, match="self-check"):
+    with pytest.raises(SelfCheckError, match="self-check"):
         spec.call(spec.ours(), 200, chunks=50, store=tmp_path / "x.zarr", progress=False)
 
 
@@ -1018,7 +1018,7 @@ def test_a_miscount_before_the_first_value_is_not_returned_shifted(
     spec = next(s for s in RS_SPECS if s.label == " above 2**32" and s.param("dtype") == "int64")
     expected = np.asarray(spec.call(spec.numpy(), 70))[50:]
     calls = _flip_one_flag(monkeypatch, "masked", index=5)
-    with pytest.raises(RuntimeError, match="self-check failed: numpy's own randint"):
+    with pytest.raises(SelfCheckError, match="self-check failed: numpy's own randint"):
         materialise(spec.call(spec.ours(), 20, start=50, chunks=chunks))
     assert calls
     monkeypatch.undo()
@@ -1045,7 +1045,7 @@ def test_a_miscount_in_one_unsampled_prefix_segment_is_not_returned_shifted(
     monkeypatch.setattr(_variable, "count_segment", one_off)
     try:
         got = materialise(spec.call(spec.ours(), 20, start=400))
-    except RuntimeError as exc:
+    except SelfCheckError as exc:
         assert "self-check" in str(exc)
     else:
         assert_bitwise(got, expected, "values after a miscount in segment 3 of the prefix")

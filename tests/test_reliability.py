@@ -24,8 +24,9 @@ import zarr
 
 import seedstream
 from _outputs import one_error_line
+from seedstream import OutputInUseError, OutputMismatchError
 from seedstream._cli import main
-from seedstream._output import SIDECAR_SUFFIX, OutputInUseError, OutputMismatchError, _unsafe
+from seedstream._output import SIDECAR_SUFFIX, _unsafe
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:

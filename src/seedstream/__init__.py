@@ -10,14 +10,19 @@ from numpy.random import (
     SeedSequence,
 )
 
-from seedstream import _legacy
+from seedstream import _legacy, _version
+from seedstream._errors import (
+    DiskFullError,
+    LazyResultWarning,
+    OutputInUseError,
+    OutputMismatchError,
+    SelfCheckError,
+)
 from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
 from seedstream._legacy import RandomState
 from seedstream._memory import MemoryReading, read_memory
-from seedstream._output import DiskFullError, OutputInUseError, OutputMismatchError
 from seedstream._plan import Plan, plan
-from seedstream._position import LazyResultWarning
 from seedstream._pyrandom import PythonRandom
 from seedstream._stream import Stream
 from seedstream._verify import OutputInfo, VerifyReport, inspect_output, verify_output
@@ -46,6 +51,7 @@ __all__ = [
     "Plan",
     "PythonRandom",
     "RandomState",
+    "SelfCheckError",
     "Stream",
     "VerifyReport",
     "advance",
@@ -56,4 +62,4 @@ __all__ = [
     "verify_output",
     *_legacy.LEGACY_FUNCTIONS,
 ]
-__version__ = "0.1.0"
+__version__ = _version.__version__

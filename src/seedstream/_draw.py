@@ -23,6 +23,7 @@ import numpy as np
 
 from seedstream import _fill, _kernel
 from seedstream import _variable as variable
+from seedstream._errors import SelfCheckError
 from seedstream._jump import advance
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit
@@ -510,7 +511,7 @@ def _check_packed(
             last_accepted = hi == stop - offset and bool(flags[-1])
         offset += subs.size
     if made != out.size or not last_accepted:
-        raise RuntimeError(
+        raise SelfCheckError(
             "self-check failed: the raw words numpy read do not hold the counted values in "
             "their counted places; refusing to return shifted numbers (please report this)"
         )

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from seedstream._draw import Draw, Located, Locator, block_values
+from seedstream._errors import DiskFullError, OutputInUseError, OutputMismatchError
 from seedstream._geometry import block_start, is_contiguous
 from seedstream._stream import Stream
 
@@ -67,18 +68,6 @@ REPAIR = "run the same generate call again to rewrite damaged chunks"
 # chunk, so it must be written as a key; zarr's default skips it and the chunk stays missing.
 ZARR_CONFIG: ArrayConfigParams = {"write_empty_chunks": True}
 LOCK_NAME = ".seedstream.lock"  # inside a zarr folder; beside a .npy as NAME.npy + LOCK_NAME
-
-
-class OutputMismatchError(ValueError):
-    """The target holds a different draw than the one requested."""
-
-
-class DiskFullError(OSError):
-    """Not enough free space: before starting (preflight) or while writing."""
-
-
-class OutputInUseError(OSError):
-    """Another writer (another process, or another call) is writing the same path."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,7 +193,7 @@ def _differences(recorded: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
 
 def record(request: Request, complete: bool) -> dict[str, Any]:
     """What is stored with the data: the request, versions, and whether it is complete."""
-    from seedstream import __version__
+    from seedstream._version import __version__
 
     return {
         "format": FORMAT,

@@ -30,6 +30,7 @@ from seedstream._draw import (
     numpy_at,
     values_at,
 )
+from seedstream._errors import LazyResultWarning
 from seedstream._geometry import normalize_shape
 from seedstream._jump import MAX_STEPS
 from seedstream._lazy import lazy_array
@@ -430,10 +431,6 @@ def _native_outputs(stream: Stream, unit_bits: int, units: int) -> int:
     if unit_bits == 64:
         return 2 * units
     return halves_outputs(units, int(stream.state.get("has_uint32", 0)))
-
-
-class LazyResultWarning(UserWarning):
-    """A draw too large for memory was returned as a lazy dask array."""
 
 
 def _user_stacklevel() -> int:

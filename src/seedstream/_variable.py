@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from seedstream import _kernel
+from seedstream._errors import SelfCheckError
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, read_units
 
@@ -381,7 +382,7 @@ def spot_check(stream: Stream, scanner: Scanner, counts: Counts, segment: int) -
         return counter.units(bits)
 
     if not units_for(count * per) <= n_units // k < units_for((count + 1) * per):
-        raise RuntimeError(
+        raise SelfCheckError(
             f"self-check failed: numpy's own {scanner.draw.method} does not make the "
             f"{count * per} values the count pass found in segment {segment}; refusing to "
             "return shifted numbers (please report this)"
@@ -406,7 +407,7 @@ class Counting:
         """The `unit_bits`-bit draws made so far (a double is a 64-bit draw)."""
         n32, n64, nraw = _kernel.counted(self.capsule)
         if nraw or (n64 if unit_bits == 32 else n32):
-            raise RuntimeError(
+            raise SelfCheckError(
                 f"internal error: numpy's method drew other than {unit_bits}-bit units "
                 f"({n32} 32-bit, {n64} 64-bit, {nraw} raw); refusing to count it"
             )
@@ -445,7 +446,7 @@ def parse(stream: Stream, scanner: Scanner, first: int, stop: int, window: int =
         values += k
         moved, here = here, first + counter.units(scanner.unit_bits)
         if here == moved:
-            raise RuntimeError(
+            raise SelfCheckError(
                 f"internal error: numpy's {scanner.draw.method} made {k} values without drawing; "
                 "it cannot be counted"
             )
@@ -496,7 +497,7 @@ def units_after(
             continue
         segment = int(np.searchsorted(counts.prefix, index, side="right")) - 1
         if segment >= len(counts.per_segment):
-            raise RuntimeError(
+            raise SelfCheckError(
                 f"internal error: accepted attempt {index} is beyond the counted stream"
             )
         by_segment.setdefault(segment, []).append(index)
@@ -534,7 +535,7 @@ def check_position(
     expected = dict(bit_generator_at_unit(stream, unit, unit_bits).state)
     actual = dict(bit_generator.state)
     if not _same_position(actual, expected):
-        raise RuntimeError(
+        raise SelfCheckError(
             f"self-check failed: after generating, the bit generator is not at unit {unit} as "
             "the count pass predicted; refusing to return shifted numbers (please report this)"
         )
