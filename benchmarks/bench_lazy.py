@@ -139,7 +139,12 @@ print(json.dumps({{**clock.read(), "peak_rss": peak_rss(), "value": value, **ext
 def run_case(name: str, n: int) -> dict[str, Any]:
     """One run of case `name` at `n` values, in a fresh process."""
     setup, body = CASES[name]
-    code = _HARNESS.format(here=str(HERE), setup=setup, body=textwrap.dedent(body.format(n=n)))
+    return run_source(name, n, setup, body.format(n=n))
+
+
+def run_source(name: str, n: int, setup: str, body: str) -> dict[str, Any]:
+    """One run of `body` (which sets ``value``) after `setup`, timed in a fresh process."""
+    code = _HARNESS.format(here=str(HERE), setup=setup, body=textwrap.dedent(body))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0:
         return {"case": name, "n": n, "error": done.stderr.strip().splitlines()[-1]}

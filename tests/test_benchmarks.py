@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -121,3 +122,12 @@ def test_bench_mtfill_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(rate > 0 for rate in rates.values())
     out = capsys.readouterr().out
     assert "numpy RandomState.random_sample(n)" in out and "streaming stores" in out
+
+
+def test_bench_chunks_case_runs_and_equals_numpy() -> None:
+    module = load("bench_chunks")
+    table = module.cases(10_000, 1_000, [12], "/tmp")
+    assert set(table) == {"lazy@auto", "store@auto", "lazy@2^12", "dask-rng@2^12", "store@2^12"}
+    result = load("bench_lazy").run_source("lazy@2^12", 10_000, *table["lazy@2^12"])
+    expected = float(np.random.RandomState(0).random_sample(10_000).mean())
+    assert result["value"] == pytest.approx(expected, abs=1e-12)
