@@ -148,12 +148,14 @@ class Generator(np.random.Generator, PositionTracker):
             and plain_small_call(size, start, chunks, store, output)
         ):
             # numpy's own call below the core's threshold: the common small call stays lean
-            if size is None or size < CORE_MIN_VALUES:
-                values = _random(self, size)
+            if size is None:
+                values, drawn = _random(self), 1
+            elif size < CORE_MIN_VALUES:
+                values, drawn = _random(self, size), size
             else:
-                values = generator_random(self, size)
+                values, drawn = generator_random(self, size), size
             if self._position is not None:
-                self._position += self._double_words * (1 if size is None else size)
+                self._position += self._double_words * drawn
             return values
         random = generator_random
         if out is not None:
