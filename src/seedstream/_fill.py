@@ -266,6 +266,15 @@ def _core_float(dtype: Any) -> np.dtype[Any] | None:
     return found if found in _CORE_FLOATS else None
 
 
+def _pays(n: int, dtype: np.dtype[Any]) -> bool:
+    """Whether `n` values of `dtype` pay for the core's fixed cost: CORE_MIN_VALUES doubles' words.
+
+    numpy makes a float32 from one word and a float64 from two, so float32s twice as fast:
+    they need twice as many values to pay (measured, 1024 float32s: core 22 us, numpy 12).
+    """
+    return n * dtype.itemsize >= 8 * CORE_MIN_VALUES
+
+
 def _fills(out: object, dtype: np.dtype[Any], size: Any) -> bool:
     """Whether numpy would fill `out` as it is and the core can too (else numpy serves)."""
     if not (
@@ -274,7 +283,7 @@ def _fills(out: object, dtype: np.dtype[Any], size: Any) -> bool:
         and out.flags.c_contiguous
         and out.flags.writeable
         and out.flags.aligned
-        and out.size >= CORE_MIN_VALUES
+        and _pays(out.size, dtype)
     ):
         return False
     if size is None:
@@ -290,10 +299,11 @@ def generator_random(
     """``numpy.random.Generator.random(generator, size, dtype, out)``, filled by the core.
 
     The one place where seedstream's in-memory ``Generator.random`` meets the
-    core: on MT19937, float64 or float32, at least ``CORE_MIN_VALUES`` values,
-    into a new array or an `out` that is C-contiguous, writeable and of the
-    native dtype asked for.  numpy's own method serves everything else (and
-    raises numpy's errors); the values and the state after are numpy's either way.
+    core: on MT19937, float64 or float32, at least ``CORE_MIN_VALUES`` doubles
+    (twice as many float32s: the same words), into a new array or an `out`
+    that is C-contiguous, writeable and of the native dtype asked for.  numpy's
+    own method serves everything else (and raises numpy's errors); the values
+    and the state after are numpy's either way.
 
     Examples
     --------
@@ -310,7 +320,7 @@ def generator_random(
         found = _core_float(dtype)
         if found is not None and out is None:
             n = _plain_count(size) if size is not None else None
-            if n is not None and n >= CORE_MIN_VALUES:
+            if n is not None and _pays(n, found):
                 return fill_mt19937(bit_generator, np.empty(size, dtype=found))
         elif found is not None and _fills(out, found, size):
             return fill_mt19937(bit_generator, out)
