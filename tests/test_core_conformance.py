@@ -129,20 +129,22 @@ def core_values(n: int, words: int = 2) -> int:
     return n if n * words >= 2 * CORE_MIN else 0
 
 
-# (ours, numpy's) for RandomState: the methods numpy's random_sample serves, and uniform.
+# (ours, numpy's, start) for RandomState: the methods numpy's random_sample serves, and uniform.
 LegacyCall = Callable[[Any, int], Any]
-LEGACY_CALLS: dict[str, tuple[LegacyCall, LegacyCall]] = {
-    "random_sample": (lambda rs, n: rs.random_sample(n), lambda rs, n: rs.random_sample(n)),
-    "random": (lambda rs, n: rs.random((n, 1)), lambda rs, n: rs.random((n, 1))),
-    "rand": (lambda rs, n: rs.rand(1, n), lambda rs, n: rs.rand(1, n)),
-    "uniform": (lambda rs, n: rs.uniform(-3, 0.5, n), lambda rs, n: rs.uniform(-3, 0.5, n)),
+LEGACY_CALLS: dict[str, tuple[LegacyCall, LegacyCall, int]] = {
+    "random_sample": (lambda rs, n: rs.random_sample(n), lambda rs, n: rs.random_sample(n), 0),
+    "random": (lambda rs, n: rs.random((n, 1)), lambda rs, n: rs.random((n, 1)), 0),
+    "rand": (lambda rs, n: rs.rand(1, n), lambda rs, n: rs.rand(1, n), 0),
+    "uniform": (lambda rs, n: rs.uniform(-3, 0.5, n), lambda rs, n: rs.uniform(-3, 0.5, n), 0),
     "random_sample start=311": (
         lambda rs, n: rs.random_sample(n, start=311),
         lambda rs, n: rs.random_sample(n + 311)[311:],
+        311,
     ),
     "uniform start=624": (
         lambda rs, n: rs.uniform(2, 9, n, start=624),
         lambda rs, n: rs.uniform(2, 9, n + 624)[624:],
+        624,
     ),
 }
 
@@ -157,18 +159,16 @@ def rotating_seeds(turn: int) -> Iterator[tuple[str, Any, int]]:
 
 
 def test_random_state_in_memory(path: str, spy: Spy) -> None:
-    for turn, (name, (ours_call, numpys_call)) in enumerate(LEGACY_CALLS.items()):
+    for turn, (name, (ours_call, numpys_call, start)) in enumerate(LEGACY_CALLS.items()):
         for label, seed, n in rotating_seeds(turn):
             what = f"{path} RandomState({label}).{name}, {n}"
             ours, numpys = legacy_pair(seed)
-            ours.random_sample(313), numpys.random_sample(313)  # a position mid-block
+            ours.random_sample(313), numpys.random_sample(313)  # 626 words: past a twist
             spy.take()
             same(ours_call(ours, n), numpys_call(numpys, n), what)
             assert spy.take() == core_values(n), f"{what}: the core did not serve"
-            assert same_state(ours.get_state(legacy=False), numpys.get_state(legacy=False))
-            assert ours.position == 2 * (313 + n + (311 if "311" in name else 0)) + (
-                2 * 624 if "624" in name else 0
-            ), what
+            assert same_state(ours.get_state(legacy=False), numpys.get_state(legacy=False)), what
+            assert ours.position == 2 * (313 + start + n), what
 
 
 def test_random_state_after_set_state(path: str, spy: Spy) -> None:
@@ -202,10 +202,11 @@ def test_module_level_functions(path: str, spy: Spy) -> None:
             what = f"{path} seedstream.{name}({n})"
             same(ours_call(n), numpys_call(n), what)
             assert spy.take() == core_values(n), what
-            assert same_state(seedstream.get_state(legacy=False), numpys.get_state(legacy=False))
+            state = seedstream.get_state(legacy=False)
+            assert same_state(state, numpys.get_state(legacy=False)), what
 
 
-# (ours, numpy's) for Generator(MT19937): values per call, and 32-bit words per value.
+# (ours, numpy's, 32-bit words per value) for Generator(MT19937).
 GeneratorCall = Callable[[Any, int], Any]
 GENERATOR_CALLS: dict[str, tuple[GeneratorCall, GeneratorCall, int]] = {
     "random": (lambda g, n: g.random(n), lambda g, n: g.random(n), 2),
@@ -322,10 +323,10 @@ def test_python_random(path: str, spy: Spy) -> None:
         same(ours.random(1030, start=7), [cpythons.random() for _ in range(1030)], what)
         assert spy.take() == 1249 + 1030, f"{what}: the core did not serve"
         assert ours.getstate() == cpythons.getstate(), what
-        assert ours.position == 2 * (1249 + 1 + 7 + 1030)
+        assert ours.position == 2 * (1249 + 1 + 7 + 1030), what
 
 
-# Lazy draws: (what, ours, numpy's one-shot values and object after) for start, n.
+# Lazy draws: (name, our object, numpy's, our call (n, start=, ...), numpy's one-shot call).
 Lazy = Callable[..., Any]
 LAZY_DRAWS: list[tuple[str, Callable[[], Any], Callable[[], Any], Lazy, Lazy]] = [
     (
@@ -428,6 +429,7 @@ def test_numpy_serves_the_rest(spy: Spy) -> None:
         "high < low": lambda g: g.uniform(2.0, 1.0, 2000),
         "span too wide": lambda g: g.uniform(-1e308, 1e308, 2000),
         "nan bound": lambda g: g.uniform(0.0, float("nan"), 2000),
+        "int bound past 2**53": lambda g: g.uniform(0, 2**60 + 1, 2000),
     }
     for name, call in calls.items():
         bit_generator = np.random.PCG64 if name == "PCG64" else np.random.MT19937
