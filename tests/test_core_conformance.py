@@ -262,6 +262,12 @@ def test_generator_out_is_filled_in_place(path: str, spy: Spy) -> None:
         assert ours.random(out=out, dtype=dtype) is out
         same(out, numpys.random((3, 700), dtype), f"{path} out= {np.dtype(dtype)}")
         assert spy.take() == out.size
+    out = np.empty(2101, np.float32)
+    assert ours.random(out=out, dtype=np.float32, start=5) is out  # from an odd word
+    same(out, numpys.random(5 + 2101, np.float32)[5:], f"{path} out= after start=5")
+    assert spy.take() == out.size
+    assert same_state(ours.bit_generator.state, numpys.bit_generator.state)
+    assert ours.position == 3 * 700 * 3 + 5 + 2101
 
 
 def test_generator_starts_leave_odd_word_positions(path: str, spy: Spy) -> None:
