@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
+from seedstream._fill import CORE_MIN_VALUES, generator_random, generator_uniform
 from seedstream._position import (
     PositionTracker,
     check_start,
@@ -146,11 +147,17 @@ class Generator(np.random.Generator, PositionTracker):
             and out is None
             and plain_small_call(size, start, chunks, store, output)
         ):
-            values = _random(self, size)
+            # numpy's own call below the core's threshold: the common small call stays lean
+            if size is None:
+                values, drawn = _random(self), 1
+            elif size < CORE_MIN_VALUES:
+                values, drawn = _random(self, size), size
+            else:
+                values, drawn = generator_random(self, size), size
             if self._position is not None:
-                self._position += self._double_words * (1 if size is None else size)
+                self._position += self._double_words * drawn
             return values
-        random = np.random.Generator.random
+        random = generator_random
         if out is not None:
             if chunks is not None or store is not None:
                 raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
@@ -186,7 +193,7 @@ class Generator(np.random.Generator, PositionTracker):
 
         `chunks`, `store` and `output` as for :meth:`random`.
         """
-        uniform = np.random.Generator.uniform
+        uniform = generator_uniform
 
         def make() -> Draw:
             draw_object("Generator").uniform(low, high)  # numpy's errors now, not at compute

@@ -442,6 +442,9 @@ def _user_stacklevel() -> int:
     return level
 
 
+_SMALL_DRAW_VALUES = SMALL_DRAW_BYTES // 8  # float64s; computed once: this check runs on every call
+
+
 def plain_small_call(
     size: Any, start: object, chunks: Any, store: Any, output: dict[str, Any]
 ) -> bool:
@@ -455,7 +458,7 @@ def plain_small_call(
         and chunks is None
         and store is None
         and not output
-        and (size is None or (size.__class__ is int and size <= SMALL_DRAW_BYTES // 8))
+        and (size is None or (size.__class__ is int and size <= _SMALL_DRAW_VALUES))
     )
 
 
