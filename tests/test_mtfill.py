@@ -446,6 +446,7 @@ def test_in_memory_draws_use_threads_and_chunks_do_not(
     import seedstream
 
     monkeypatch.setattr(_fill, "SEGMENT_MIN_BYTES", 64)
+    monkeypatch.setattr(_fill, "FRESH_BYTES", 64)  # ordinary stores, as for a big new array
     monkeypatch.setattr(_fill, "usable_cpus", lambda: 3)
     monkeypatch.setenv("SEEDSTREAM_THREADS", "2")
     n = _fill.CORE_MIN_VALUES + 1001

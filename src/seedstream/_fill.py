@@ -99,7 +99,7 @@ def _check_out(out: object) -> npt.NDArray[Any]:
 #: each segment costs a jump-ahead (about 2-4 ms, run in its own thread) and a
 #: hand-over to the pool.  Measured (2 cores, shared VM, benchmarks/bench_inmemory.py
 #: --sweep): FILLED IN BELOW.
-SEGMENT_MIN_BYTES = 2**24
+SEGMENT_MIN_BYTES = 2**25
 THREADS_ENV = "SEEDSTREAM_THREADS"
 
 
@@ -175,7 +175,9 @@ def segment_bounds(address: int, count: int, itemsize: int, parts: int) -> list[
     return [*bounds, count]
 
 
-def _fill_segments(key: npt.NDArray[np.uint32], pos: int, out: npt.NDArray[Any], parts: int) -> int:
+def _fill_segments(
+    key: npt.NDArray[np.uint32], pos: int, out: npt.NDArray[Any], parts: int, stream: bool | None
+) -> int:
     """Fill `out` from ``(key, pos)`` in `parts` threads; `key` is set to the state after, the
     position returned.  `key` is untouched if a thread fails."""
     flat = out.reshape(-1)
@@ -185,7 +187,7 @@ def _fill_segments(key: npt.NDArray[np.uint32], pos: int, out: npt.NDArray[Any],
 
     def segment(k: int) -> tuple[npt.NDArray[np.uint32], int]:
         seg_key, seg_pos = mt19937_after(start, pos, words * bounds[k])
-        return seg_key, _mtfill.fill(seg_key, seg_pos, flat[bounds[k] : bounds[k + 1]])
+        return seg_key, _mtfill.fill(seg_key, seg_pos, flat[bounds[k] : bounds[k + 1]], stream)
 
     later = [_executor().submit(segment, k) for k in range(1, parts)] if parts > 1 else []
     try:
@@ -214,6 +216,7 @@ def fill_mt19937(
     in_place: bool | None = None,
     threads: int | None = 1,
     segment_min_bytes: int | None = None,
+    stream: bool | None = None,
 ) -> npt.NDArray[Any]:
     """Fill `out` with `bit_generator`'s next values, as numpy draws them.
 
@@ -239,6 +242,9 @@ def fill_mt19937(
     segment_min_bytes : int, optional
         The least each thread fills (default :data:`SEGMENT_MIN_BYTES`): an
         output smaller than twice this is filled by the calling thread alone.
+    stream : bool, optional
+        Streaming (non-temporal) stores or not; None: the core's choice by size
+        (:data:`seedstream._mtfill.STREAM_BYTES`).  The values are the same.
 
     Returns
     -------
@@ -279,14 +285,14 @@ def fill_mt19937(
     # numpy's own draws hold this lock; so does the core, which releases the GIL.
     with bit_generator.lock:
         if in_place and parts == 1:
-            _mtfill.fill_state(bit_generator.capsule, out)
+            _mtfill.fill_state(bit_generator.capsule, out, stream)
         elif in_place:
             view = _struct_view(bit_generator)
-            view[MT_N] = _fill_segments(view[:MT_N], int(view[MT_N]), out, parts)
+            view[MT_N] = _fill_segments(view[:MT_N], int(view[MT_N]), out, parts, stream)
         else:
             state = bit_generator.state["state"]
             key = np.array(state["key"], dtype=np.uint32)
-            pos = _fill_segments(key, int(state["pos"]), out, parts)
+            pos = _fill_segments(key, int(state["pos"]), out, parts, stream)
             bit_generator.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
     return out
 
@@ -296,15 +302,33 @@ def fill_mt19937(
 CORE_MIN_VALUES = 1024
 
 
+#: A new array of this many bytes or more is a new mapping (glibc maps 32 MiB and more
+#: itself), whose pages the kernel zeroes as the fill first touches them, each into the
+#: cache just before the fill writes it: there ordinary stores beat streaming ones
+#: (measured, 2*10**8 doubles, 4 interleaved runs: 0.33 [0.30-0.33] s of CPU against
+#: 0.42 [0.28-0.44] s with one thread, 0.36 [0.32-0.39] against 0.41 [0.40-0.46] with two).
+FRESH_BYTES = 2**25
+
+
+def _new_doubles(bit_generator: np.random.MT19937, size: Any) -> npt.NDArray[np.float64]:
+    """A new array of `size` doubles filled by the core, on every usable CPU if it is big."""
+    out = np.empty(size, dtype=np.float64)
+    stream = False if out.nbytes >= FRESH_BYTES else None
+    return fill_mt19937(bit_generator, out, threads=None, stream=stream)
+
+
 def _plain_count(size: Any) -> int | None:
-    """The number of values a plain ``size`` (an int or a tuple of ints) asks for, else None."""
-    dims = size if isinstance(size, tuple) else (size,)
-    if not all(isinstance(d, int | np.integer) and not isinstance(d, bool) for d in dims):
-        return None
-    if any(d < 0 for d in dims):
-        return None  # numpy's error, raised by numpy
+    """The number of values a plain ``size`` (an int or a tuple of ints) asks for, else None.
+
+    >>> _plain_count(5), _plain_count((2, np.int64(3))), _plain_count(-1), _plain_count(True)
+    (5, 6, None, None)
+    """
+    if type(size) is int:  # the common case first: this runs on every in-memory draw
+        return size if size >= 0 else None  # a negative size: numpy's error, raised by numpy
     n = 1
-    for d in dims:
+    for d in size if isinstance(size, tuple) else (size,):
+        if isinstance(d, bool) or not isinstance(d, int | np.integer) or d < 0:
+            return None
         n *= int(d)
     return n
 
@@ -331,7 +355,7 @@ def random_sample(random_state: np.random.RandomState, size: Any = None) -> Any:
     bit_generator = random_state._bit_generator
     if n is None or n < CORE_MIN_VALUES or type(bit_generator) is not np.random.MT19937:
         return np.random.RandomState.random_sample(random_state, size)
-    return fill_mt19937(bit_generator, np.empty(size, dtype=np.float64), threads=None)
+    return _new_doubles(bit_generator, size)
 
 
 def _plain_real(x: object) -> bool:
@@ -366,8 +390,7 @@ def uniform(
         or not math.isfinite(span)
     ):
         return np.random.RandomState.uniform(random_state, low, high, size)
-    out = fill_mt19937(bit_generator, np.empty(size, dtype=np.float64), threads=None)
-    return _scale(out, low, span)
+    return _scale(_new_doubles(bit_generator, size), low, span)
 
 
 def _scale(out: npt.NDArray[Any], low: float, span: float) -> npt.NDArray[Any]:
