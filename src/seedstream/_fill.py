@@ -95,10 +95,12 @@ def _check_out(out: object) -> npt.NDArray[Any]:
     return out
 
 
-#: The output size (bytes) from which ``threads=None`` splits a fill, per thread:
-#: each segment costs a jump-ahead (about 2-4 ms, run in its own thread) and a
-#: hand-over to the pool.  Measured (2 cores, shared VM, benchmarks/bench_inmemory.py
-#: --sweep): FILLED IN BELOW.
+#: The least output (bytes) each thread of ``threads=None`` fills: a segment costs a
+#: jump-ahead (2-4 ms, in its own thread) and a hand-over to the pool, and gains half
+#: the fill and half the page faults.  Measured (benchmarks/bench_inmemory.py --sweep,
+#: float64 into a fresh np.empty, 2 shared cores, wall time one thread / two, median of
+#: 6): 2**24 bytes 0.67, 2**25 0.88, 2**26 1.01, 2**27 1.07, 2**28 1.03, 2**29 1.61,
+#: 2**30 1.57.  So outputs of 2**26 bytes (8.4e6 doubles) and more are split.
 SEGMENT_MIN_BYTES = 2**25
 THREADS_ENV = "SEEDSTREAM_THREADS"
 
@@ -297,9 +299,12 @@ def fill_mt19937(
     return out
 
 
-#: Below this many values numpy's own loop beats the core's fixed cost.  Measured
-#: (benchmarks/bench_inmemory.py --percall): FILLED IN BELOW.
-CORE_MIN_VALUES = 1024
+#: Below this many values numpy's own loop beats the core's fixed cost (about 4 us a
+#: fill_mt19937 call against 1.7 us for numpy's random_sample(1); it was 10.6 us through
+#: the ctypes struct view).  Measured (bench_inmemory.py --percall: _fill.random_sample
+#: with the core against the same wrapper with numpy's loop, CPU time, median of 6,
+#: numpy / core): 256 values 0.66, 384 1.24, 512 1.28, 768 1.74, 1024 2.09.
+CORE_MIN_VALUES = 512
 
 
 #: A new array of this many bytes or more is a new mapping (glibc maps 32 MiB and more
