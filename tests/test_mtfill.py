@@ -397,7 +397,7 @@ def test_a_failed_segment_leaves_numpys_state(monkeypatch: pytest.MonkeyPatch) -
     real = _fill.mt19937_after
 
     def fails_later(key: np.ndarray, pos: int, words: int) -> tuple[np.ndarray, int]:
-        if words:
+        if words == 666:  # the second of three segments (333 doubles in); the third succeeds
             raise MemoryError("segment")
         return real(key, pos, words)
 

@@ -193,10 +193,11 @@ def _fill_segments(
 
     later = [_executor().submit(segment, k) for k in range(1, parts)] if parts > 1 else []
     try:
-        last_key, last_pos = segment(0)  # the calling thread fills the first segment meanwhile
+        results = [segment(0)]  # the calling thread fills the first segment meanwhile
     finally:
-        for future in later:  # wait for every thread, even after a failure
-            last_key, last_pos = future.result()
+        concurrent.futures.wait(later)  # no thread still writing, even after a failure
+    results += [future.result() for future in later]  # a thread's failure, raised here
+    last_key, last_pos = results[-1]
     key[:] = last_key
     return last_pos
 
