@@ -138,12 +138,12 @@ def _per_call(func: Callable[[], object], seconds: float = 0.02) -> float:
     take on a shared machine do not count.
     """
     timer = timeit.Timer(func, timer=time.thread_time)
-    number, took = timer.autorange()
-    number = max(1, int(number * seconds / max(took, 1e-9)))
+    took = timer.timeit(10) / 10
+    number = max(1, int(seconds / max(took, 1e-9)))
     return timer.timeit(number) / number * 1e6
 
 
-def percall(sizes: list[int], repeat: int) -> dict[str, Any]:
+def percall(sizes: list[int], repeat: int, seconds: float = 0.02) -> dict[str, Any]:
     """The per-call part: fixed costs, then core against numpy's loop by size."""
     sys.path.insert(0, str(SRC))
     from seedstream import _fill, _mtfill
@@ -180,7 +180,9 @@ def percall(sizes: list[int], repeat: int) -> dict[str, Any]:
         cases[f"core {n}"] = wrapper(True, n)
         cases[f"numpy {n}"] = wrapper(False, n)
     try:
-        runs = _timing.interleave(list(cases), repeat, lambda name: {"us": _per_call(cases[name])})
+        runs = _timing.interleave(
+            list(cases), repeat, lambda name: {"us": _per_call(cases[name], seconds)}
+        )
     finally:
         _fill.CORE_MIN_VALUES = saved
     us = {name: _timing.spread([r["us"] for r in case]) for name, case in runs.items()}

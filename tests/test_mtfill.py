@@ -461,3 +461,27 @@ def test_in_memory_draws_use_threads_and_chunks_do_not(
     assert chunk is not None
     assert chunk.tobytes() == np.random.Generator(np.random.MT19937(3)).random(n).tobytes()
     assert jumps == []
+
+
+def test_bench_inmemory_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    """The benchmark's in-process parts at tiny sizes (its default part runs processes)."""
+    from pathlib import Path
+
+    benchmarks = Path(__file__).resolve().parent.parent / "benchmarks"
+    threshold = _fill.CORE_MIN_VALUES
+    sys.path.insert(0, str(benchmarks))  # it imports its sibling _timing
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "_bench_inmemory", benchmarks / "bench_inmemory.py"
+        )
+        assert spec is not None and spec.loader is not None
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+        us = bench.percall([16], 1, seconds=1e-4)
+        swept = bench.sweep([12], 1)
+    finally:
+        sys.path.remove(str(benchmarks))
+    assert us["core 16"]["median"] > 0 and us["numpy 16"]["median"] > 0
+    assert swept[12]["1"]["median"] > 0 and swept[12]["2"]["median"] > 0
+    assert _fill.CORE_MIN_VALUES == threshold  # percall puts it back
+    assert "numpy / core" in capsys.readouterr().out
