@@ -483,5 +483,5 @@ def test_bench_inmemory_tiny(capsys: pytest.CaptureFixture[str]) -> None:
         sys.path.remove(str(benchmarks))
     assert us["core 16"]["median"] > 0 and us["numpy 16"]["median"] > 0
     assert swept[12]["1"]["median"] > 0 and swept[12]["2"]["median"] > 0
-    assert _fill.CORE_MIN_VALUES == threshold  # percall puts it back
+    assert threshold == _fill.CORE_MIN_VALUES  # percall puts it back
     assert "numpy / core" in capsys.readouterr().out
