@@ -14,8 +14,10 @@
  *
  * numpy regenerates the whole block of 624 words when it needs a word at
  * position 624 and never earlier; so does this file, so the position left
- * behind (624 included) is numpy's.  Seeding, validation and numpy's state
- * object live in Python (seedstream._fill).
+ * behind (624 included) is numpy's.  fill() works on a caller's copy of the
+ * key; fill_state() on numpy's own state struct, through the bit generator's
+ * capsule, for about a microsecond a call.  Seeding, validation, the layout
+ * check and the threads live in Python (seedstream._fill).
  *
  * Paths: portable C, AVX2 and AVX-512 (F, BW, DQ, VL), compiled side by side
  * with per-function target attributes and chosen once at import from the
