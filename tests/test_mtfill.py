@@ -13,6 +13,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seedstream import _mtfill
+from seedstream import _fill, _mtfill
 from seedstream._fill import fill_mt19937, struct_layout_ok
 
 ALL_PATHS = ("portable", "avx2", "avx512")
@@ -175,10 +176,27 @@ def test_random_state_after_set_state_keeps_its_gaussian(path: str) -> None:
 
 
 @pytest.mark.parametrize("in_place", [True, False])
-def test_both_state_routes(in_place: bool) -> None:
+def test_both_state_routes(in_place: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = _mtfill.fill_state
+
+    def spy(capsule: Any, out: Any, stream: bool | None = None) -> int:
+        calls.append(out.size)
+        return real(capsule, out, stream)
+
+    monkeypatch.setattr(_mtfill, "fill_state", spy)
     state = state_at(SEEDS["legacy 0"], 1, 311)
     for n in (0, 5, 1248):
         check(state, n, np.float64, f"in_place={in_place} {n}", in_place=in_place)
+    # in place: numpy's struct, through the capsule, on every call
+    assert calls == ([0, 5, 1248] if in_place else [])
+
+
+def test_fill_state_refuses_what_is_not_a_bit_generator_capsule() -> None:
+    with pytest.raises(ValueError, match="PyCapsule"):
+        _mtfill.fill_state(np.zeros(3), np.empty(1))
+    with pytest.raises(ValueError, match="PyCapsule"):
+        _mtfill.state_address(object())
 
 
 def test_the_struct_layout_checks_out() -> None:
@@ -319,3 +337,151 @@ def test_seedstream_random_state_draws_through_the_core() -> None:
     assert seedstream.ranf(3 * n).tobytes() == reference.random_sample(3 * n).tobytes()
     assert seedstream.sample(n).tobytes() == reference.random_sample(n).tobytes()
     assert seedstream.random_sample() == reference.random_sample()
+
+
+# --- several threads ------------------------------------------------------------------------
+
+# numpy's state after seeding has pos 624; 0 and 623 are set through the state property
+THREAD_STARTS = (0, 1, 623, 624)
+# float64 1001 in 3 parts: segments at values 333 and 667 (words 666, 1334: odd from pos 1);
+# 5003 moves segments by several blocks (jump_window); 2 and 3 leave segments empty.
+THREAD_SIZES = (2, 3, 1001, 5003)
+
+
+def state_with_pos(pos: int) -> dict[str, Any]:
+    key = np.random.default_rng(pos).integers(0, 2**32, 624, dtype=np.uint32)
+    return {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+
+
+@pytest.fixture
+def jumps(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """(thread, words) of every segment start the threaded fill computes."""
+    seen: list[tuple[int, int]] = []
+    real = _fill.mt19937_after
+
+    def spy(key: np.ndarray, pos: int, words: int) -> tuple[np.ndarray, int]:
+        seen.append((threading.get_ident(), words))
+        return real(key, pos, words)
+
+    monkeypatch.setattr(_fill, "mt19937_after", spy)
+    return seen
+
+
+def test_threads_give_numpys_values_and_state(path: str, jumps: list[tuple[int, int]]) -> None:
+    for pos in THREAD_STARTS:
+        state = state_with_pos(pos)
+        for dtype in DTYPES:
+            for n in THREAD_SIZES:
+                for threads in (1, 2, 3):
+                    for in_place in (True, False):
+                        what = f"{path} pos {pos}, {n} {dtype.__name__}, {threads} threads"
+                        jumps.clear()
+                        check(
+                            state,
+                            n,
+                            dtype,
+                            what,
+                            threads=threads,
+                            segment_min_bytes=1,
+                            in_place=in_place,
+                        )
+                        if threads == 1:
+                            continue
+                        words = 2 if dtype is np.float64 else 1
+                        starts = [w for _, w in sorted(jumps, key=lambda j: j[1])]
+                        assert starts == [words * (n * k // threads) for k in range(threads)], what
+                        assert len({t for t, _ in jumps}) > 1, f"{what}: one thread"
+
+
+def test_a_failed_segment_leaves_numpys_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = _fill.mt19937_after
+
+    def fails_later(key: np.ndarray, pos: int, words: int) -> tuple[np.ndarray, int]:
+        if words == 666:  # the second of three segments (333 doubles in); the third succeeds
+            raise MemoryError("segment")
+        return real(key, pos, words)
+
+    monkeypatch.setattr(_fill, "mt19937_after", fails_later)
+    for in_place in (True, False):
+        bit_generator, before = np.random.MT19937(5), np.random.MT19937(5)
+        with pytest.raises(MemoryError, match="segment"):
+            fill_mt19937(
+                bit_generator, np.empty(999), threads=3, segment_min_bytes=8, in_place=in_place
+            )
+        assert_same_state(bit_generator, before, f"in_place={in_place}")
+
+
+def test_segments_small_and_huge() -> None:
+    assert _fill.segment_bounds(8, 1001, 8, 3) == [0, 333, 667, 1001]
+    # 1.6 GB in two: the second segment starts on a 2 MiB boundary (huge pages)
+    for address in (2**21 * 7 + 16, 2**21 * 7 + 8):
+        bounds = _fill.segment_bounds(address, 2 * 10**8, 8, 2)
+        assert (address + bounds[1] * 8) % 2**21 == 0
+        assert abs(bounds[1] - 10**8) < 2**18
+
+
+def test_seedstream_threads_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_fill, "usable_cpus", lambda: 4)
+    for text, threads in (("", 4), ("1", 1), ("3", 3), ("64", 4), (" 2 ", 2)):
+        monkeypatch.setenv("SEEDSTREAM_THREADS", text)
+        assert _fill.default_threads() == threads, text
+    monkeypatch.delenv("SEEDSTREAM_THREADS")
+    assert _fill.default_threads() == 4
+    for text in ("0", "-2", "two", "1.5"):
+        monkeypatch.setenv("SEEDSTREAM_THREADS", text)
+        with pytest.raises(ValueError, match="positive whole number") as error:
+            _fill.default_threads()
+        message = str(error.value)
+        assert "\n" not in message and f"SEEDSTREAM_THREADS={text!r}" in message
+        assert "unset it" in message
+    with pytest.raises(ValueError, match="positive int or None"):
+        fill_mt19937(np.random.MT19937(0), np.empty(4), threads=0)
+
+
+def test_in_memory_draws_use_threads_and_chunks_do_not(
+    monkeypatch: pytest.MonkeyPatch, jumps: list[tuple[int, int]]
+) -> None:
+    """RandomState's in-memory random_sample and uniform split big draws; uniforms() (a
+    dask or store chunk, already run in parallel) never does."""
+    import seedstream
+
+    monkeypatch.setattr(_fill, "SEGMENT_MIN_BYTES", 64)
+    monkeypatch.setattr(_fill, "FRESH_BYTES", 64)  # ordinary stores, as for a big new array
+    monkeypatch.setattr(_fill, "usable_cpus", lambda: 3)
+    monkeypatch.setenv("SEEDSTREAM_THREADS", "2")
+    n = _fill.CORE_MIN_VALUES + 1001
+    ours, numpys = seedstream.RandomState(11), np.random.RandomState(11)
+    for call in (lambda rs: rs.random_sample(n), lambda rs: rs.uniform(-1, 2, (3, n))):
+        jumps.clear()
+        assert call(ours).tobytes() == call(numpys).tobytes()
+        assert len(jumps) == 2
+    assert_same_state(ours._bit_generator, numpys._bit_generator, "RandomState")
+    jumps.clear()
+    chunk = _fill.uniforms(np.random.MT19937(3), n)
+    assert chunk is not None
+    assert chunk.tobytes() == np.random.Generator(np.random.MT19937(3)).random(n).tobytes()
+    assert jumps == []
+
+
+def test_bench_inmemory_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    """The benchmark's in-process parts at tiny sizes (its default part runs processes)."""
+    from pathlib import Path
+
+    benchmarks = Path(__file__).resolve().parent.parent / "benchmarks"
+    threshold = _fill.CORE_MIN_VALUES
+    sys.path.insert(0, str(benchmarks))  # it imports its sibling _timing
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "_bench_inmemory", benchmarks / "bench_inmemory.py"
+        )
+        assert spec is not None and spec.loader is not None
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+        us = bench.percall([16], 1, seconds=1e-4)
+        swept = bench.sweep([12], 1)
+    finally:
+        sys.path.remove(str(benchmarks))
+    assert us["core 16"]["median"] > 0 and us["numpy 16"]["median"] > 0
+    assert swept[12]["1"]["median"] > 0 and swept[12]["2"]["median"] > 0
+    assert threshold == _fill.CORE_MIN_VALUES  # percall puts it back
+    assert "numpy / core" in capsys.readouterr().out

@@ -9,24 +9,34 @@ call would have left.
 
 numpy's ``MT19937.state`` property copies the 624 words one at a time in
 each direction (about 0.1-0.5 ms a call), so the core works in place on
-numpy's state struct, found through the documented ``ctypes.state_address``.
-Its layout (624 ``uint32`` words, then the ``int`` position, as in numpy's
-``mt19937.h``) is checked against the ``state`` property once per process on
-a scratch generator; if the check fails, every call goes through the
-``state`` property instead, slower but still numpy's numbers.
+numpy's state struct, reached through the bit generator's ``capsule`` (its
+documented C interface) in about a microsecond.  The struct's layout (624
+``uint32`` words, then the ``int`` position, as in numpy's ``mt19937.h``) is
+checked against the ``state`` property once per process on a scratch
+generator; if the check fails, every call goes through the ``state``
+property instead, slower but still numpy's numbers.
+
+Large outputs can be filled by several threads (``threads=``): each fills a
+contiguous segment from the state numpy would have at its first value, found
+by jump-ahead (:func:`seedstream._jump.mt19937_after`), and first touches its
+own pages; numpy's state is then set to the last segment's final state.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import ctypes
 import functools
 import math
+import os
+import threading
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from seedstream import _mtfill
+from seedstream._jump import mt19937_after
 
 __all__ = ["fill_mt19937", "uniforms"]
 
@@ -53,9 +63,13 @@ def struct_layout_ok() -> bool:
 
     Checked both ways on a scratch generator: a state set through numpy's
     ``state`` property must read back through the struct, and one written
-    into the struct must read back through the property.
+    into the struct must read back through the property.  The struct is the
+    one the ``capsule`` points at (what :func:`seedstream._mtfill.fill_state`
+    fills), as well as the one ``ctypes.state_address`` gives.
     """
     bit_generator = np.random.MT19937(12345)
+    if _mtfill.state_address(bit_generator.capsule) != bit_generator.ctypes.state_address:
+        return False
     key = np.random.default_rng(1).integers(0, 2**32, MT_N, dtype=np.uint32)
     bit_generator.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": 311}}
     view = _struct_view(bit_generator)
@@ -68,6 +82,10 @@ def struct_layout_ok() -> bool:
 
 
 def _check_out(out: object) -> npt.NDArray[Any]:
+    # The common case in three cheap tests (a dtype in DTYPES is native), then each
+    # requirement on its own, for its message; an unaligned array is served.
+    if isinstance(out, np.ndarray) and out.dtype in DTYPES and out.flags.carray:
+        return out
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy array, not {type(out).__name__}")
     if out.dtype not in DTYPES or not out.dtype.isnative:
@@ -82,11 +100,131 @@ def _check_out(out: object) -> npt.NDArray[Any]:
     return out
 
 
+#: The least output (bytes) each thread of ``threads=None`` fills: a segment costs a
+#: jump-ahead (2-4 ms, in its own thread) and a hand-over to the pool, and gains half
+#: the fill and half the page faults.  Measured (benchmarks/bench_inmemory.py --sweep,
+#: float64 into a fresh np.empty, 2 shared cores, wall time one thread / two, median of
+#: 6): 2**24 bytes 0.67, 2**25 0.88, 2**26 1.01, 2**27 1.07, 2**28 1.03, 2**29 1.61,
+#: 2**30 1.57.  So outputs of 2**26 bytes (8.4e6 doubles) and more are split.
+SEGMENT_MIN_BYTES = 2**25
+THREADS_ENV = "SEEDSTREAM_THREADS"
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_threads() -> int:
+    """The threads ``threads=None`` fills with: :func:`usable_cpus`, capped by $SEEDSTREAM_THREADS.
+
+    Examples
+    --------
+    >>> 1 <= default_threads() <= usable_cpus()
+    True
+    """
+    cpus = usable_cpus()
+    text = os.environ.get(THREADS_ENV)
+    if not text:
+        return cpus
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(
+            f"{THREADS_ENV}={text!r} is not a positive whole number of threads; set it to one "
+            f"(1 fills in the calling thread only) or unset it to use every usable CPU ({cpus})"
+        )
+    return min(cpus, value)
+
+
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def _executor() -> concurrent.futures.ThreadPoolExecutor:
+    # One pool per process: a pool inherited through fork() has no threads behind it.
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="seedstream-fill")
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def segment_bounds(address: int, count: int, itemsize: int, parts: int) -> list[int]:
+    """Where `parts` threads split `count` values at `address`: ``parts + 1`` value indices.
+
+    Equal shares; when each share is at least 32 MiB, its end is moved down
+    to a 2 MiB boundary of the address space, so that every (transparent huge)
+    page is first touched by one thread only.
+
+    Examples
+    --------
+    >>> segment_bounds(0, 10, 8, 3)
+    [0, 3, 6, 10]
+    >>> segment_bounds(2**21 + 16, 2**25, 8, 2)[1] * 8 + 2**21 + 16 == 2**21 * 65
+    True
+    """
+    huge = count * itemsize // parts >= 2**25
+    bounds = [0]
+    for k in range(1, parts):
+        end = count * k // parts
+        if huge:  # the first value at or after the 2 MiB boundary below the share's end
+            edge = (address + end * itemsize) // 2**21 * 2**21
+            end = -(-(edge - address) // itemsize)
+        bounds.append(max(bounds[-1], end))
+    return [*bounds, count]
+
+
+def _fill_segments(
+    key: npt.NDArray[np.uint32], pos: int, out: npt.NDArray[Any], parts: int, stream: bool | None
+) -> int:
+    """Fill `out` from ``(key, pos)`` in `parts` threads; `key` is set to the state after, the
+    position returned.  `key` is untouched if a thread fails."""
+    flat = out.reshape(-1)
+    words = 2 if out.dtype == np.float64 else 1
+    bounds = segment_bounds(flat.ctypes.data, flat.size, flat.itemsize, parts)
+    start = np.array(key, dtype=np.uint32)
+
+    def segment(k: int) -> tuple[npt.NDArray[np.uint32], int]:
+        seg_key, seg_pos = mt19937_after(start, pos, words * bounds[k])
+        return seg_key, _mtfill.fill(seg_key, seg_pos, flat[bounds[k] : bounds[k + 1]], stream)
+
+    later = [_executor().submit(segment, k) for k in range(1, parts)] if parts > 1 else []
+    try:
+        results = [segment(0)]  # the calling thread fills the first segment meanwhile
+    finally:
+        concurrent.futures.wait(later)  # no thread still writing, even after a failure
+    results += [future.result() for future in later]  # a thread's failure, raised here
+    last_key, last_pos = results[-1]
+    key[:] = last_key
+    return last_pos
+
+
+def _parts(threads: int | None, nbytes: int, segment_min_bytes: int) -> int:
+    """How many segments to fill `nbytes` in: no more than threads, each >= segment_min_bytes."""
+    if threads != 1 and threads is not None and (type(threads) is not int or threads < 1):
+        raise ValueError(f"threads must be a positive int or None, not {threads!r}")
+    if threads == 1 or nbytes < 2 * segment_min_bytes:
+        return 1  # before reading the environment: small fills stay cheap
+    most = nbytes // max(1, segment_min_bytes)
+    return min(default_threads() if threads is None else threads, most)
+
+
 def fill_mt19937(
     bit_generator: np.random.MT19937,
     out: npt.NDArray[Any],
     *,
     in_place: bool | None = None,
+    threads: int | None = 1,
+    segment_min_bytes: int | None = None,
+    stream: bool | None = None,
 ) -> npt.NDArray[Any]:
     """Fill `out` with `bit_generator`'s next values, as numpy draws them.
 
@@ -105,11 +243,30 @@ def fill_mt19937(
         Work on numpy's state struct directly (the default when its layout
         checks out) or through the ``state`` property (``False``).  Both give
         the same values and state; the choice is for tests.
+    threads : int or None, optional
+        Fill with up to this many threads (the calling one and a shared
+        pool); None: :func:`default_threads`.  1 (the default) for callers
+        that are already parallel, such as a dask chunk.
+    segment_min_bytes : int, optional
+        The least each thread fills (default :data:`SEGMENT_MIN_BYTES`): an
+        output smaller than twice this is filled by the calling thread alone.
+    stream : bool, optional
+        Streaming (non-temporal) stores or not; None: the core's choice by size
+        (:data:`seedstream._mtfill.STREAM_BYTES`).  The values are the same.
 
     Returns
     -------
     numpy.ndarray
         `out`.
+
+    Notes
+    -----
+    With several threads, segment ``k`` starts from the state numpy would
+    have at its first value (:func:`seedstream._jump.mt19937_after`), so the
+    values are the same whatever the number of threads; numpy's state is set
+    once every segment is done, to the last one's final state.  For a fresh
+    ``np.empty`` output each thread also takes the page faults of its own
+    segment, which at these sizes cost more than generating the values.
 
     Examples
     --------
@@ -117,6 +274,10 @@ def fill_mt19937(
     >>> rs = np.random.RandomState(0)
     >>> out = fill_mt19937(rs._bit_generator, np.empty(3))
     >>> np.array_equal(out, np.random.RandomState(0).random_sample(3))
+    True
+    >>> rs = np.random.RandomState(0)
+    >>> out = fill_mt19937(rs._bit_generator, np.empty(1001), threads=3, segment_min_bytes=8)
+    >>> np.array_equal(out, np.random.RandomState(0).random_sample(1001))
     True
     """
     if type(bit_generator) is not np.random.MT19937:
@@ -126,33 +287,59 @@ def fill_mt19937(
     out = _check_out(out)
     if in_place is None:
         in_place = struct_layout_ok()
+    if segment_min_bytes is None:
+        segment_min_bytes = SEGMENT_MIN_BYTES  # read now: tests lower it
+    parts = _parts(threads, out.nbytes, segment_min_bytes)
     # numpy's own draws hold this lock; so does the core, which releases the GIL.
     with bit_generator.lock:
-        if in_place:
+        if in_place and parts == 1:
+            _mtfill.fill_state(bit_generator.capsule, out, stream)
+        elif in_place:
             view = _struct_view(bit_generator)
-            view[MT_N] = _mtfill.fill(view[:MT_N], int(view[MT_N]), out)
+            view[MT_N] = _fill_segments(view[:MT_N], int(view[MT_N]), out, parts, stream)
         else:
             state = bit_generator.state["state"]
             key = np.array(state["key"], dtype=np.uint32)
-            pos = _mtfill.fill(key, int(state["pos"]), out)
+            pos = _fill_segments(key, int(state["pos"]), out, parts, stream)
             bit_generator.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
     return out
 
 
-#: Below this many values numpy's own loop beats the core's fixed cost (finding the state
-#: struct, about 15 us here; numpy makes about 1000 doubles in that time).
-CORE_MIN_VALUES = 1024
+#: Below this many values numpy's own loop beats the core's fixed cost (about 4 us a
+#: fill_mt19937 call against 1.7 us for numpy's random_sample(1); it was 10.6 us through
+#: the ctypes struct view).  Measured (bench_inmemory.py --percall: _fill.random_sample
+#: with the core against the same wrapper with numpy's loop, CPU time, median of 6,
+#: numpy / core): 256 values 0.66, 384 1.24, 512 1.28, 768 1.74, 1024 2.09.
+CORE_MIN_VALUES = 512
+
+
+#: A new array of this many bytes or more is a new mapping (glibc maps 32 MiB and more
+#: itself), whose pages the kernel zeroes as the fill first touches them, each into the
+#: cache just before the fill writes it: there ordinary stores beat streaming ones
+#: (measured, 2*10**8 doubles, 4 interleaved runs: 0.33 [0.30-0.33] s of CPU against
+#: 0.42 [0.28-0.44] s with one thread, 0.36 [0.32-0.39] against 0.41 [0.40-0.46] with two).
+FRESH_BYTES = 2**25
+
+
+def _new_doubles(bit_generator: np.random.MT19937, size: Any) -> npt.NDArray[np.float64]:
+    """A new array of `size` doubles filled by the core, on every usable CPU if it is big."""
+    out = np.empty(size, dtype=np.float64)
+    stream = False if out.nbytes >= FRESH_BYTES else None
+    return fill_mt19937(bit_generator, out, threads=None, stream=stream)
 
 
 def _plain_count(size: Any) -> int | None:
-    """The number of values a plain ``size`` (an int or a tuple of ints) asks for, else None."""
-    dims = size if isinstance(size, tuple) else (size,)
-    if not all(isinstance(d, int | np.integer) and not isinstance(d, bool) for d in dims):
-        return None
-    if any(d < 0 for d in dims):
-        return None  # numpy's error, raised by numpy
+    """The number of values a plain ``size`` (an int or a tuple of ints) asks for, else None.
+
+    >>> _plain_count(5), _plain_count((2, np.int64(3))), _plain_count(-1), _plain_count(True)
+    (5, 6, None, None)
+    """
+    if type(size) is int:  # the common case first: this runs on every in-memory draw
+        return size if size >= 0 else None  # a negative size: numpy's error, raised by numpy
     n = 1
-    for d in dims:
+    for d in size if isinstance(size, tuple) else (size,):
+        if isinstance(d, bool) or not isinstance(d, int | np.integer) or d < 0:
+            return None
         n *= int(d)
     return n
 
@@ -179,7 +366,7 @@ def random_sample(random_state: np.random.RandomState, size: Any = None) -> Any:
     bit_generator = random_state._bit_generator
     if n is None or n < CORE_MIN_VALUES or type(bit_generator) is not np.random.MT19937:
         return np.random.RandomState.random_sample(random_state, size)
-    return fill_mt19937(bit_generator, np.empty(size, dtype=np.float64))
+    return _new_doubles(bit_generator, size)
 
 
 def _plain_real(x: object) -> bool:
@@ -214,7 +401,7 @@ def uniform(
         or not math.isfinite(span)
     ):
         return np.random.RandomState.uniform(random_state, low, high, size)
-    return _scale(fill_mt19937(bit_generator, np.empty(size, dtype=np.float64)), low, span)
+    return _scale(_new_doubles(bit_generator, size), low, span)
 
 
 def _scale(out: npt.NDArray[Any], low: float, span: float) -> npt.NDArray[Any]:
@@ -253,7 +440,8 @@ def uniforms(
     span = float(high) - float(low)
     if scaled and (dtype != "float64" or not math.isfinite(span)):
         return None
-    out = fill_mt19937(bit_generator, np.empty(count, dtype=dtype))
+    # One thread: dask and the store writers already run chunks in parallel.
+    out = fill_mt19937(bit_generator, np.empty(count, dtype=dtype), threads=1)
     return _scale(out, low, span) if scaled else out
 
 

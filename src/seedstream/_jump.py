@@ -1,6 +1,6 @@
 """Place a numpy bit generator at any position of its stream: :func:`advance`.
 
-Pure: imports numpy and the compiled kernel only.
+Pure: imports numpy and the compiled kernels only.
 
 MT19937 is advanced with the jump-ahead of Haramoto et al. [1]_: a window of
 624 untempered words is a state ``W``; one output shifts the window by one word
@@ -27,7 +27,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from seedstream import _kernel
+from seedstream import _kernel, _mtfill
 from seedstream._args import count_arg
 from seedstream._mt_poly import MT19937_DEGREE, MT19937_POLY_EXPONENTS
 
@@ -84,6 +84,51 @@ def jump_window(key: np.ndarray, words: int) -> np.ndarray:
     g = _xpow_mod_phi_cached(words) if words < 2**20 else xpow_mod_phi(words)
     out = _kernel.mt19937_jump(np.ascontiguousarray(key, dtype=np.uint32).tobytes(), g)
     return np.frombuffer(out, dtype=np.uint32).copy()
+
+
+def mt19937_after(key: np.ndarray, pos: int, words: int) -> tuple[np.ndarray, int]:
+    """numpy's MT19937 state ``(key, pos)`` after `words` more outputs, without making them.
+
+    As :func:`advance` does, on arrays: the rest of the current block is
+    skipped by moving the position, whole blocks by :func:`jump_window`, and
+    the last block is made by the recurrence itself (the core,
+    :mod:`seedstream._mtfill`), so the key, low bits of word 0 included, is
+    the one numpy's own generation would leave.  About 0.05 ms for a few
+    thousand words, 2-4 ms for 10**6-10**8.
+
+    Parameters
+    ----------
+    key : ndarray of uint32, shape (624,)
+        numpy's ``state["state"]["key"]``; not modified.
+    pos : int
+        numpy's ``state["state"]["pos"]``, 0..624.
+    words : int
+        How many 32-bit outputs to skip, ``>= 0``.
+
+    Returns
+    -------
+    (ndarray of uint32, int)
+        The new key (a new array) and position.
+
+    Examples
+    --------
+    >>> bg = np.random.MT19937(7)
+    >>> start = bg.state["state"]
+    >>> key, pos = mt19937_after(start["key"], start["pos"], 5000)
+    >>> bg.random_raw(5000).size, pos == bg.state["state"]["pos"]
+    (5000, True)
+    >>> bool((key == bg.state["state"]["key"]).all())
+    True
+    """
+    key = np.array(key, dtype=np.uint32)
+    left = _MT_N - pos  # outputs left in the current block
+    if words <= left:
+        return key, pos + words
+    rest = words - left
+    blocks = -(-rest // _MT_N)
+    tail = rest - _MT_N * (blocks - 1)  # 1..624 words of the last block
+    window = jump_window(key, _MT_N * (blocks - 1))
+    return window, _mtfill.fill(window, _MT_N, np.empty(tail, dtype=np.uint32))
 
 
 def _new_like(bit_generator: _BitGen) -> _BitGen:

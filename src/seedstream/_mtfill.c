@@ -14,8 +14,10 @@
  *
  * numpy regenerates the whole block of 624 words when it needs a word at
  * position 624 and never earlier; so does this file, so the position left
- * behind (624 included) is numpy's.  Seeding, validation and numpy's state
- * object live in Python (seedstream._fill).
+ * behind (624 included) is numpy's.  fill() works on a caller's copy of the
+ * key; fill_state() on numpy's own state struct, through the bit generator's
+ * capsule, for about a microsecond a call.  Seeding, validation, the layout
+ * check and the threads live in Python (seedstream._fill).
  *
  * Paths: portable C, AVX2 and AVX-512 (F, BW, DQ, VL), compiled side by side
  * with per-function target attributes and chosen once at import from the
@@ -607,37 +609,21 @@ static int kind_of(const Py_buffer *b)
     return -1;
 }
 
-PyDoc_STRVAR(fill_doc,
-"fill(key, pos, out, stream=None) -> int\n\n"
-"Fill `out` with the values an MT19937 at (key, pos) gives next, as numpy\n"
-"draws them, and advance the state as numpy does.  `key` is a writable buffer\n"
-"of 624 uint32 words (numpy's untempered state, updated in place), `pos` its\n"
-"position 0..624; the new position is returned.  `out` is a writable\n"
-"C-contiguous buffer of native float64 (two words a value, random_sample),\n"
-"float32 (one word, Generator.random(dtype=float32)) or uint32 (the raw\n"
-"words).  `stream`: True or False forces streaming (non-temporal) stores,\n"
-"None chooses them for outputs of 4 MiB and more.  The GIL is released.");
-
-static PyObject *py_fill(PyObject *self, PyObject *args, PyObject *kwds)
+/* Fill the buffer `out` from the state (key, pos), updating key in place; the
+ * new position, or -1 with an exception set.  A fill that twists works on an
+ * aligned copy of the key (the vector twists need 64-byte lines and 16 spare
+ * words), with the GIL released. */
+static int fill_from(uint32_t *key, int pos, PyObject *out_obj, PyObject *stream)
 {
-    static char *kwlist[] = {"key", "pos", "out", "stream", NULL};
-    Py_buffer key, out;
-    int pos;
-    PyObject *out_obj, *stream = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "w*iO|O:fill", kwlist, &key, &pos, &out_obj,
-                                     &stream))
-        return NULL;
-    if (PyObject_GetBuffer(out_obj, &out, PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_ND) < 0) {
-        PyBuffer_Release(&key);
-        return NULL;
-    }
-    PyObject *result = NULL;
-    int kind = kind_of(&out);
-    if (key.len != MT_N * 4 || !PyBuffer_IsContiguous(&key, 'C')) {
-        PyErr_SetString(PyExc_ValueError, "key must be 624 contiguous uint32 words (2496 bytes)");
-    } else if (pos < 0 || pos > MT_N) {
+    Py_buffer out;
+    if (pos < 0 || pos > MT_N) {
         PyErr_Format(PyExc_ValueError, "pos must be in 0..624, not %d", pos);
-    } else if (kind < 0) {
+        return -1;
+    }
+    if (PyObject_GetBuffer(out_obj, &out, PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_ND) < 0)
+        return -1;
+    int newpos = -1, kind = kind_of(&out);
+    if (kind < 0) {
         PyErr_Format(PyExc_TypeError,
                      "out must hold native float64, float32 or uint32, not format '%s'",
                      out.format ? out.format : "B");
@@ -650,19 +636,114 @@ static PyObject *py_fill(PyObject *self, PyObject *args, PyObject *kwds)
             if ((uintptr_t)out.buf % 4) nt = 0;
             uint64_t nwords = (uint64_t)(out.len / out.itemsize) * (kind == K_F64 ? 2u : 1u);
             mf_out_t o = {kind, (char *)out.buf, 0, 0};
-            int newpos;
-            Py_BEGIN_ALLOW_THREADS
-            uint32_t buf[MT_BUF] __attribute__((aligned(64)));
-            memcpy(buf, key.buf, MT_N * 4);
-            newpos = mf_path->fill(buf, pos, &o, nwords, nt);
-            memcpy(key.buf, buf, MT_N * 4);
-            Py_END_ALLOW_THREADS
-            result = PyLong_FromLong(newpos);
+            if (nwords <= (uint64_t)(MT_N - pos)) {
+                /* No twist: the words are read (unaligned loads) where they are, and
+                 * the GIL is kept, for these few-microsecond calls. */
+                newpos = mf_path->fill(key, pos, &o, nwords, nt);
+            } else {
+                Py_BEGIN_ALLOW_THREADS
+                uint32_t buf[MT_BUF] __attribute__((aligned(64)));
+                memcpy(buf, key, MT_N * 4);
+                newpos = mf_path->fill(buf, pos, &o, nwords, nt);
+                memcpy(key, buf, MT_N * 4);
+                Py_END_ALLOW_THREADS
+            }
         }
     }
-    PyBuffer_Release(&key);
     PyBuffer_Release(&out);
+    return newpos;
+}
+
+PyDoc_STRVAR(fill_doc,
+"fill(key, pos, out, stream=None) -> int\n\n"
+"Fill `out` with the values an MT19937 at (key, pos) gives next, as numpy\n"
+"draws them, and advance the state as numpy does.  `key` is a writable buffer\n"
+"of 624 uint32 words (numpy's untempered state, updated in place), `pos` its\n"
+"position 0..624; the new position is returned.  `out` is a writable\n"
+"C-contiguous buffer of native float64 (two words a value, random_sample),\n"
+"float32 (one word, Generator.random(dtype=float32)) or uint32 (the raw\n"
+"words).  `stream`: True or False forces streaming (non-temporal) stores,\n"
+"None chooses them for outputs of 4 MiB and more.  The GIL is released\n"
+"unless the words left in numpy's current block of 624 suffice.");
+
+static PyObject *py_fill(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"key", "pos", "out", "stream", NULL};
+    Py_buffer key;
+    int pos;
+    PyObject *out_obj, *stream = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "w*iO|O:fill", kwlist, &key, &pos, &out_obj,
+                                     &stream))
+        return NULL;
+    PyObject *result = NULL;
+    if (key.len != MT_N * 4 || !PyBuffer_IsContiguous(&key, 'C')) {
+        PyErr_SetString(PyExc_ValueError, "key must be 624 contiguous uint32 words (2496 bytes)");
+    } else {
+        int newpos = fill_from((uint32_t *)key.buf, pos, out_obj, stream);
+        if (newpos >= 0) result = PyLong_FromLong(newpos);
+    }
+    PyBuffer_Release(&key);
     return result;
+}
+
+/* numpy's bit generators hand out their C interface as a PyCapsule named
+ * "BitGenerator" holding a bitgen_t (numpy/random/bitgen.h, its public C ABI;
+ * numpy is not a build requirement, so the struct is declared here).  For
+ * MT19937 `state` points at numpy's mt19937_state (numpy/random/src/mt19937/
+ * mt19937.h): the 624 words, then the position.  seedstream._fill checks that
+ * layout once per process before it lets fill_state loose on a generator. */
+typedef struct {
+    void *state;
+    uint64_t (*next_uint64)(void *st);
+    uint32_t (*next_uint32)(void *st);
+    double (*next_double)(void *st);
+    uint64_t (*next_raw)(void *st);
+} bitgen_t;
+
+typedef struct {
+    uint32_t key[MT_N];
+    int pos;
+} mt19937_state_t;
+
+static mt19937_state_t *state_of(PyObject *capsule)
+{
+    bitgen_t *bitgen = PyCapsule_GetPointer(capsule, "BitGenerator");
+    return bitgen ? (mt19937_state_t *)bitgen->state : NULL;
+}
+
+PyDoc_STRVAR(fill_state_doc,
+"fill_state(capsule, out, stream=None) -> int\n\n"
+"fill() on numpy's own MT19937 state, in place: `capsule` is an\n"
+"numpy.random.MT19937's `capsule` (and only an MT19937's: its state struct is\n"
+"taken to be numpy's mt19937_state, which the caller checks).  The state's\n"
+"key and position are advanced as numpy's draw would; the new position is\n"
+"returned.  Hold the bit generator's lock: the GIL may be released.");
+
+static PyObject *py_fill_state(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"capsule", "out", "stream", NULL};
+    PyObject *capsule, *out_obj, *stream = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|O:fill_state", kwlist, &capsule, &out_obj,
+                                     &stream))
+        return NULL;
+    mt19937_state_t *st = state_of(capsule);
+    if (!st) return NULL;
+    int newpos = fill_from(st->key, st->pos, out_obj, stream);
+    if (newpos < 0) return NULL;
+    st->pos = newpos;
+    return PyLong_FromLong(newpos);
+}
+
+PyDoc_STRVAR(state_address_doc,
+"state_address(capsule) -> int\n\n"
+"The address of the state a numpy bit generator's `capsule` points at (for\n"
+"MT19937, the one its ctypes.state_address gives): how seedstream._fill\n"
+"checks that fill_state reads the struct it checked.");
+
+static PyObject *py_state_address(PyObject *self, PyObject *capsule)
+{
+    mt19937_state_t *st = state_of(capsule);
+    return st ? PyLong_FromVoidPtr(st) : NULL;
 }
 
 PyDoc_STRVAR(select_path_doc,
@@ -710,6 +791,9 @@ static PyObject *py_available_paths(PyObject *self, PyObject *args)
 
 static PyMethodDef mtfill_methods[] = {
     {"fill", (PyCFunction)(void (*)(void))py_fill, METH_VARARGS | METH_KEYWORDS, fill_doc},
+    {"fill_state", (PyCFunction)(void (*)(void))py_fill_state, METH_VARARGS | METH_KEYWORDS,
+     fill_state_doc},
+    {"state_address", py_state_address, METH_O, state_address_doc},
     {"select_path", py_select_path, METH_VARARGS, select_path_doc},
     {"current_path", py_current_path, METH_NOARGS, current_path_doc},
     {"available_paths", py_available_paths, METH_NOARGS, available_paths_doc},
