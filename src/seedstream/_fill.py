@@ -321,9 +321,11 @@ CORE_MIN_VALUES = 512
 FRESH_BYTES = 2**25
 
 
-def _new_doubles(bit_generator: np.random.MT19937, size: Any) -> npt.NDArray[np.float64]:
-    """A new array of `size` doubles filled by the core, on every usable CPU if it is big."""
-    out = np.empty(size, dtype=np.float64)
+def _new_values(
+    bit_generator: np.random.MT19937, size: Any, dtype: Any = np.float64
+) -> npt.NDArray[Any]:
+    """A new array of `size` values filled by the core, on every usable CPU if it is big."""
+    out = np.empty(size, dtype=dtype)
     stream = False if out.nbytes >= FRESH_BYTES else None
     return fill_mt19937(bit_generator, out, threads=None, stream=stream)
 
@@ -366,7 +368,7 @@ def random_sample(random_state: np.random.RandomState, size: Any = None) -> Any:
     bit_generator = random_state._bit_generator
     if n is None or n < CORE_MIN_VALUES or type(bit_generator) is not np.random.MT19937:
         return np.random.RandomState.random_sample(random_state, size)
-    return _new_doubles(bit_generator, size)
+    return _new_values(bit_generator, size)
 
 
 def _plain_real(x: object) -> bool:
@@ -401,7 +403,7 @@ def uniform(
         or not math.isfinite(span)
     ):
         return np.random.RandomState.uniform(random_state, low, high, size)
-    return _scale(_new_doubles(bit_generator, size), low, span)
+    return _scale(_new_values(bit_generator, size), low, span)
 
 
 def _scale(out: npt.NDArray[Any], low: float, span: float) -> npt.NDArray[Any]:
@@ -514,9 +516,9 @@ def generator_random(
         if found is not None and out is None:
             n = _plain_count(size) if size is not None else None
             if n is not None and _pays(n, found):
-                return fill_mt19937(bit_generator, np.empty(size, dtype=found))
+                return _new_values(bit_generator, size, found)
         elif found is not None and _fills(out, found, size):
-            return fill_mt19937(bit_generator, out)
+            return fill_mt19937(bit_generator, out, threads=None)
     return np.random.Generator.random(generator, size, dtype, out)
 
 
@@ -547,4 +549,4 @@ def generator_uniform(
         or not 0.0 <= span < math.inf
     ):
         return np.random.Generator.uniform(generator, low, high, size)
-    return _scale(fill_mt19937(bit_generator, np.empty(size, dtype=np.float64)), low, span)
+    return _scale(_new_values(bit_generator, size), low, span)
