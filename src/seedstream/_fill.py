@@ -326,8 +326,12 @@ def _new_values(
 ) -> npt.NDArray[Any]:
     """A new array of `size` values filled by the core, on every usable CPU if it is big."""
     out = np.empty(size, dtype=dtype)
-    stream = False if out.nbytes >= FRESH_BYTES else None
-    return fill_mt19937(bit_generator, out, threads=None, stream=stream)
+    return fill_mt19937(bit_generator, out, threads=None, stream=_stores_for_new(out))
+
+
+def _stores_for_new(out: npt.NDArray[Any]) -> bool | None:
+    """Streaming stores for a new array: never into a fresh mapping (see FRESH_BYTES)."""
+    return False if out.nbytes >= FRESH_BYTES else None
 
 
 def _plain_count(size: Any) -> int | None:
@@ -443,7 +447,8 @@ def uniforms(
     if scaled and (dtype != "float64" or not math.isfinite(span)):
         return None
     # One thread: dask and the store writers already run chunks in parallel.
-    out = fill_mt19937(bit_generator, np.empty(count, dtype=dtype), threads=1)
+    out = np.empty(count, dtype=dtype)
+    out = fill_mt19937(bit_generator, out, threads=1, stream=_stores_for_new(out))
     return _scale(out, low, span) if scaled else out
 
 
