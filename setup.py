@@ -66,7 +66,7 @@ class ProbingBuildExt(build_ext):
 COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=off", "-Wall", "-Wextra"]
 
 # The kernel: bindings in _kernel.c, one concern a file in csrc/ (see _kernel.c).  Listing
-# the headers as depends rebuilds it when one changes; MANIFEST.in ships them in the sdist.
+# the headers as depends rebuilds it when one changes; MANIFEST.in also ships them in the sdist.
 CSRC = Path("src/seedstream/csrc")
 KERNEL_CONCERNS = ["gf2poly", "mt_jump", "polar_scan", "counting"]  # each a .c and a .h
 KERNEL_HEADERS = [f"{c}.h" for c in KERNEL_CONCERNS] + ["simd_paths.h", "mt19937.h"]
