@@ -26,7 +26,7 @@
  *   ss_runs_*()
  *       whether this CPU has the instructions of a path (for ss_path_head_t).
  *   ss_path_head_t, ss_path_table_t, SS_PATH_TABLE, ss_find_path,
- *   ss_available_paths
+ *   ss_available_paths, ss_cannot_run
  *       a module's path table and select_path / available_paths on it, with the
  *       same messages in every module.  They raise Python exceptions, so they are
  *       declared only where <Python.h> was included before this header.
@@ -161,6 +161,21 @@ static inline PyObject *ss_available_paths(const ss_path_table_t *t)
     return result;
 }
 
+/* Set ValueError: this CPU cannot run path `name`, and the paths it can.  For a
+ * module's own checks too (e.g. a name it takes as another path's alias). */
+static inline void ss_cannot_run(const ss_path_table_t *t, const char *name, const char *what)
+{
+    PyObject *runs = ss_available_paths(t);
+    PyObject *sep = runs ? PyUnicode_FromString(", ") : NULL;
+    PyObject *joined = sep ? PyUnicode_Join(sep, runs) : NULL;
+    if (joined)
+        PyErr_Format(PyExc_ValueError, "%s%s: this CPU cannot run it; choose one it runs: %U",
+                     what, name, joined);
+    Py_XDECREF(joined);
+    Py_XDECREF(sep);
+    Py_XDECREF(runs);
+}
+
 /* The path called `name` ("best": the widest this CPU runs), or NULL with
  * ValueError set saying what to choose instead; `what` starts the message
  * ("path ", "SEEDSTREAM_SIMD="). */
@@ -175,15 +190,7 @@ static inline const void *ss_find_path(const ss_path_table_t *t, const char *nam
         const ss_path_head_t *p = ss_path_at(t, i);
         if (strcmp(name, p->name) != 0) continue;
         if (p->runs_here()) return p;
-        PyObject *runs = ss_available_paths(t);
-        PyObject *sep = runs ? PyUnicode_FromString(", ") : NULL;
-        PyObject *joined = sep ? PyUnicode_Join(sep, runs) : NULL;
-        if (joined)
-            PyErr_Format(PyExc_ValueError, "%s%s: this CPU cannot run it; choose one it runs: %U",
-                         what, name, joined);
-        Py_XDECREF(joined);
-        Py_XDECREF(sep);
-        Py_XDECREF(runs);
+        ss_cannot_run(t, name, what);
         return NULL;
     }
     for (int i = 0; i < t->nknown; i++) {
