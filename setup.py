@@ -5,14 +5,17 @@ Metadata is in pyproject.toml.
 
 import os
 import tempfile
+from pathlib import Path
 
+import numpy
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 
-# The vector builds of _kernel.c's hot loops, each made only if this compiler can (the
+# The vector builds of the kernel's hot loops, each made only if this compiler can (the
 # target attribute, its intrinsics and the run-time CPU check); the portable build is
-# always there.  _kernel.c picks among them at import.
+# always there.  csrc/simd_paths.h reads the SS_HAVE_* macros (and lets -DSS_NO_AVX512 or
+# -DSS_NO_SIMD in CFLAGS turn them off); _kernel.c picks among the builds at import.
 def _probe(target: str, features: list[str], body: str) -> str:
     runs = " && ".join(f'__builtin_cpu_supports("{feature}")' for feature in features)
     return f"""
@@ -40,7 +43,7 @@ class ProbingBuildExt(build_ext):
     def build_extensions(self) -> None:
         found = {macro: self._compiles(code) for macro, code in PROBES.items()}
         print(
-            "seedstream._kernel vector builds:",
+            "seedstream: vector builds this compiler can make:",
             ", ".join(f"{m}={int(v)}" for m, v in found.items()),
         )
         for ext in self.extensions:
@@ -60,27 +63,30 @@ class ProbingBuildExt(build_ext):
 
 
 # -ffp-contract=off: no fused multiply-add, so every rounding is the one numpy makes
-COMPILE_ARGS = [
-    "-O3",
-    "-std=c11",
-    "-ffp-contract=off",
-    "-Wall",
-    "-Wextra",
-    "-Wno-unused-parameter",
-]
+COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=off", "-Wall", "-Wextra"]
+
+# The kernel: bindings in _kernel.c, one concern a file in csrc/ (see _kernel.c).  Listing
+# the headers as depends rebuilds it when one changes; MANIFEST.in also ships them in the sdist.
+CSRC = Path("src/seedstream/csrc")
+KERNEL_CONCERNS = ["gf2poly", "mt_jump", "polar_scan", "counting"]  # each a .c and a .h
+KERNEL_HEADERS = [f"{c}.h" for c in KERNEL_CONCERNS] + ["simd_paths.h", "mt19937.h"]
 
 setup(
     cmdclass={"build_ext": ProbingBuildExt},
     ext_modules=[
         Extension(
             "seedstream._kernel",
-            sources=["src/seedstream/_kernel.c"],
+            sources=["src/seedstream/_kernel.c", *(str(CSRC / f"{c}.c") for c in KERNEL_CONCERNS)],
+            depends=[str(CSRC / h) for h in KERNEL_HEADERS],
+            # numpy/random/bitgen.h (counting.c), numpy's public C interface to bit generators
+            include_dirs=[numpy.get_include()],
             extra_compile_args=COMPILE_ARGS,
         ),
         Extension(
             "seedstream._mtfill",
             sources=["src/seedstream/_mtfill.c"],
-            extra_compile_args=COMPILE_ARGS,
+            # its PyCFunctions do not mark self and args with Py_UNUSED
+            extra_compile_args=[*COMPILE_ARGS, "-Wno-unused-parameter"],
         ),
     ],
 )

@@ -1,0 +1,70 @@
+/*
+ * gf2poly.h -- x^e modulo a sparse polynomial over GF(2).
+ *
+ * Polynomials are little-endian arrays of 64-bit words: bit i of word w is the
+ * coefficient of x^(64 w + i).  The modulus is phi = x^n + sum_k x^psi[k], given
+ * by its exponents; the square-and-multiply here costs O(log e) squarings, each
+ * a bit spread and a sparse reduction.  Plain C: no Python, no allocation.
+ *
+ * Reference: H. Haramoto, M. Matsumoto, T. Nishimura, F. Panneton, P. L'Ecuyer,
+ * "Efficient Jump Ahead for F2-Linear Random Number Generators",
+ * INFORMS Journal on Computing 20(3), 385-390, 2008.
+ */
+#ifndef SEEDSTREAM_GF2POLY_H
+#define SEEDSTREAM_GF2POLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simd_paths.h"
+
+/* Sparse modulus phi = x^n + sum_k x^psi[k] */
+typedef struct {
+    int degree;         /* n */
+    int nterms;         /* number of lower terms psi[] */
+    const int32_t *psi; /* exponents of the lower terms, each < n (the caller's) */
+    int block_bits;     /* n - max(psi): bits that can be reduced in one sweep */
+    int nwords;         /* words of a reduced polynomial: ceil(n / 64) */
+} gf2_modulus_t;
+
+/* Fill m for phi of degree n (1 <= n) whose lower exponents are given[0..nterms),
+ * copied into psi[0..nterms) (the caller's storage, kept by m) in the order the
+ * reduction visits them.  0, or -1 if an exponent lies outside [0, n). */
+int gf2_modulus_init(gf2_modulus_t *m, int n, const int32_t *given, int nterms, int32_t *psi);
+
+/* One reduction block: v[0..k) holds bits [lo, lo + 64 k) of the polynomial,
+ * already cleared from t; add v * x^(lo - n) * (phi - x^n) to t.  v[-1] and
+ * v[k] are zero words, and t is padded so that a zero word may be XORed at
+ * t[d + k]. */
+typedef void (*gf2_xor_terms_fn)(uint64_t *t, const uint64_t *v, int k, int lo,
+                                 const gf2_modulus_t *m);
+
+/* The reduction's hot loop as one path builds it. */
+typedef struct {
+    gf2_xor_terms_fn xor_terms;
+    int max_block_bits; /* the longest block xor_terms takes */
+} gf2_loops_t;
+
+extern const gf2_loops_t gf2_loops_portable;
+#if SS_HAVE_AVX2
+extern const gf2_loops_t gf2_loops_avx2;
+#endif
+#if SS_HAVE_AVX512
+extern const gf2_loops_t gf2_loops_avx512;
+#endif
+#if SS_HAVE_AVX512VBMI2
+extern const gf2_loops_t gf2_loops_avx512vbmi2; /* VPSHLDVQ funnel shifts, blocks <= 15 words */
+#endif
+
+/* Fill the bit-spreading table gf2_xpow squares with; once, before any gf2_xpow. */
+void gf2_init(void);
+
+/* Words of work space gf2_xpow needs for a modulus of `nwords` words. */
+#define GF2_XPOW_WORK_WORDS(nwords) (4 * (size_t)(nwords) + 4)
+
+/* r[0..m->nwords) = x^e mod phi, e given as nbytes little-endian bytes; r and
+ * work (GF2_XPOW_WORK_WORDS(m->nwords) words) zeroed on entry. */
+void gf2_xpow(uint64_t *r, const unsigned char *e, size_t nbytes, const gf2_modulus_t *m,
+              uint64_t *work, const gf2_loops_t *loops);
+
+#endif /* SEEDSTREAM_GF2POLY_H */
