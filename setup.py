@@ -15,7 +15,7 @@ from setuptools.command.build_ext import build_ext
 # The vector builds of the kernel's hot loops, each made only if this compiler can (the
 # target attribute, its intrinsics and the run-time CPU check); the portable build is
 # always there.  csrc/simd_paths.h reads the SS_HAVE_* macros (and lets -DSS_NO_AVX512 or
-# -DSS_NO_SIMD in CFLAGS turn them off); _kernel.c picks among the builds at import.
+# -DSS_NO_SIMD in CFLAGS turn them off); _kernel.c and _mtfill.c pick among the builds at import.
 def _probe(target: str, features: list[str], body: str) -> str:
     runs = " && ".join(f'__builtin_cpu_supports("{feature}")' for feature in features)
     return f"""
@@ -32,7 +32,10 @@ _FUNNEL = (
 )
 PROBES = {
     "SS_HAVE_AVX2": _probe("avx2", ["avx2"], _LOOP),
-    "SS_HAVE_AVX512": _probe("avx512f", ["avx512f"], _LOOP),
+    # F with BW, DQ and VL: _mtfill's AVX-512 path uses all four (_kernel's only F)
+    "SS_HAVE_AVX512": _probe(
+        "avx512f,avx512bw,avx512dq,avx512vl", ["avx512f", "avx512bw", "avx512dq", "avx512vl"], _LOOP
+    ),
     "SS_HAVE_AVX512VBMI2": _probe("avx512f,avx512vbmi2", ["avx512f", "avx512vbmi2"], _FUNNEL),
 }
 
@@ -85,6 +88,8 @@ setup(
         Extension(
             "seedstream._mtfill",
             sources=["src/seedstream/_mtfill.c"],
+            depends=[str(CSRC / "simd_paths.h")],
+            include_dirs=[numpy.get_include()],  # numpy/random/bitgen.h
             # its PyCFunctions do not mark self and args with Py_UNUSED
             extra_compile_args=[*COMPILE_ARGS, "-Wno-unused-parameter"],
         ),

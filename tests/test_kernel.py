@@ -167,7 +167,9 @@ def test_environment_variable_forces_a_path() -> None:
         done = _kernel_in_subprocess(missing[-1])
         assert done.returncode == 1
         runs = ", ".join(_kernel.available_paths())
-        assert done.stderr.splitlines()[-1].endswith(f"choose one it runs: {runs}")
+        last = done.stderr.splitlines()[-1]
+        # this CPU cannot run it, or (a build without it, e.g. -DSS_NO_AVX512) it is not built
+        assert last.endswith(f"choose one it runs: {runs}") or "has no such path" in last
 
 
 def test_jump_rejects_malformed_buffers() -> None:

@@ -49,23 +49,10 @@
 #define MT_LOWER 0x7fffffffu
 #define MT_BUF 640 /* the 624 words, then copies of the first 16 new words */
 
-/* The vector paths need GCC >= 8 or clang >= 8 (target attributes and the
- * AVX-512 intrinsics); elsewhere only the portable path is built.  Defining
- * MTFILL_NO_AVX512 (or MTFILL_NO_SIMD) builds without them, to check that
- * such a build still compiles. */
-#if defined(__x86_64__) && !defined(MTFILL_NO_SIMD) &&                                  \
-    ((defined(__clang__) && __clang_major__ >= 8) ||                                     \
-     (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 8))
-#define MF_HAVE_AVX2 1
-#include <immintrin.h>
-#else
-#define MF_HAVE_AVX2 0
-#endif
-#if MF_HAVE_AVX2 && !defined(MTFILL_NO_AVX512)
-#define MF_HAVE_AVX512 1
-#else
-#define MF_HAVE_AVX512 0
-#endif
+#include "csrc/simd_paths.h"
+#include <numpy/random/bitgen.h>
+#define MF_HAVE_AVX2 SS_HAVE_AVX2
+#define MF_HAVE_AVX512 SS_HAVE_AVX512
 
 /* Outputs from this many bytes on are written with streaming stores: they
  * bypass the caches, which raises the write limit of a large fill but leaves
@@ -492,105 +479,47 @@ MF_T512 static int fill_avx512(uint32_t *buf, int pos, mf_out_t *out, uint64_t n
 
 typedef int (*fill_fn)(uint32_t *buf, int pos, mf_out_t *o, uint64_t nwords, int nt);
 
-static int runs_always(void) { return 1; }
-#if MF_HAVE_AVX2
-static int runs_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-}
-#endif
-#if MF_HAVE_AVX512
-static int runs_avx512(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-}
-static int runs_avx512vbmi2(void)
-{
-    return runs_avx512() && __builtin_cpu_supports("avx512vbmi2");
-}
-#endif
-
 typedef struct {
-    const char *name;
-    int (*runs_here)(void);
+    ss_path_head_t head;
     fill_fn fill;
 } mf_path_t;
 
 static const mf_path_t mf_paths[] = {
-    {"portable", runs_always, fill_portable},
+    {{"portable", ss_runs_anywhere}, fill_portable},
 #if MF_HAVE_AVX2
-    {"avx2", runs_avx2, fill_avx2},
+    {{"avx2", ss_runs_avx2}, fill_avx2},
 #endif
 #if MF_HAVE_AVX512
-    {"avx512", runs_avx512, fill_avx512},
+    {{"avx512", ss_runs_avx512bwdqvl}, fill_avx512},
 #endif
 };
-#define MF_NPATHS ((int)(sizeof mf_paths / sizeof mf_paths[0]))
 static const char *const mf_path_names[] = {"portable", "avx2", "avx512"};
+static const ss_path_table_t mf_table = SS_PATH_TABLE(mf_paths, mf_path_names);
 static const mf_path_t *mf_path = &mf_paths[0];
 
-static PyObject *runnable_names(void)
-{
-    PyObject *names = PyUnicode_FromString("");
-    for (int i = 0; names && i < MF_NPATHS; i++) {
-        if (!mf_paths[i].runs_here()) continue;
-        PyObject *joined = PyUnicode_FromFormat("%U%s%s", names, i ? ", " : "", mf_paths[i].name);
-        Py_SETREF(names, joined);
-    }
-    return names;
-}
-
-static int cannot_run(const char *name, const char *what)
-{
-    PyObject *runs = runnable_names();
-    if (runs)
-        PyErr_Format(PyExc_ValueError, "%s%s: this CPU cannot run it; choose one it runs: %U",
-                     what, name, runs);
-    Py_XDECREF(runs);
-    return -1;
-}
-
-/* Make `name` the path in use; 0, or -1 with ValueError set (`what` names the
- * setting).  'avx512vbmi2' is a name seedstream._kernel knows; this file has
- * no VBMI2 variant, so on a CPU with VBMI2 it means the AVX-512 path. */
+/* 'avx512vbmi2' is a name seedstream._kernel knows; this file has no VBMI2
+ * variant, so on a CPU with VBMI2 it means the AVX-512 path. */
 static int set_path(const char *name, const char *what)
 {
-    if (strcmp(name, "best") == 0) {
-        for (int i = MF_NPATHS - 1; i >= 0; i--) {
-            if (mf_paths[i].runs_here()) {
-                mf_path = &mf_paths[i];
-                return 0;
-            }
-        }
-    }
-    int vbmi2 = strcmp(name, "avx512vbmi2") == 0;
-#if MF_HAVE_AVX512
-    if (vbmi2) {
-        if (!runs_avx512vbmi2()) return cannot_run(name, what);
-        name = "avx512";
-    }
-#endif
-    for (int i = 0; i < MF_NPATHS; i++) {
-        if (strcmp(name, mf_paths[i].name) != 0) continue;
-        if (!mf_paths[i].runs_here()) return cannot_run(name, what);
-        mf_path = &mf_paths[i];
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof mf_path_names / sizeof mf_path_names[0]; i++) {
-        if (vbmi2 || strcmp(name, mf_path_names[i]) == 0) {
-            PyErr_Format(PyExc_ValueError,
-                         "%s%s: this build of seedstream has no such path (its compiler could "
-                         "not make it); rebuild with a newer compiler or choose another",
-                         what, name);
+    if (strcmp(name, "avx512vbmi2") == 0) {
+#if SS_HAVE_AVX512VBMI2
+        if (!ss_runs_avx512vbmi2() || !ss_runs_avx512bwdqvl()) {
+            ss_cannot_run(&mf_table, name, what);
             return -1;
         }
+        name = "avx512";
+#else
+        PyErr_Format(PyExc_ValueError,
+                     "%s%s: this build of seedstream has no such path (its compiler could "
+                     "not make it); rebuild with a newer compiler or choose another",
+                     what, name);
+        return -1;
+#endif
     }
-    PyErr_Format(PyExc_ValueError, "%s%s: unknown path; choose best, portable, avx2 or avx512",
-                 what, name);
-    return -1;
+    const mf_path_t *p = ss_find_path(&mf_table, name, what);
+    if (!p) return -1;
+    mf_path = p;
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -688,18 +617,11 @@ static PyObject *py_fill(PyObject *self, PyObject *args, PyObject *kwds)
 
 /* numpy's bit generators hand out their C interface as a PyCapsule named
  * "BitGenerator" holding a bitgen_t (numpy/random/bitgen.h, its public C ABI;
- * numpy is not a build requirement, so the struct is declared here).  For
- * MT19937 `state` points at numpy's mt19937_state (numpy/random/src/mt19937/
- * mt19937.h): the 624 words, then the position.  seedstream._fill checks that
- * layout once per process before it lets fill_state loose on a generator. */
-typedef struct {
-    void *state;
-    uint64_t (*next_uint64)(void *st);
-    uint32_t (*next_uint32)(void *st);
-    double (*next_double)(void *st);
-    uint64_t (*next_raw)(void *st);
-} bitgen_t;
-
+ * setup.py puts numpy.get_include() on the include path).  For MT19937
+ * `state` points at numpy's mt19937_state (numpy/random/src/mt19937/
+ * mt19937.h, not a public header, so declared here): the 624 words, then the
+ * position.  seedstream._fill checks that layout once per process before it
+ * lets fill_state loose on a generator. */
 typedef struct {
     uint32_t key[MT_N];
     int pos;
@@ -759,7 +681,7 @@ static PyObject *py_select_path(PyObject *self, PyObject *args)
     const char *name;
     if (!PyArg_ParseTuple(args, "s", &name)) return NULL;
     if (set_path(name, "path ") < 0) return NULL;
-    return PyUnicode_FromString(mf_path->name);
+    return PyUnicode_FromString(mf_path->head.name);
 }
 
 PyDoc_STRVAR(current_path_doc,
@@ -767,7 +689,7 @@ PyDoc_STRVAR(current_path_doc,
 
 static PyObject *py_current_path(PyObject *self, PyObject *args)
 {
-    return PyUnicode_FromString(mf_path->name);
+    return PyUnicode_FromString(mf_path->head.name);
 }
 
 PyDoc_STRVAR(available_paths_doc,
@@ -776,17 +698,7 @@ PyDoc_STRVAR(available_paths_doc,
 
 static PyObject *py_available_paths(PyObject *self, PyObject *args)
 {
-    PyObject *names = PyList_New(0);
-    for (int i = 0; names && i < MF_NPATHS; i++) {
-        if (!mf_paths[i].runs_here()) continue;
-        PyObject *name = PyUnicode_FromString(mf_paths[i].name);
-        if (!name || PyList_Append(names, name) < 0) Py_CLEAR(names);
-        Py_XDECREF(name);
-    }
-    if (!names) return NULL;
-    PyObject *result = PyList_AsTuple(names);
-    Py_DECREF(names);
-    return result;
+    return ss_available_paths(&mf_table);
 }
 
 static PyMethodDef mtfill_methods[] = {
