@@ -112,6 +112,15 @@ def chunk_bytes(text: str) -> int:
 
 
 def _target_chunk_bytes(chunks: Any) -> int:
+    """Bytes per chunk for ``chunks="auto"``, no ``chunks=``, or a size such as ``"64MiB"``.
+
+    dask's ``array.chunk-size`` (128 MiB unless configured), as dask users
+    expect.  Re-measured with the MT19937 core (``benchmarks/bench_chunks.py``,
+    4*10**8 doubles' mean, 2 cores): chunks of 2**24 doubles (128 MiB) took
+    0.51x dask's own ``default_rng`` time, 2**21-2**22 doubles 0.62-0.74x,
+    2**20 0.98x (the ~1 ms jump per chunk); store writes of 10**8 doubles were
+    level within their spread from 2**20 to 2**24.  So the default stays.
+    """
     import dask
 
     if isinstance(chunks, str) and chunks != "auto":
