@@ -66,10 +66,21 @@ def test_bench_lazy_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     assert "seedstream / dask peer time" in capsys.readouterr().out
 
 
-def test_bench_lazy_repeats_interleaved_and_records_its_commit(tmp_path: Path) -> None:
-    results = load("bench_lazy").main(
-        n=10_000, auto_n=10_000, normals=False, repeats=2, out=tmp_path
-    )
+def test_bench_lazy_repeats_interleaved_and_records_its_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The harness, not the cases (test_bench_lazy_tiny runs those): each run is a stand-in
+    # with its own time, so that medians, spreads and the order are checked, in-process.
+    module = load("bench_lazy")
+    clock = iter(range(1, 100))
+
+    def run_case(name: str, n: int) -> dict[str, object]:
+        seconds = float(next(clock))
+        timed = {"seconds": seconds, "cpu_user_seconds": seconds / 2, "cpu_sys_seconds": 0.0}
+        return {"case": name, "n": n, **timed, "minor_faults": 1, "peak_rss": 2**20, "value": 0.5}
+
+    monkeypatch.setattr(module, "run_case", run_case)
+    results = module.main(n=10_000, auto_n=10_000, normals=False, repeats=2, out=tmp_path)
     names = ["seedstream", "dask-peer", "numpy", "seedstream-auto"]
     assert [r["case"] for r in results] == names
     for position, r in enumerate(results):
