@@ -568,3 +568,12 @@ def test_python_random() -> None:
         _same(ours.random(), expected.random(), "random()")
     values = ours.random(3)
     _same(values, np.array([expected.random() for _ in range(3)]), "random(3)")
+
+
+def test_sizes_of_numpy_integers_are_not_multiplied_in_their_own_width() -> None:
+    """2 * np.uint8(255) * 3 wraps around in uint8 (with a warning, an error here); sizes
+    are counted in Python ints, and the values are numpy's."""
+    size = (2, np.uint8(255), 3)
+    ours, theirs = sr.RandomState(SEED), np.random.RandomState(SEED)
+    _same(ours.random_sample(size), theirs.random_sample(size), "random_sample((2, uint8 255, 3))")
+    _same(ours.standard_normal(size), theirs.standard_normal(size), "standard_normal(same)")

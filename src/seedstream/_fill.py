@@ -137,7 +137,7 @@ def default_threads() -> int:
     if value < 1:
         raise ValueError(
             f"{THREADS_ENV}={text!r} is not a positive whole number of threads; set it to one "
-            f"(1 fills in the calling thread only) or unset it to use every usable CPU ({cpus})"
+            f"(1: the calling thread only), or unset it for every usable CPU ({cpus})"
         )
     return min(cpus, value)
 

@@ -467,7 +467,9 @@ def _small(size: Any, itemsize: int) -> bool:
     if size is None:
         return True
     try:
-        n = math.prod(size) if isinstance(size, tuple | list) else operator.index(size)
+        # Python ints: a product of numpy integers (np.uint8(255) * 2) would wrap around
+        dims = size if isinstance(size, tuple | list) else (size,)
+        n = math.prod(operator.index(d) for d in dims)
     except TypeError:
         return True
     return bool(n * itemsize <= SMALL_DRAW_BYTES)
