@@ -40,7 +40,7 @@ import dataclasses
 import math
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -81,6 +81,24 @@ WINDOW = 16  # value boundaries a ziggurat segment records, to meet the true par
 # --- scanners ------------------------------------------------------------------------------
 
 
+class NumpyMethod(Protocol):
+    """What a scanner needs of the draw it counts: numpy's own method, on any bit generator.
+
+    :class:`seedstream._draw.Draw` is one; this module, below it, names only what it calls.
+    """
+
+    @property
+    def method(self) -> str: ...
+
+    def numpy_object(self, bit_generator: Any) -> Any:
+        """numpy's stateful object (RandomState or Generator) over `bit_generator`."""
+        ...
+
+    def call_on(self, obj: Any, count: int) -> np.ndarray:
+        """``count`` values from numpy's own method of `obj`."""
+        ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Scanner:
     """One attempt of a numpy rejection loop, read from raw units.
@@ -102,7 +120,16 @@ class Scanner:
     unit_bits: int
     rng: int = 0
     word_bits: int = 32  # the stream's: fixes how a polar attempt makes its doubles
-    draw: Any = None  # the Draw: kind "numpy" runs it to count, the others to spot-check
+    draw: NumpyMethod | None = None  # kind "numpy" runs it to count, the others to spot-check
+
+    @property
+    def numpy(self) -> NumpyMethod:
+        """The draw whose numpy method this scanner runs (to count, or to spot-check a count)."""
+        if self.draw is None:
+            raise ValueError(
+                f"this {self.kind} scanner was made without its draw; numpy cannot run it"
+            )
+        return self.draw
 
     @property
     def units_per_attempt(self) -> int:
@@ -378,12 +405,12 @@ def spot_check(stream: Stream, scanner: Scanner, counts: Counts, segment: int) -
 
     def units_for(values: int) -> int:  # from the segment's start, in one call
         counter, obj = counting_numpy(stream, scanner, start // k, bits)
-        scanner.draw.call_on(obj, values)
+        scanner.numpy.call_on(obj, values)
         return counter.units(bits)
 
     if not units_for(count * per) <= n_units // k < units_for((count + 1) * per):
         raise SelfCheckError(
-            f"self-check failed: numpy's own {scanner.draw.method} does not make the "
+            f"self-check failed: numpy's own {scanner.numpy.method} does not make the "
             f"{count * per} values the count pass found in segment {segment}; refusing to "
             "return shifted numbers (please report this)"
         )
@@ -417,7 +444,7 @@ class Counting:
 def counting_numpy(stream: Stream, scanner: Scanner, unit: int, bits: int) -> tuple[Counting, Any]:
     """numpy's object for `scanner`'s draw, on a counting bit generator at `unit` (`bits`-bit)."""
     counter = Counting(bit_generator_at_unit(stream, unit, bits))
-    return counter, scanner.draw.numpy_object(counter)
+    return counter, scanner.numpy.numpy_object(counter)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -442,12 +469,12 @@ def parse(stream: Stream, scanner: Scanner, first: int, stop: int, window: int =
         # One value at a time through the window, then halving steps: a step of
         # k values takes at least k units, so it seldom passes the stop by much.
         k = 1 if values < window else max(1, (stop - here) // 2)
-        scanner.draw.call_on(gen, k)
+        scanner.numpy.call_on(gen, k)
         values += k
         moved, here = here, first + counter.units(scanner.unit_bits)
         if here == moved:
             raise SelfCheckError(
-                f"internal error: numpy's {scanner.draw.method} made {k} values without drawing; "
+                f"internal error: numpy's {scanner.numpy.method} made {k} values without drawing; "
                 "it cannot be counted"
             )
         if values <= window:
@@ -477,7 +504,7 @@ def _ends_by_numpy(
     counter, gen = counting_numpy(stream, scanner, start, scanner.unit_bits)
     found, made = {}, 0
     for index in sorted(wanted):
-        scanner.draw.call_on(gen, index - base + 1 - made)
+        scanner.numpy.call_on(gen, index - base + 1 - made)
         made = index - base + 1
         found[index] = start + counter.units(scanner.unit_bits)
     return found
