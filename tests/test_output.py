@@ -20,13 +20,8 @@ import pytest
 import zarr
 
 import seedstream
-from seedstream._output import (
-    ATTRS_KEY,
-    SIDECAR_SUFFIX,
-    DiskFullError,
-    OutputMismatchError,
-    ZarrTarget,
-)
+from seedstream import DiskFullError, OutputMismatchError
+from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX, ZarrTarget
 
 
 def expected(n: int, start: int = 0, seed: int = 0) -> np.ndarray:

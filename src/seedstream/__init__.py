@@ -22,10 +22,10 @@ from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
 from seedstream._legacy import RandomState
 from seedstream._memory import MemoryReading, read_memory
+from seedstream._output import OutputInfo, VerifyReport, inspect_output, verify_output
 from seedstream._plan import Plan, plan
 from seedstream._pyrandom import PythonRandom
 from seedstream._stream import Stream
-from seedstream._verify import OutputInfo, VerifyReport, inspect_output, verify_output
 
 # np.random's legacy functions (seed, rand, random_sample, uniform, normal, ...)
 # on seedstream's global RandomState.

@@ -1,6 +1,6 @@
 """What a stored output is, and whether it is right: read its record, regenerate, compare.
 
-An output written with ``store=`` carries the :class:`~seedstream._output.Request`
+An output written with ``store=`` carries the :class:`~seedstream._output.request.Request`
 that made it (zarr attributes, or the first line of a ``.npy`` file's sidecar).
 :func:`inspect_output` reads that record and which chunks are done, without
 generating anything; :func:`verify_output` regenerates chunks from the record
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._output import (
+from seedstream._output.writer import (
     ATTRS_KEY,
     FORMAT,
     REPAIR,
