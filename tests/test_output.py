@@ -21,7 +21,8 @@ import zarr
 
 import seedstream
 from seedstream import DiskFullError, OutputMismatchError
-from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX, ZarrTarget
+from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
+from seedstream._output.targets import ZarrTarget
 
 
 def expected(n: int, start: int = 0, seed: int = 0) -> np.ndarray:

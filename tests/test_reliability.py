@@ -27,7 +27,7 @@ from _outputs import one_error_line
 from seedstream import OutputInUseError, OutputMismatchError
 from seedstream._cli import main
 from seedstream._output import SIDECAR_SUFFIX
-from seedstream._output.writer import _unsafe
+from seedstream._output.safety import _unsafe
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -213,10 +213,11 @@ def test_a_second_writer_is_refused_while_the_first_runs(tmp_path: Path) -> None
 
 
 def test_a_second_writer_in_the_same_process_is_refused(tmp_path: Path) -> None:
-    from seedstream._output.writer import _one_writer
+    from seedstream._output.safety import one_writer
+    from seedstream._output.targets import ZarrTarget
 
     path = tmp_path / "x.zarr"
-    with _one_writer(path, npy=False), pytest.raises(OutputInUseError, match=f"pid {os.getpid()}"):
+    with one_writer(path, ZarrTarget), pytest.raises(OutputInUseError, match=f"pid {os.getpid()}"):
         seedstream.RandomState(0).random_sample(100, chunks=10, store=path)
     assert not path.exists()  # the folder made for the lock goes with it
 
