@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,9 @@ import pytest
 import zarr
 
 import seedstream
-from seedstream._output import (
-    ATTRS_KEY,
-    SIDECAR_SUFFIX,
-    DiskFullError,
-    OutputMismatchError,
-    ZarrTarget,
-)
+from seedstream import DiskFullError, OutputMismatchError
+from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
+from seedstream._output.targets import ZarrTarget
 
 
 def expected(n: int, start: int = 0, seed: int = 0) -> np.ndarray:
@@ -275,3 +272,21 @@ def test_full_disk_injected_at_the_write(tmp_path: Path, monkeypatch: pytest.Mon
 def test_chunking_that_is_not_a_run_of_the_stream_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NotImplementedError, match="span"):
         seedstream.RandomState(0).random_sample((10, 10), chunks=(5, 5), store=tmp_path / "x.zarr")
+
+
+def test_public_results_expose_only_exported_types() -> None:
+    # What inspect_output and verify_output return, field by field down to plain types: a
+    # caller can import, name and type-check every seedstream class it meets there.
+    exported = {getattr(seedstream, name) for name in seedstream.__all__}
+    seen: set[type] = set()
+    todo: list[Any] = [seedstream.OutputInfo, seedstream.VerifyReport]
+    while todo:
+        hint = todo.pop()
+        todo.extend(typing.get_args(hint))
+        cls = typing.get_origin(hint) or hint
+        if not isinstance(cls, type) or not cls.__module__.startswith("seedstream") or cls in seen:
+            continue
+        seen.add(cls)
+        assert cls in exported, f"{cls.__qualname__} is in a public result but not exported"
+        todo.extend(typing.get_type_hints(cls).values())
+    assert {seedstream.Request, seedstream.ChunkMismatch, seedstream.Stream} <= seen

@@ -26,7 +26,8 @@ import seedstream
 from _outputs import one_error_line
 from seedstream import OutputInUseError, OutputMismatchError
 from seedstream._cli import main
-from seedstream._output import SIDECAR_SUFFIX, _unsafe
+from seedstream._output import SIDECAR_SUFFIX
+from seedstream._output.safety import _unsafe
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -212,10 +213,11 @@ def test_a_second_writer_is_refused_while_the_first_runs(tmp_path: Path) -> None
 
 
 def test_a_second_writer_in_the_same_process_is_refused(tmp_path: Path) -> None:
-    from seedstream._output import _one_writer
+    from seedstream._output.safety import one_writer
+    from seedstream._output.targets import ZarrTarget
 
     path = tmp_path / "x.zarr"
-    with _one_writer(path, npy=False), pytest.raises(OutputInUseError, match=f"pid {os.getpid()}"):
+    with one_writer(path, ZarrTarget), pytest.raises(OutputInUseError, match=f"pid {os.getpid()}"):
         seedstream.RandomState(0).random_sample(100, chunks=10, store=path)
     assert not path.exists()  # the folder made for the lock goes with it
 
@@ -250,7 +252,7 @@ def test_the_portable_watch_ends_a_worker_too() -> None:
     # Where prctl is missing, a thread in each worker watches for its parent to change.
     script = (
         "import concurrent.futures, os, time\n"
-        "from seedstream._output import _exit_with_parent\n"
+        "from seedstream._output.writer import _exit_with_parent\n"
         "pool = concurrent.futures.ProcessPoolExecutor(\n"
         "    1, initializer=_exit_with_parent, initargs=(os.getpid(), False)\n"
         ")\n"

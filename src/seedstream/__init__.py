@@ -11,6 +11,7 @@ from numpy.random import (
 )
 
 from seedstream import _legacy, _version
+from seedstream._draw import Draw
 from seedstream._errors import (
     DiskFullError,
     LazyResultWarning,
@@ -22,10 +23,17 @@ from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
 from seedstream._legacy import RandomState
 from seedstream._memory import MemoryReading, read_memory
+from seedstream._output import (
+    ChunkMismatch,
+    OutputInfo,
+    Request,
+    VerifyReport,
+    inspect_output,
+    verify_output,
+)
 from seedstream._plan import Plan, plan
 from seedstream._pyrandom import PythonRandom
 from seedstream._stream import Stream
-from seedstream._verify import OutputInfo, VerifyReport, inspect_output, verify_output
 
 # np.random's legacy functions (seed, rand, random_sample, uniform, normal, ...)
 # on seedstream's global RandomState.
@@ -41,7 +49,9 @@ __all__ = [
     "BitGenerator",
     "Philox",
     "SeedSequence",
+    "ChunkMismatch",
     "DiskFullError",
+    "Draw",
     "Generator",
     "LazyResultWarning",
     "MemoryReading",
@@ -51,6 +61,7 @@ __all__ = [
     "Plan",
     "PythonRandom",
     "RandomState",
+    "Request",
     "SelfCheckError",
     "Stream",
     "VerifyReport",

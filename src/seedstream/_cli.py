@@ -43,8 +43,8 @@ import numpy as np
 import seedstream
 from seedstream._generator import _COUNTED as _GENERATOR_COUNTED
 from seedstream._legacy import _COUNTED as _LEGACY_COUNTED
-from seedstream._output import _human
-from seedstream._verify import OutputInfo, VerifyReport, inspect_output, verify_output
+from seedstream._output import OutputInfo, VerifyReport, inspect_output, verify_output
+from seedstream._output import human as _human
 
 # --- parsing ------------------------------------------------------------------------------
 

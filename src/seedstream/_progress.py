@@ -1,8 +1,11 @@
-"""Progress on stderr for the waits a person sees: tqdm's bars, shown only after a delay.
+"""Progress on stderr for the waits a person sees: every tqdm bar seedstream shows.
 
 tqdm rather than rich: it is already a dependency and imports in a fraction
 of the time (see :mod:`seedstream._cli`).  The pure modules report progress
-through a plain callback; the bar is made here, at the edge.
+through a plain callback; the bar is made here, at the edge.  Each bar's
+`progress` argument: True or False, or None for "when stderr is a terminal".
+
+Imports nothing of seedstream (tqdm only when a bar is shown).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ class CountProgress:
 
     def __init__(self, label: str, per_attempt: int = 1, progress: bool | None = None) -> None:
         self.label, self.per_attempt = label, per_attempt
-        self.enabled = sys.stderr.isatty() if progress is None else bool(progress)
+        self.enabled = _wanted(progress)
         self._bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
@@ -49,3 +52,33 @@ class CountProgress:
         if done >= total:
             self._bar.close()
             self._bar = None
+
+
+def write_bar(total: int, done: int, label: str, progress: bool | None) -> Any:
+    """A bar of the bytes written to `label`, `done` of `total` already there; or None."""
+    if not _wanted(progress):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        initial=done,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        desc=f"seedstream -> {label}",
+        smoothing=0.1,
+    )
+
+
+def verify_bar(total: int, label: str, progress: bool | None) -> Any:
+    """A bar of the chunks of `label` checked, of `total`; or None."""
+    if not _wanted(progress):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", desc=f"seedstream verify {label}")
+
+
+def _wanted(progress: bool | None) -> bool:
+    return sys.stderr.isatty() if progress is None else bool(progress)

@@ -1,6 +1,6 @@
 """What a stored output is, and whether it is right: read its record, regenerate, compare.
 
-An output written with ``store=`` carries the :class:`~seedstream._output.Request`
+An output written with ``store=`` carries the :class:`~seedstream.Request`
 that made it (zarr attributes, or the first line of a ``.npy`` file's sidecar).
 :func:`inspect_output` reads that record and which chunks are done, without
 generating anything; :func:`verify_output` regenerates chunks from the record
@@ -8,14 +8,15 @@ alone -- each one on its own, as the writer made it -- and compares them bit
 for bit with what is stored.  A chunk whose stored bytes cannot be a whole
 chunk (cut short, or a compressed header that disagrees) is reported damaged
 from its size and header alone: its bytes are never handed to a codec.
+
+Imports the request and targets modules below it (not the writer), and
+seedstream's progress module.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import errno
-import json
 import os
 import random
 from pathlib import Path
@@ -23,17 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._output import (
-    ATTRS_KEY,
-    FORMAT,
-    REPAIR,
-    SIDECAR_SUFFIX,
-    NpyTarget,
-    Request,
-    ZarrTarget,
-    _chunk_bytes,
-    npy_data_offset,
-)
+from seedstream._output.request import FORMAT, Request
+from seedstream._output.targets import target_type
+from seedstream._progress import verify_bar
+
+REPAIR = "run the same generate call again to rewrite damaged chunks"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +56,7 @@ class OutputInfo:
     @property
     def done_bytes(self) -> int:
         """Bytes of values in the chunks written so far."""
-        return sum(_chunk_bytes(self.request, i) for i in self.done)
+        return sum(self.request.chunk_nbytes(i) for i in self.done)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable summary (the request without the bit generator state)."""
@@ -144,47 +139,6 @@ class VerifyReport:
         }
 
 
-def _read_record(path: Path) -> tuple[str, dict[str, Any] | None]:
-    if str(path).endswith(".npy"):
-        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-        if not sidecar.exists():
-            return "npy", None
-        with open(sidecar) as f:
-            first_line = f.readline()  # the record; chunk indices follow, one a line
-        try:
-            found = json.loads(first_line)
-        except json.JSONDecodeError:
-            return "npy", None
-        return "npy", found if isinstance(found, dict) else None
-    import zarr
-    from zarr.errors import NodeNotFoundError
-
-    try:
-        array = zarr.open_array(path, mode="r")
-    except NodeNotFoundError:
-        raise ValueError(f"{path} is not a zarr array (nor a path ending in .npy)") from None
-    except (ValueError, TypeError, KeyError) as exc:  # zarr's parse of zarr.json
-        raise ValueError(
-            f"{path / 'zarr.json'} cannot be read as zarr metadata ({type(exc).__name__}: "
-            f"{exc}), so the output's record is lost; regenerate it with overwrite=True"
-        ) from None
-    found = array.attrs.asdict().get(ATTRS_KEY)
-    return "zarr", found if isinstance(found, dict) else None
-
-
-def _disk_bytes(path: Path, kind: str) -> int:
-    """Bytes allocated on disk (sparse ``.npy`` files take only what was written)."""
-    if kind == "npy":
-        files = [path, path.with_name(path.name + SIDECAR_SUFFIX)]
-    else:
-        files = [Path(root, name) for root, _, names in os.walk(path) for name in names]
-    total = 0
-    for f in files:
-        with contextlib.suppress(FileNotFoundError):  # a writer renamed a temporary file
-            total += f.stat().st_blocks * 512
-    return total
-
-
 def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
     """Read the record of an output written with ``store=``, and which chunks are done.
 
@@ -204,15 +158,8 @@ def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(p))
-    kind, record = _read_record(p)
-    if record is None and kind == "npy":
-        raise ValueError(
-            f"{p} has no seedstream record: its sidecar {p.name}{SIDECAR_SUFFIX} is missing or "
-            "unreadable, so either seedstream did not write it or the sidecar was lost; "
-            "restore the sidecar to verify or resume it, or regenerate it"
-        )
-    if record is None:
-        raise ValueError(f"{p} has no seedstream record: it was not written by seedstream")
+    kind = target_type(p)
+    record = kind.read_record(p)
     if record.get("format") != FORMAT:
         raise ValueError(
             f"{p} was written in seedstream output format {record.get('format')!r}; "
@@ -226,9 +173,9 @@ def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
             f"{p} has a malformed seedstream record ({what}), so it cannot be verified or "
             "resumed; regenerate it with the call that made it"
         ) from None
-    attach = NpyTarget.attach if kind == "npy" else ZarrTarget.attach
-    done, damaged = attach(str(p), request).scan()
-    return OutputInfo(str(p), kind, record, request, frozenset(done), _disk_bytes(p, kind), damaged)
+    done, damaged = kind.attach(str(p), request).scan()
+    disk_bytes = kind.disk_bytes(p)
+    return OutputInfo(str(p), kind.kind, record, request, frozenset(done), disk_bytes, damaged)
 
 
 def _choose(candidates: list[int], sample: int | None, seed: int | None) -> list[int]:
@@ -311,9 +258,9 @@ def verify_output(
     candidates = [i for i in candidates if i not in info.damaged]  # known bad without reading
     sampled = _choose(candidates, sample, seed) if candidates else []
     checked = sorted({*sampled, *info.damaged})
-    read = _chunk_reader(info)
+    target = target_type(info.path).attach(info.path, request)
     located = request.locate(sampled)  # variable draws: one count pass for all
-    bar = _bar(len(checked), info.path, progress)
+    bar = verify_bar(len(checked), info.path, progress)
     bad = []
     try:
         for index in checked:
@@ -323,7 +270,7 @@ def verify_output(
                 bad.append(ChunkMismatch(index, region, 0, None, error))
                 continue
             try:
-                values = read(index)
+                values = target.read(index)
             except Exception as exc:  # any failure to read is a bad chunk, not a crash
                 error = f"unreadable: {type(exc).__name__}: {exc}"
                 bad.append(ChunkMismatch(index, region, 0, None, error))
@@ -337,40 +284,3 @@ def verify_output(
         if bar is not None:
             bar.close()
     return VerifyReport(info, tuple(checked), tuple(bad))
-
-
-def _chunk_reader(info: OutputInfo) -> Any:
-    """Read one chunk's stored values by index."""
-    request = info.request
-    if info.kind == "zarr":
-        import zarr
-
-        stored = zarr.open_array(info.path, mode="r")
-        return lambda index: np.asarray(stored[request.chunk_region(index)])
-    # A .npy chunk is one run of bytes: read it, rather than map a file that may be short.
-    offset = npy_data_offset(Path(info.path), request)
-    itemsize = request.dtype.itemsize
-
-    def read(index: int) -> np.ndarray:
-        first, count = request.chunk_span(index)
-        with open(info.path, "rb") as f:
-            f.seek(offset + (first - request.first) * itemsize)
-            data = f.read(count * itemsize)
-        if len(data) != count * itemsize:
-            raise ValueError(f"the file ends {len(data)} bytes into this chunk")
-        shape = tuple(s.stop - s.start for s in request.chunk_region(index))
-        return np.frombuffer(data, request.dtype).reshape(shape)
-
-    return read
-
-
-def _bar(total: int, label: str, progress: bool | None) -> Any:
-    if progress is None:
-        import sys
-
-        progress = sys.stderr.isatty()
-    if not progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="chunk", desc=f"seedstream verify {label}")

@@ -1,0 +1,38 @@
+"""Streaming a draw to disk and checking it: the output package's face.
+
+The rest of seedstream imports from here, never from the modules inside.
+From the bottom up (no module imports one above it):
+
+- ``words``: how sizes and counts read in messages.
+- ``request``: :class:`Request` and the record stored with it.
+- ``integrity``: whether a stored zarr chunk can be whole, from its header.
+- ``targets``: zarr and ``.npy`` behind one ``Target``; the one npy-or-zarr choice.
+- ``safety``: what a write may replace, the space it needs, one writer at a time.
+- ``writer``: :func:`write`, the parallel fill, workers that end with it.
+- ``verify``: :func:`inspect_output` and :func:`verify_output`.
+"""
+
+from seedstream._output.request import Request
+from seedstream._output.targets import ATTRS_KEY, SIDECAR_SUFFIX
+from seedstream._output.verify import (
+    ChunkMismatch,
+    OutputInfo,
+    VerifyReport,
+    inspect_output,
+    verify_output,
+)
+from seedstream._output.words import human
+from seedstream._output.writer import write
+
+__all__ = [
+    "ATTRS_KEY",
+    "SIDECAR_SUFFIX",
+    "ChunkMismatch",
+    "OutputInfo",
+    "Request",
+    "VerifyReport",
+    "human",
+    "inspect_output",
+    "verify_output",
+    "write",
+]
