@@ -1,11 +1,15 @@
-"""Helpers shared by the tests of outputs and messages (importable: pyproject's pythonpath)."""
+"""Helpers shared by the tests of outputs, messages and the command line (importable:
+pyproject's pythonpath)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 import zarr
+
+from seedstream._cli import main
 
 
 def stored(path: Path) -> np.ndarray:
@@ -14,6 +18,13 @@ def stored(path: Path) -> np.ndarray:
         values: np.ndarray = np.load(path)
         return values
     return np.asarray(zarr.open_array(path, mode="r")[:])
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    """``seedstream ARGV...`` in-process: its exit code, stdout and stderr."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def one_error_line(err: str, *fragments: str) -> str:

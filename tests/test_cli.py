@@ -24,19 +24,13 @@ import pytest
 import zarr
 
 from _independent_jump import random_sample_at
-from _outputs import one_error_line, stored
+from _outputs import one_error_line, run, stored
 from seedstream import _mtfill
-from seedstream._cli import main, parse_count
+from seedstream._cli import parse_count
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 N, CHUNK = 10**5, 10**4  # ten chunks
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def subprocess_cli(*argv: object, **kwargs: Any) -> subprocess.CompletedProcess[str]:

@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import seedstream
+from _compare import assert_same_bits, assert_same_state
 from seedstream import advance
 
 
@@ -49,52 +50,6 @@ class Case:
     def call_ours(self, obj: Any, shape: tuple[int, ...], **extra: Any) -> Any:
         method = getattr(obj, self.ours_method or self.method)
         return method(size=shape, **dict(self.kwargs), **extra)
-
-
-def assert_same_bits(got: Any, expected: Any, what: str = "") -> None:
-    """Equal dtype, shape and bytes: ``assert_array_equal`` would pass -0.0 for 0.0, and any
-    NaN for any other."""
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == expected.dtype, f"{what}: dtype {got.dtype}, numpy's {expected.dtype}"
-    assert got.shape == expected.shape, f"{what}: shape {got.shape}, numpy's {expected.shape}"
-    if got.tobytes() == expected.tobytes():
-        return
-    size = max(got.dtype.itemsize, 1)
-    a = np.frombuffer(got.tobytes(), np.uint8).reshape(-1, size)
-    b = np.frombuffer(expected.tobytes(), np.uint8).reshape(-1, size)
-    bad = np.flatnonzero((a != b).any(axis=1))
-    first = int(bad[0])
-    pytest.fail(
-        f"{what}: {bad.size} of {got.size} values differ in their bits, the first at flat "
-        f"index {first}: {got.flat[first]!r}, numpy's {expected.flat[first]!r}"
-    )
-
-
-def test_same_bits_sees_what_array_equal_does_not() -> None:
-    quiet_nan = np.array([np.nan])
-    other_nan = np.array([0x7FF8_0000_0000_0001], dtype=np.uint64).view(np.float64)
-    for got, expected in [(np.array([-0.0]), np.array([0.0])), (other_nan, quiet_nan)]:
-        np.testing.assert_array_equal(got, expected)  # blind to both
-        with pytest.raises(pytest.fail.Exception, match="differ in their bits"):
-            assert_same_bits(got, expected)
-    with pytest.raises(AssertionError, match="dtype"):
-        assert_same_bits(np.zeros(2, np.float32), np.zeros(2))
-    with pytest.raises(AssertionError, match="shape"):
-        assert_same_bits(np.zeros((2, 1)), np.zeros(2))
-
-
-def _rs_state(obj: Any) -> Any:
-    if isinstance(obj, np.random.RandomState):
-        return obj.get_state(legacy=False)
-    return obj.bit_generator.state
-
-
-def _states_equal(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_states_equal(a[k], b[k]) for k in a)
-    if isinstance(a, np.ndarray | list):
-        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
-    return bool(a == b)
 
 
 def _generator_cases() -> list[Case]:
@@ -214,7 +169,7 @@ class Backend:
         what = f"{case.name} on {self.name}, n={n} start={start} chunks={chunks!r}"
         assert_same_bits(got, expected[start:].reshape(shape), what)
         if not isinstance(numpy_obj, _PythonRandomOracle):
-            assert _states_equal(_rs_state(obj), _rs_state(numpy_obj)), "state after the draw"
+            assert_same_state(obj, numpy_obj, f"{what}, after the draw")
 
 
 class NumpyBackend(Backend):
@@ -335,7 +290,7 @@ def test_stateful_object_continues_after_lazy_draw() -> None:
     ]
     whole = theirs.random_sample(24)
     assert_same_bits(np.concatenate(parts), np.delete(whole, [15, 16]))
-    assert _states_equal(ours.get_state(legacy=False), theirs.get_state(legacy=False))
+    assert_same_state(ours, theirs)
     assert ours.position == 48
 
 
@@ -345,7 +300,7 @@ def test_lazy_draw_keeps_cached_gaussian() -> None:
     theirs.standard_normal()
     ours.random_sample(100, start=10, chunks=30)
     theirs.random_sample(110)
-    assert _states_equal(ours.get_state(legacy=False), theirs.get_state(legacy=False))
+    assert_same_state(ours, theirs)
     assert ours.standard_normal() == theirs.standard_normal()
 
 

@@ -24,9 +24,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import seedstream
-from seedstream import _fill, _mtfill
+from _compare import assert_same_bits, assert_same_state
+from _simd import ALL_PATHS, forced, runnable
+from seedstream import _fill
 
-ALL_PATHS = ("portable", "avx2", "avx512")
 SEEDS: dict[str, Any] = {
     "0": 0,
     "1": 1,
@@ -69,45 +70,10 @@ def spying() -> Iterator[Spy]:
         yield spy
 
 
-@contextlib.contextmanager
-def forced(path: str) -> Iterator[None]:
-    assert _mtfill.select_path(path) == path
-    try:
-        yield
-    finally:
-        _mtfill.select_path("best")
-
-
-@pytest.fixture(params=ALL_PATHS)
-def path(request: pytest.FixtureRequest) -> Iterator[str]:
-    name: str = request.param
-    if name not in _mtfill.available_paths():
-        pytest.skip(f"this CPU or build has no {name} path")
-    with forced(name):
-        yield name
-
-
 @pytest.fixture
 def spy() -> Iterator[Spy]:
     with spying() as watching:
         yield watching
-
-
-def same(got: Any, expected: Any, what: str) -> None:
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert (got.dtype, got.shape) == (expected.dtype, expected.shape), what
-    assert got.tobytes() == expected.tobytes(), f"{what}: values differ from numpy's"
-
-
-def same_state(a: Any, b: Any) -> bool:
-    """Equal nested states (dicts, tuples, key arrays), as numpy reports them."""
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_state(a[k], b[k]) for k in a)
-    if isinstance(a, np.ndarray):
-        return bool(np.array_equal(a, b))
-    if isinstance(a, tuple):
-        return len(a) == len(b) and all(same_state(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
 
 
 def legacy_pair(seed: Any) -> tuple[seedstream.RandomState, np.random.RandomState]:
@@ -165,9 +131,9 @@ def test_random_state_in_memory(path: str, spy: Spy) -> None:
             ours, numpys = legacy_pair(seed)
             ours.random_sample(313), numpys.random_sample(313)  # 626 words: past a twist
             spy.take()
-            same(ours_call(ours, n), numpys_call(numpys, n), what)
+            assert_same_bits(ours_call(ours, n), numpys_call(numpys, n), what)
             assert spy.take() == core_values(n), f"{what}: the core did not serve"
-            assert same_state(ours.get_state(legacy=False), numpys.get_state(legacy=False)), what
+            assert_same_state(ours, numpys, what)
             assert ours.position == 2 * (313 + start + n), what
 
 
@@ -180,9 +146,9 @@ def test_random_state_after_set_state(path: str, spy: Spy) -> None:
             rs.set_state(("MT19937", key, 311, 1, -0.25))
         for n in (1249, 5, 2 * CORE_MIN + 1):
             what = f"{path} RandomState({label}) after set_state, {n}"
-            same(ours.random_sample(n), numpys.random_sample(n), what)
+            assert_same_bits(ours.random_sample(n), numpys.random_sample(n), what)
             assert spy.take() == core_values(n), what
-            assert same_state(ours.get_state(), numpys.get_state()), what
+            assert_same_state(ours.get_state(), numpys.get_state(), what)
         assert ours.standard_normal() == numpys.standard_normal() == -0.25
 
 
@@ -200,10 +166,9 @@ def test_module_level_functions(path: str, spy: Spy) -> None:
     for n in (1025, 7, 1249):
         for name, ours_call, numpys_call in steps:
             what = f"{path} seedstream.{name}({n})"
-            same(ours_call(n), numpys_call(n), what)
+            assert_same_bits(ours_call(n), numpys_call(n), what)
             assert spy.take() == core_values(n), what
-            state = seedstream.get_state(legacy=False)
-            assert same_state(state, numpys.get_state(legacy=False)), what
+            assert_same_state(seedstream.get_state(legacy=False), numpys, what)
 
 
 # (ours, numpy's, 32-bit words per value) for Generator(MT19937).
@@ -249,9 +214,9 @@ def test_generator_in_memory(path: str, spy: Spy) -> None:
             ours, numpys = generator_pair(seed)
             ours.random(3, dtype=np.float32), numpys.random(3, dtype=np.float32)  # odd
             spy.take()
-            same(ours_call(ours, n), numpys_call(numpys, n), what)
+            assert_same_bits(ours_call(ours, n), numpys_call(numpys, n), what)
             assert spy.take() == core_values(n, words), f"{what}: the core did not serve"
-            assert same_state(ours.bit_generator.state, numpys.bit_generator.state), what
+            assert_same_state(ours, numpys, what)
             assert ours.position == 3 + words * n, what
 
 
@@ -260,13 +225,13 @@ def test_generator_out_is_filled_in_place(path: str, spy: Spy) -> None:
     for dtype in (np.float64, np.float32):
         out = np.full((3, 700), np.nan, dtype)
         assert ours.random(out=out, dtype=dtype) is out
-        same(out, numpys.random((3, 700), dtype), f"{path} out= {np.dtype(dtype)}")
+        assert_same_bits(out, numpys.random((3, 700), dtype), f"{path} out= {np.dtype(dtype)}")
         assert spy.take() == out.size
     out = np.empty(2101, np.float32)
     assert ours.random(out=out, dtype=np.float32, start=5) is out  # from an odd word
-    same(out, numpys.random(5 + 2101, np.float32)[5:], f"{path} out= after start=5")
+    assert_same_bits(out, numpys.random(5 + 2101, np.float32)[5:], f"{path} out= after start=5")
     assert spy.take() == out.size
-    assert same_state(ours.bit_generator.state, numpys.bit_generator.state)
+    assert_same_state(ours, numpys)
     assert ours.position == 3 * 700 * 3 + 5 + 2101
 
 
@@ -281,10 +246,10 @@ def test_generator_starts_leave_odd_word_positions(path: str, spy: Spy) -> None:
                 spy.take()
                 # float32 at `start`, then the next draw from an odd word when start is odd
                 got = ours.random(n, dtype=dtype, start=start)
-                same(got, numpys.random(start + n, dtype=dtype)[start:], what)
-                same(ours.uniform(0, 2, CORE_MIN), numpys.uniform(0, 2, CORE_MIN), what)
+                assert_same_bits(got, numpys.random(start + n, dtype=dtype)[start:], what)
+                assert_same_bits(ours.uniform(0, 2, CORE_MIN), numpys.uniform(0, 2, CORE_MIN), what)
                 assert spy.take() == n + CORE_MIN, f"{what}: the core did not serve"
-                assert same_state(ours.bit_generator.state, numpys.bit_generator.state), what
+                assert_same_state(ours, numpys, what)
                 assert ours.position == start + words * (start + n) + 2 * CORE_MIN, what
 
 
@@ -312,9 +277,9 @@ def test_float32_and_float64_interleaved(path: str, spy: Spy) -> None:
             n = int(np.prod(size))
             words += per_value * n
             what = f"{path} Generator(MT19937({label})) step {step}: {kind} {size}"
-            same(results[0], results[1], what)
+            assert_same_bits(results[0], results[1], what)
             assert spy.take() == core_values(n, per_value), what
-            assert same_state(ours.bit_generator.state, numpys.bit_generator.state), what
+            assert_same_state(ours, numpys, what)
             assert ours.position == words, what
 
 
@@ -322,11 +287,15 @@ def test_python_random(path: str, spy: Spy) -> None:
     for seed in (0, 1, 2**32 - 1, 2**40 + 5):
         ours, cpythons = seedstream.PythonRandom(seed), random.Random(seed)
         what = f"{path} PythonRandom({seed})"
-        same(ours.random(1249), [cpythons.random() for _ in range(1249)], what)
+        assert_same_bits(
+            ours.random(1249), np.array([cpythons.random() for _ in range(1249)]), what
+        )
         assert ours.random() == cpythons.random(), what
         for _ in range(7):
             cpythons.random()
-        same(ours.random(1030, start=7), [cpythons.random() for _ in range(1030)], what)
+        assert_same_bits(
+            ours.random(1030, start=7), np.array([cpythons.random() for _ in range(1030)]), what
+        )
         assert spy.take() == 1249 + 1030, f"{what}: the core did not serve"
         assert ours.getstate() == cpythons.getstate(), what
         assert ours.position == 2 * (1249 + 1 + 7 + 1030), what
@@ -367,12 +336,6 @@ LAZY_DRAWS: list[tuple[str, Callable[[], Any], Callable[[], Any], Lazy, Lazy]] =
 LAZY_IDS = [d[0] for d in LAZY_DRAWS]
 
 
-def state_of(obj: Any) -> Any:
-    if isinstance(obj, np.random.RandomState):
-        return np.random.RandomState.get_state(obj, legacy=False)
-    return obj.bit_generator.state
-
-
 def check_lazy(
     draw: tuple[str, Callable[[], Any], Callable[[], Any], Lazy, Lazy],
     spy: Spy,
@@ -386,9 +349,9 @@ def check_lazy(
     ours, numpys = make_ours(), make_numpys()
     expected = numpys_call(numpys, start + n)[start:]
     spy.take()
-    same(read(ours_call(ours, n, start=start, **kwargs)), expected, what)
+    assert_same_bits(read(ours_call(ours, n, start=start, **kwargs)), expected, what)
     assert spy.take() == n, f"{what}: the core did not make every block"
-    assert same_state(state_of(ours), state_of(numpys)), f"{what}: state after"
+    assert_same_state(ours, numpys, what)
 
 
 @pytest.mark.parametrize("draw", LAZY_DRAWS, ids=LAZY_IDS)
@@ -414,9 +377,9 @@ def test_stores_and_verify(path: str, spy: Spy, tmp_path: Path, suffix: str) -> 
 def test_a_million_and_one_once(spy: Spy) -> None:
     ours, numpys = generator_pair(SEEDS["SeedSequence"])
     ours.random(1, dtype=np.float32), numpys.random(1, dtype=np.float32)
-    same(ours.random(10**6 + 1), numpys.random(10**6 + 1), "10**6+1 from an odd word")
+    assert_same_bits(ours.random(10**6 + 1), numpys.random(10**6 + 1), "10**6+1 from an odd word")
     assert spy.values == 10**6 + 1
-    assert same_state(ours.bit_generator.state, numpys.bit_generator.state)
+    assert_same_state(ours, numpys)
 
 
 def test_numpy_serves_the_rest(spy: Spy) -> None:
@@ -447,9 +410,9 @@ def test_numpy_serves_the_rest(spy: Spy) -> None:
             with pytest.raises(type(error), match=re.escape(str(error))):
                 call(ours)
         else:
-            same(call(ours), expected, name)
+            assert_same_bits(call(ours), expected, name)
         assert spy.values == 0, f"{name}: the core served what numpy must"
-        assert same_state(ours.bit_generator.state, numpys.bit_generator.state), name
+        assert_same_state(ours, numpys, name)
 
 
 @settings(max_examples=12, deadline=None)
@@ -464,8 +427,7 @@ def test_numpy_serves_the_rest(spy: Spy) -> None:
 def test_hypothesis(
     seed: int, start: int, size: int, chunks: int | None, single: bool, path: str
 ) -> None:
-    if path not in _mtfill.available_paths():
-        path = _mtfill.available_paths()[-1]
+    path = runnable(path)
     dtype = np.float32 if single else np.float64
     with forced(path), spying() as spy:
         ours, numpys = generator_pair(seed)
@@ -475,8 +437,8 @@ def test_hypothesis(
         if chunks is not None:
             got = got.compute(scheduler="threads")
         what = f"{path} seed={seed} start={start} size={size} chunks={chunks} {dtype.__name__}"
-        same(got, expected, what)
+        assert_same_bits(got, expected, what)
         words = 1 if single else 2
         assert spy.values == (size if chunks is not None else core_values(size, words)), what
-        assert same_state(ours.bit_generator.state, numpys.bit_generator.state), what
+        assert_same_state(ours, numpys, what)
         assert ours.position == 1 + words * (start + size), what

@@ -37,6 +37,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import seedstream as ss
+from _compare import assert_same_bits, assert_same_state, state_of
 from _independent_jump import words_after
 from seedstream import SelfCheckError, _variable
 from seedstream._draw import Draw, Locator, generate_located
@@ -350,41 +351,12 @@ REPRESENTATIVE = [
 # --- checking ------------------------------------------------------------------------
 
 
-def state_of(obj: Any) -> Any:
-    if isinstance(obj, np.random.RandomState):
-        return obj.get_state(legacy=False)
-    return obj.bit_generator.state
-
-
-def same_state(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return (
-            isinstance(b, dict) and a.keys() == b.keys() and all(same_state(a[k], b[k]) for k in a)
-        )
-    if isinstance(a, np.ndarray | list):
-        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
-    if isinstance(a, float):  # the cached Gaussian: compared bit for bit
-        return isinstance(b, float) and np.float64(a).tobytes() == np.float64(b).tobytes()
-    return bool(a == b)
-
-
-def assert_same_state(ours: Any, theirs: Any, what: str) -> None:
-    a, b = state_of(ours), state_of(theirs)
-    assert same_state(a, b), f"state after {what}:\n ours  {a}\n numpy {b}"
-
-
 def materialise(result: Any) -> np.ndarray:
     if isinstance(result, da.Array):
         return np.asarray(result.compute())
     if isinstance(result, zarr.Array):
         return np.asarray(result[...])
     return np.array(result)
-
-
-def assert_bitwise(got: np.ndarray, expected: np.ndarray, what: str) -> None:
-    assert got.dtype == expected.dtype, f"{what}: dtype {got.dtype} != numpy's {expected.dtype}"
-    np.testing.assert_array_equal(got.ravel(), expected.ravel(), err_msg=what)
-    assert got.tobytes() == expected.tobytes(), f"{what}: same values, different bits"
 
 
 def check(
@@ -413,8 +385,7 @@ def check(
     if chunks is None and store is None:
         assert isinstance(result, np.ndarray), f"{what}: {type(result).__name__}, not an ndarray"
     got = materialise(result)
-    assert got.shape == shape, f"{what}: shape {got.shape}"
-    assert_bitwise(got, expected, what)
+    assert_same_bits(got, expected.reshape(shape), what)
     assert_same_state(ours, theirs, what)
 
 
@@ -441,7 +412,7 @@ def test_split_calls_equal_one_call(spec: Spec) -> None:
         np.asarray(spec.call(ours, 10, start=5)),
     ]
     keep = np.r_[0:7, 12:25, 25:36, 36:45, 50:60]
-    assert_bitwise(np.concatenate(parts), whole[keep], str(spec))
+    assert_same_bits(np.concatenate(parts), whole[keep], str(spec))
     assert_same_state(ours, theirs, f"split calls of {spec}")
 
 
@@ -453,7 +424,7 @@ def test_packed_calls_follow_numpys_calls(spec: Spec) -> None:
     for n, start, chunks in [(7, 0, None), (13, 5, None), (11, 0, 3), (9, 0, None), (10, 5, 4)]:
         expected = np.asarray(spec.call(theirs, start + n))[start:]
         got = spec.call(ours, n, start=start, chunks=chunks)
-        assert_bitwise(materialise(got), expected, f"{spec} n={n} start={start} chunks={chunks}")
+        assert_same_bits(materialise(got), expected, f"{spec} n={n} start={start} chunks={chunks}")
         assert_same_state(ours, theirs, f"{spec} n={n} start={start} chunks={chunks}")
 
 
@@ -565,7 +536,7 @@ def test_interrupted_store_resumes_to_numpys_values(
         _interrupt_npy(path, [1, 6], chunk)
     again = spec.ours()
     got = materialise(spec.call(again, n, start=start, chunks=chunk, store=path, progress=False))
-    assert_bitwise(got, expected, f"resumed {spec}")
+    assert_same_bits(got, expected, f"resumed {spec}")
     assert_same_state(again, theirs, f"resumed {spec}")
     if suffix == ".zarr":
         assert sorted(int(p.name) for p in (path / "c").iterdir()) == list(range(10))
@@ -585,7 +556,7 @@ def test_rerun_after_chunk_files_were_deleted_restores_numpys_values(
     got = materialise(
         spec.call(spec.ours(), n, start=start, chunks=chunk, store=path, progress=False)
     )
-    assert_bitwise(got, expected, f"re-run of {spec} after deleting chunk files")
+    assert_same_bits(got, expected, f"re-run of {spec} after deleting chunk files")
 
 
 # --- numpy's cached Gaussian and buffered 32-bit halves ------------------------------------
@@ -699,17 +670,17 @@ def test_packed_power_of_two_starts_anywhere(name: str) -> None:
         return np.unpackbits(words.astype("<u4").view(np.uint8), bitorder="little").astype(bool)
 
     numpy_bools = np.random.Generator(BIT_GENERATORS[name](SEED)).integers(0, 2, 70, dtype=bool)
-    assert_bitwise(bits_of(_numpy_words32(name, 0, 3))[:70], numpy_bools, "the packing")
+    assert_same_bits(bits_of(_numpy_words32(name, 0, 3))[:70], numpy_bools, "the packing")
     start, n = 10**12 + 3, 70
     ours = ss.Generator(BIT_GENERATORS[name](SEED))
     bits = ours.integers(0, 2, n, dtype=bool, start=start)
     expected = bits_of(_numpy_words32(name, start // 32, 4))
-    assert_bitwise(bits, expected[3 : 3 + n], f"{name} bools at 10**12")
+    assert_same_bits(bits, expected[3 : 3 + n], f"{name} bools at 10**12")
     nibbles = ss.Generator(BIT_GENERATORS[name](SEED)).integers(
         0, 16, 9, dtype=np.uint8, start=start
     )
     byte = _numpy_words32(name, start // 4, 3).astype("<u4").view(np.uint8)[3:12]
-    assert_bitwise(nibbles, byte >> 4, f"{name} uint8 in [0, 16) at 10**12")  # Lemire: high bits
+    assert_same_bits(nibbles, byte >> 4, f"{name} uint8 in [0, 16) at 10**12")  # Lemire: high bits
 
 
 @pytest.mark.usefixtures("default_segments")
@@ -778,11 +749,11 @@ def test_counting_bit_generator_counts_numpys_draws(name: str) -> None:
         expected = getattr(np.random.Generator(stream.bit_generator_at(0)), method)(
             size=5000, **kwargs
         )
-        assert_bitwise(got, expected, f"{name}.{method} on the counting wrapper")
+        assert_same_bits(got, expected, f"{name}.{method} on the counting wrapper")
         units = counter.units(bits)
         assert units >= 5000
         at = bit_generator_at_unit(stream, units, bits)
-        assert same_state(dict(at.state), dict(bg.state)), f"{name}.{method}: {units} units"
+        assert_same_state(at, bg, f"{name}.{method}: {units} units")
 
 
 def test_counting_refuses_mixed_widths() -> None:
@@ -897,7 +868,7 @@ def test_generate_located_checks_its_end(make_stream: Callable[[], Stream], draw
     ((start, end),) = Locator(stream, draw).blocks([(first, count)])
     right = generate_located(stream, draw, start, count, end)
     obj = draw.numpy_object(stream.bit_generator_at(0))
-    assert_bitwise(right, draw.call_on(obj, first + count)[first:], f"located {draw}")
+    assert_same_bits(right, draw.call_on(obj, first + count)[first:], f"located {draw}")
     for wrong in (end - 1, end + 1, end + 2):
         with pytest.raises(SelfCheckError, match="self-check"):
             generate_located(stream, draw, start, count, wrong)
@@ -963,7 +934,7 @@ def _expect_self_check_failures(spec: Spec, tmp_path: Path) -> None:
     before = state_of(ours)
     with pytest.raises(SelfCheckError, match="self-check"):
         spec.call(ours, 60, start=3)
-    assert same_state(state_of(ours), before), "a failed self-check must leave the state alone"
+    assert_same_state(ours, before, "a failed self-check must leave the state alone")
     with pytest.raises(SelfCheckError, match="self-check"):
         spec.call(spec.ours(), 200, chunks=50, store=tmp_path / "x.zarr", progress=False)
 
@@ -1022,7 +993,7 @@ def test_a_miscount_before_the_first_value_is_not_returned_shifted(
         materialise(spec.call(spec.ours(), 20, start=50, chunks=chunks))
     assert calls
     monkeypatch.undo()
-    assert_bitwise(materialise(spec.call(spec.ours(), 20, start=50, chunks=chunks)), expected, "")
+    assert_same_bits(materialise(spec.call(spec.ours(), 20, start=50, chunks=chunks)), expected, "")
 
 
 @pytest.mark.xfail(
@@ -1048,7 +1019,7 @@ def test_a_miscount_in_one_unsampled_prefix_segment_is_not_returned_shifted(
     except SelfCheckError as exc:
         assert "self-check" in str(exc)
     else:
-        assert_bitwise(got, expected, "values after a miscount in segment 3 of the prefix")
+        assert_same_bits(got, expected, "values after a miscount in segment 3 of the prefix")
 
 
 # --- refusals ------------------------------------------------------------------------
@@ -1102,7 +1073,9 @@ def test_small_dtypes_in_memory_equal_numpy(api: str, dtype: str, make: Any, cal
     theirs = make()
     ours = _ours_like(theirs)
     for size in (1000, 7, (3, 4)):
-        assert_bitwise(np.asarray(call(ours, size=size)), call(theirs, size=size), f"{api} {dtype}")
+        assert_same_bits(
+            np.asarray(call(ours, size=size)), call(theirs, size=size), f"{api} {dtype}"
+        )
         assert_same_state(ours, theirs, f"{api} {dtype} size={size}")
     assert call(ours) == call(theirs)  # a scalar
 
@@ -1199,7 +1172,7 @@ def _check_refused(
         warnings.simplefilter("ignore", DeprecationWarning)
         with pytest.raises(error):
             call(ours, **extra)  # at the call: not later, when a lazy result is computed
-    assert same_state(state_of(ours), before), "a refused call must leave the state alone"
+    assert_same_state(ours, before, "a refused call must leave the state alone")
     assert list(tmp_path.iterdir()) == [], "a refused call must not create output"
 
 
@@ -1227,7 +1200,7 @@ def test_ziggurat_with_array_parameters_starts_in_memory(name: str) -> None:
     got = ours.normal(loc, [1.0, 2.0, 3.0], size=(50, 3), start=7)
     twin = np.random.Generator(BIT_GENERATORS[name](SEED))
     z = twin.standard_normal(7 + 150)[7:].reshape(50, 3)
-    assert_bitwise(got, loc + np.array([1.0, 2.0, 3.0]) * z, f"{name} normal(arrays, start=7)")
+    assert_same_bits(got, loc + np.array([1.0, 2.0, 3.0]) * z, f"{name} normal(arrays, start=7)")
     assert_same_state(ours, twin, "after normal with array parameters")
     with pytest.raises(NotImplementedError, match="scalars"):
         ours.normal(loc, 1.0, size=(50, 3), chunks=10)
@@ -1266,12 +1239,12 @@ def test_methods_that_cannot_be_placed_refuse_start_chunks_and_store(
     }[where]
     with pytest.raises(NotImplementedError, match="in memory"):
         call(ours, **extra)
-    assert same_state(state_of(ours), before), "a refused call must leave the state alone"
+    assert_same_state(ours, before, "a refused call must leave the state alone")
     assert list(tmp_path.iterdir()) == []
-    assert_bitwise(np.asarray(call(ours)), np.asarray(call(theirs)), f"{what}, in memory")
+    assert_same_bits(np.asarray(call(ours)), np.asarray(call(theirs)), f"{what}, in memory")
     assert_same_state(ours, theirs, what)
     got = call(ours, start=0, chunks=None, store=None)  # the defaults, spelled out: accepted
-    assert_bitwise(np.asarray(got), np.asarray(call(theirs)), f"{what}, start=0")
+    assert_same_bits(np.asarray(got), np.asarray(call(theirs)), f"{what}, start=0")
     assert_same_state(ours, theirs, what)
 
 
@@ -1289,7 +1262,7 @@ def test_random_integers_warns_on_every_path() -> None:
         b = ours.random_integers(6, size=10, start=3)
     with pytest.warns(DeprecationWarning):
         c = ours.random_integers(6, size=17, chunks=5)
-    assert_bitwise(np.concatenate([a, b, c.compute()]), np.r_[expected[:10], expected[13:]], "")
+    assert_same_bits(np.concatenate([a, b, c.compute()]), np.r_[expected[:10], expected[13:]], "")
     assert_same_state(ours, theirs, "random_integers")
 
 

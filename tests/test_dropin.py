@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import random
-import struct
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,6 +29,7 @@ import numpy as np
 import pytest
 
 import seedstream as sr
+from _compare import assert_same_bits, assert_same_state, state_of
 
 SEED = 7
 
@@ -291,33 +291,6 @@ def _public(cls: type) -> set[str]:
 # --- comparing results and states ---------------------------------------------------------
 
 
-def _same(ours: Any, theirs: Any, where: str) -> None:
-    """Same type, and for arrays and numpy scalars the same dtype, shape and bytes."""
-    assert type(ours) is type(theirs), f"{where}: {type(ours)} != {type(theirs)}"
-    if isinstance(theirs, np.ndarray | np.generic):
-        assert ours.dtype == theirs.dtype, f"{where}: dtype {ours.dtype} != {theirs.dtype}"
-        assert ours.shape == theirs.shape, f"{where}: shape {ours.shape} != {theirs.shape}"
-        assert ours.tobytes() == theirs.tobytes(), f"{where}: different bytes"
-    elif isinstance(theirs, float):
-        assert struct.pack("<d", ours) == struct.pack("<d", theirs), f"{where}: {ours} != {theirs}"
-    elif isinstance(theirs, tuple | list):
-        assert len(ours) == len(theirs), where
-        for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
-            _same(a, b, f"{where}[{i}]")
-    elif isinstance(theirs, dict):
-        assert ours.keys() == theirs.keys(), where
-        for key in theirs:
-            _same(ours[key], theirs[key], f"{where}[{key!r}]")
-    else:
-        assert ours == theirs, f"{where}: {ours!r} != {theirs!r}"
-
-
-def _state(obj: Any) -> Any:
-    if isinstance(obj, np.random.RandomState):
-        return np.random.RandomState.get_state(obj, legacy=False)
-    return obj.bit_generator.state
-
-
 def _outcome(call: Callable[[], Any]) -> tuple[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # random_integers, as numpy's
@@ -337,8 +310,8 @@ def _compare(ours: Any, theirs: Any, call: Call) -> None:
     _check(
         getattr(ours, method),
         getattr(theirs, method),
-        lambda: _state(ours),
-        lambda: _state(theirs),
+        lambda: state_of(ours),
+        lambda: state_of(theirs),
         call,
     )
 
@@ -364,9 +337,9 @@ def _check(
     if expected[0] == "raised":
         assert got[1] is expected[1], f"{where}: raised {got[1]}, numpy raised {expected[1]}"
     else:
-        _same(got[1], expected[1], where)
-    _same(our_state(), their_state(), f"{where}: state after")
-    _same(a, b, f"{where}: arguments after")
+        assert_same_bits(got[1], expected[1], where)
+    assert_same_bits(our_state(), their_state(), f"{where}: state after")
+    assert_same_bits(a, b, f"{where}: arguments after")
 
 
 def _pair(api: str, bit_generator: str = "MT19937") -> tuple[Any, Any]:
@@ -413,7 +386,7 @@ def test_the_reported_calls() -> None:
     theirs = np.random.RandomState(SEED)
     sr.seed(SEED)
     loc, scale = np.array([0.5]), np.array([0.5])
-    _same(sr.normal(loc, scale), theirs.normal(loc, scale), "sr.normal(array, array)")
+    assert_same_bits(sr.normal(loc, scale), theirs.normal(loc, scale), "sr.normal(array, array)")
 
 
 # --- every method, every form -------------------------------------------------------------
@@ -496,7 +469,7 @@ def test_seed_and_set_state(seed: Any) -> None:
     ours.seed(seed)
     theirs.seed(seed)
     if seed is not None:  # entropy: the states differ, as two numpy objects' would
-        _same(_state(ours), _state(theirs), f"seed({seed!r})")
+        assert_same_state(ours, theirs, f"seed({seed!r})")
     theirs.standard_normal()  # a cached Gaussian, carried by the state
     ours.set_state(theirs.get_state())
     _compare(ours, theirs, ("standard_normal", (), {"size": 3}))
@@ -554,8 +527,8 @@ def test_start_with_array_parameters(api: str) -> None:
             _check(
                 functools.partial(getattr(ours, method), start=5),
                 getattr(theirs, method),
-                functools.partial(_state, ours),
-                functools.partial(_state, theirs),
+                functools.partial(state_of, ours),
+                functools.partial(state_of, theirs),
                 (f"{method}(start=5)", (), kwargs),
             )
 
@@ -565,9 +538,9 @@ def test_python_random() -> None:
     expected = random.Random(SEED)
     ours = sr.PythonRandom(SEED)
     for _ in range(3):
-        _same(ours.random(), expected.random(), "random()")
+        assert_same_bits(ours.random(), expected.random(), "random()")
     values = ours.random(3)
-    _same(values, np.array([expected.random() for _ in range(3)]), "random(3)")
+    assert_same_bits(values, np.array([expected.random() for _ in range(3)]), "random(3)")
 
 
 def test_sizes_of_numpy_integers_are_not_multiplied_in_their_own_width() -> None:
@@ -575,5 +548,5 @@ def test_sizes_of_numpy_integers_are_not_multiplied_in_their_own_width() -> None
     are counted in Python ints, and the values are numpy's."""
     size = (2, np.uint8(255), 3)
     ours, theirs = sr.RandomState(SEED), np.random.RandomState(SEED)
-    _same(ours.random_sample(size), theirs.random_sample(size), "random_sample((2, uint8 255, 3))")
-    _same(ours.standard_normal(size), theirs.standard_normal(size), "standard_normal(same)")
+    assert_same_bits(ours.random_sample(size), theirs.random_sample(size), "random_sample")
+    assert_same_bits(ours.standard_normal(size), theirs.standard_normal(size), "standard_normal")

@@ -26,8 +26,7 @@ from packaging.version import Version
 from zarr.codecs import BloscCodec, GzipCodec, ZstdCodec
 
 import seedstream
-from _outputs import stored
-from seedstream._cli import main
+from _outputs import run, stored
 from seedstream._output import ATTRS_KEY
 
 N, CHUNK = 95, 10  # ten chunks, the last one an edge chunk of five values
@@ -41,12 +40,6 @@ def expected(n: int = N) -> np.ndarray:
 def generate(path: Any, compressors: Any = None, n: int = N, chunks: int = CHUNK) -> Any:
     rs = seedstream.RandomState(0)
     return rs.random_sample(n, chunks=chunks, store=path, progress=False, compressors=compressors)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def chunk(path: Path, index: int) -> Path:

@@ -21,19 +21,12 @@ import numpy as np
 import pytest
 
 import seedstream
-from _outputs import one_error_line
+from _outputs import one_error_line, run
 from seedstream import _progress
-from seedstream._cli import main
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
 from seedstream._plan import MAX_BLOCKS, resolve_chunks
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def numpy_error(call: Callable[[], Any]) -> type[BaseException]:

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,10 +22,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _compare import assert_same_bits, assert_same_state
+from _simd import ALL_PATHS, forced, runnable
 from seedstream import _fill, _mtfill
 from seedstream._fill import fill_mt19937, struct_layout_ok
 
-ALL_PATHS = ("portable", "avx2", "avx512")
 SEEDS: dict[str, Callable[[], np.random.MT19937]] = {
     "legacy 0": lambda: np.random.RandomState(0)._bit_generator,
     "legacy 1": lambda: np.random.RandomState(1)._bit_generator,
@@ -36,18 +37,6 @@ SEEDS: dict[str, Callable[[], np.random.MT19937]] = {
 STARTS = [(0, d) for d in (0, 1, 2, 3, 311, 312, 313, 622)] + [(1, 0), (1, 312), (3, 622)]
 SIZES = (0, 1, 2, 623, 624, 625, 1247, 1248)
 DTYPES = (np.float64, np.float32, np.uint32)
-
-
-@pytest.fixture(params=ALL_PATHS)
-def path(request: pytest.FixtureRequest) -> Iterator[str]:
-    name: str = request.param
-    if name not in _mtfill.available_paths():
-        pytest.skip(f"this CPU or build has no {name} path")
-    assert _mtfill.select_path(name) == name
-    try:
-        yield name
-    finally:
-        _mtfill.select_path("best")
 
 
 def state_at(make: Callable[[], np.random.MT19937], floats: int, doubles: int) -> dict[str, Any]:
@@ -71,12 +60,6 @@ def numpy_draw(bit_generator: np.random.MT19937, n: int, dtype: type) -> np.ndar
     return np.random.Generator(bit_generator).random(n, dtype=dtype)
 
 
-def assert_same_state(ours: np.random.MT19937, numpys: np.random.MT19937, what: str) -> None:
-    a, b = ours.state["state"], numpys.state["state"]
-    assert a["pos"] == b["pos"], f"{what}: pos {a['pos']} != numpy's {b['pos']}"
-    assert np.array_equal(a["key"], b["key"]), f"{what}: key differs from numpy's"
-
-
 def core_check(state: dict[str, Any], n: int, dtype: type, what: str) -> None:
     """The core itself on a copy of numpy's key, against numpy's draw from the same state."""
     numpys = with_state(state)
@@ -85,9 +68,8 @@ def core_check(state: dict[str, Any], n: int, dtype: type, what: str) -> None:
     key = np.array(state["state"]["key"], dtype=np.uint32)
     out = np.empty(n, dtype=dtype)
     pos = _mtfill.fill(key, state["state"]["pos"], out)
-    assert out.tobytes() == expected.tobytes(), f"{what}: values differ from numpy's"
-    assert pos == after["pos"], f"{what}: pos {pos} != numpy's {after['pos']}"
-    assert np.array_equal(key, after["key"]), f"{what}: key differs from numpy's"
+    assert_same_bits(out, expected, what)
+    assert_same_state({"key": key, "pos": pos}, after, what)
 
 
 def check(state: dict[str, Any], n: int, dtype: type, what: str, **kwargs: Any) -> None:
@@ -96,7 +78,7 @@ def check(state: dict[str, Any], n: int, dtype: type, what: str, **kwargs: Any) 
     expected = numpy_draw(numpys, n, dtype)
     ours = with_state(state)
     out = fill_mt19937(ours, np.empty(n, dtype=dtype), **kwargs)
-    assert out.tobytes() == expected.tobytes(), f"{what}: values differ from numpy's"
+    assert_same_bits(out, expected, what)
     assert_same_state(ours, numpys, what)
 
 
@@ -134,11 +116,10 @@ def test_any_alignment_and_stream_choice(path: str, stream: bool) -> None:
                 key = np.array(state["state"]["key"], dtype=np.uint32)
                 pos = _mtfill.fill(key, state["state"]["pos"], out, stream=stream)
                 what = f"{path} stream={stream} {n} {dtype.__name__} at +{offset} bytes"
-                assert out.tobytes() == expected.tobytes(), what
+                assert_same_bits(out, expected, what)
                 around = np.concatenate([storage[:offset], storage[offset + width * n :]])
                 assert (around == 0xA5).all(), f"{what}: wrote outside"
-                assert pos == after["pos"], what
-                assert np.array_equal(key, after["key"]), what
+                assert_same_state({"key": key, "pos": pos}, after, what)
 
 
 def test_interleaved_float32_float64_and_raw(path: str) -> None:
@@ -153,7 +134,7 @@ def test_interleaved_float32_float64_and_raw(path: str) -> None:
         if expected is None:
             expected = generator.random(n, dtype=dtype)
         out = fill_mt19937(ours, np.empty(n, dtype=dtype))
-        assert out.tobytes() == expected.tobytes(), f"{path} step {step}"
+        assert_same_bits(out, expected, f"{path} step {step}")
         assert_same_state(ours, numpys, f"{path} step {step}")
 
 
@@ -167,11 +148,9 @@ def test_random_state_after_set_state_keeps_its_gaussian(path: str) -> None:
         rs.set_state(state)
     expected = numpys.random_sample(1001)
     out = fill_mt19937(ours._bit_generator, np.empty(1001))
-    assert out.tobytes() == expected.tobytes()
-    a, b = ours.get_state(legacy=False), numpys.get_state(legacy=False)
-    assert (a["has_gauss"], a["gauss"]) == (b["has_gauss"], b["gauss"]) == (1, b["gauss"])
-    assert a["state"]["pos"] == b["state"]["pos"]
-    assert np.array_equal(a["state"]["key"], b["state"]["key"])
+    assert_same_bits(out, expected)
+    assert_same_state(ours, numpys)
+    assert ours.get_state(legacy=False)["has_gauss"] == 1
     assert ours.standard_normal() == numpys.standard_normal()
 
 
@@ -213,14 +192,9 @@ def test_the_struct_layout_checks_out() -> None:
     path=st.sampled_from(ALL_PATHS),
 )
 def test_hypothesis(seed: int, floats: int, doubles: int, n: int, dtype: type, path: str) -> None:
-    if path not in _mtfill.available_paths():
-        path = "best"
-    _mtfill.select_path(path)
-    try:
+    with forced(runnable(path)):
         state = state_at(lambda: np.random.RandomState(seed)._bit_generator, floats, doubles)
         check(state, n, dtype, f"{path} seed {seed} after {floats}f+{doubles}d, {n}")
-    finally:
-        _mtfill.select_path("best")
 
 
 def test_refuses_what_it_cannot_serve() -> None:
@@ -238,7 +212,7 @@ def test_refuses_what_it_cannot_serve() -> None:
         _mtfill.fill(np.zeros(624, dtype=np.uint32), 625, np.empty(1))
     with pytest.raises(ValueError, match="624 contiguous uint32"):
         _mtfill.fill(np.zeros(623, dtype=np.uint32), 0, np.empty(1))
-    assert_same_state(bit_generator, with_state(before), "after refusals")
+    assert_same_state(bit_generator, before, "after refusals")
 
 
 def test_select_path_names() -> None:
@@ -321,11 +295,8 @@ def test_seedstream_random_state_draws_through_the_core() -> None:
         ours, numpys = seedstream.RandomState(2024), np.random.RandomState(2024)
         ours.standard_normal(), numpys.standard_normal()  # a cached Gaussian to keep
         got, expected = our_call(ours), numpys_call(numpys)
-        assert got.shape == expected.shape and got.tobytes() == expected.tobytes(), name
-        a, b = ours.get_state(legacy=False), numpys.get_state(legacy=False)
-        assert (a["has_gauss"], a["gauss"]) == (b["has_gauss"], b["gauss"]), name
-        assert a["state"]["pos"] == b["state"]["pos"], name
-        assert np.array_equal(a["state"]["key"], b["state"]["key"]), name
+        assert_same_bits(got, expected, name)
+        assert_same_state(ours, numpys, name)
     ours, numpys = seedstream.RandomState(1), np.random.RandomState(1)
     for rs in (ours, numpys):
         with pytest.raises(OverflowError, match="Range exceeds valid bounds"):
@@ -334,8 +305,8 @@ def test_seedstream_random_state_draws_through_the_core() -> None:
     # the module-level functions and numpy's aliases, against a RandomState seeded alike
     reference = np.random.RandomState(9)
     seedstream.seed(9)
-    assert seedstream.ranf(3 * n).tobytes() == reference.random_sample(3 * n).tobytes()
-    assert seedstream.sample(n).tobytes() == reference.random_sample(n).tobytes()
+    assert_same_bits(seedstream.ranf(3 * n), reference.random_sample(3 * n))
+    assert_same_bits(seedstream.sample(n), reference.random_sample(n))
     assert seedstream.random_sample() == reference.random_sample()
 
 
@@ -453,13 +424,13 @@ def test_in_memory_draws_use_threads_and_chunks_do_not(
     ours, numpys = seedstream.RandomState(11), np.random.RandomState(11)
     for call in (lambda rs: rs.random_sample(n), lambda rs: rs.uniform(-1, 2, (3, n))):
         jumps.clear()
-        assert call(ours).tobytes() == call(numpys).tobytes()
+        assert_same_bits(call(ours), call(numpys))
         assert len(jumps) == 2
-    assert_same_state(ours._bit_generator, numpys._bit_generator, "RandomState")
+    assert_same_state(ours, numpys, "RandomState")
     jumps.clear()
     chunk = _fill.uniforms(np.random.MT19937(3), n)
     assert chunk is not None
-    assert chunk.tobytes() == np.random.Generator(np.random.MT19937(3)).random(n).tobytes()
+    assert_same_bits(chunk, np.random.Generator(np.random.MT19937(3)).random(n))
     assert jumps == []
 
 

@@ -23,17 +23,10 @@ import pytest
 import zarr
 
 import seedstream
-from _outputs import one_error_line
+from _outputs import one_error_line, run
 from seedstream import OutputInUseError, OutputMismatchError
-from seedstream._cli import main
 from seedstream._output import SIDECAR_SUFFIX
 from seedstream._output.safety import _unsafe
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def cli(*argv: object) -> list[str]:

@@ -1,4 +1,5 @@
-"""Smoke tests of benchmarks/suite.py: the whole suite at tiny sizes, and its harness."""
+"""Smoke tests of benchmarks/suite.py: the whole suite at tiny sizes, and its harness
+(benchmarks/_suite_*.py)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ TINY = [
 
 
 def load(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(BENCHMARKS))  # suite.py imports its _suite_* helpers
+    monkeypatch.syspath_prepend(str(BENCHMARKS))  # the _suite_* modules import each other
     spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -190,47 +191,47 @@ def test_suite_smoke(
 
 
 def test_failing_case_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
-    suite = load("suite", monkeypatch)
-    result = suite.run_case({"case": "no-such-case", "n": 1}, timeout=60)
+    runner = load("_suite_runner", monkeypatch)
+    result = runner.run_case({"case": "no-such-case", "n": 1}, timeout=60)
     assert "KeyError" in result["error"] and "no-such-case" in result["error"]
-    slow = suite.run_case({"case": "jumps", "n": 0, "jumps": 10**6}, timeout=0.5)  # ~30 min
+    slow = runner.run_case({"case": "jumps", "n": 0, "jumps": 10**6}, timeout=0.5)  # ~30 min
     assert slow == {"error": "timed out after 0.5 s (killed)"}
 
 
 def test_numpy_fits_uses_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
-    suite = load("suite", monkeypatch)
+    runner = load("_suite_runner", monkeypatch)
     room = seedstream.MemoryReading(16 * 10**9, "injected")
-    fits, _ = suite.numpy_fits(10**9, room)  # 8 GB within half of 16 GB
+    fits, _ = runner.numpy_fits(10**9, room)  # 8 GB within half of 16 GB
     assert fits
-    fits, why = suite.numpy_fits(10**10, room)
+    fits, why = runner.numpy_fits(10**10, room)
     assert not fits
     assert "80.00 GB" in why and "8.00 GB" in why and "injected" in why
 
 
 def test_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    suite = load("suite", monkeypatch)
-    assert suite.parse_count("1e12") == 10**12
-    assert suite.parse_count("2**24") == 2**24
-    assert suite.parse_bytes("20GB") == 20 * 10**9
+    settings, sections = load("_suite_settings", monkeypatch), load("_suite_sections", monkeypatch)
+    assert settings.parse_count("1e12") == 10**12
+    assert settings.parse_count("2**24") == 2**24
+    assert settings.parse_bytes("20GB") == 20 * 10**9
     with pytest.raises(Exception, match="integer"):
-        suite.parse_count("1.5")
+        settings.parse_count("1.5")
     # element 1e12 from tests/_independent_jump.py (Python ints, held to numpy there)
-    assert suite.random_access(10**12) == random_sample_at(0, 10**12)
-    assert suite.random_access(3) == np.random.RandomState(0).random_sample(4)[3]
+    assert sections.random_access(10**12) == random_sample_at(0, 10**12)
+    assert sections.random_access(3) == np.random.RandomState(0).random_sample(4)[3]
 
 
 @pytest.mark.parametrize("prefix", [None, 2**21])
 def test_auto_case_in_dask_mode(monkeypatch: pytest.MonkeyPatch, prefix: int | None) -> None:
     # Past 64 MiB, and with a budget of almost nothing, auto mode chooses dask.
     monkeypatch.setenv("SEEDSTREAM_MEMORY_FRACTION", "1e-9")
-    suite = load("suite", monkeypatch)
+    runner, sections = load("_suite_runner", monkeypatch), load("_suite_sections", monkeypatch)
     n = 2**23 + 2**20
     spec = {"case": "auto", "n": n, "prefix": prefix, "head": 2**20, "chunks": 2**20}
-    result = suite.run_case({**spec, "workers": 1}, timeout=60)
+    result = runner.run_case({**spec, "workers": 1}, timeout=60)
     assert "error" not in result, result
     assert result["mode"] == result["planned_mode"] == "dask"
     assert any(w.startswith("LazyResultWarning") for w in result["warnings"])
-    assert result["first"] == suite.random_access(0)
-    assert result["last"] == suite.random_access(n - 1) and result["last_index"] == n - 1
+    assert result["first"] == sections.random_access(0)
+    assert result["last"] == sections.random_access(n - 1) and result["last_index"] == n - 1
     if prefix is not None:
         assert (result["fixed_values"], result["scaled_values"]) == (2**20, prefix - 2**20)
