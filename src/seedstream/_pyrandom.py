@@ -88,6 +88,8 @@ class PythonRandom:
         ndarray, a lazy dask array (``chunks=``, or when too big for memory), or
         a store (``store=``), as :meth:`seedstream.RandomState.random_sample`.
         """
+        if start.__class__ is int and not start and chunks is None and store is None and not output:
+            return self._rs.random_sample(size)  # a plain call: no keywords to pass on
         return self._rs.random_sample(size, start=start, chunks=chunks, store=store, **output)
 
     @property
