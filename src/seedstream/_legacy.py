@@ -176,30 +176,28 @@ class RandomState(np.random.RandomState, PositionTracker):
             output,
         )
 
-    def random(
-        self,
-        size: Any = None,
-        *,
-        start: int = 0,
-        chunks: Any = None,
-        store: Any = None,
-        **output: Any,
-    ) -> Any:
-        """Alias of :meth:`random_sample`, as in numpy."""
-        return self.random_sample(size, start=start, chunks=chunks, store=store, **output)
+    # numpy's alias, as one function: a small call pays for one Python call, not two
+    random = random_sample
 
     def rand(
         self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
     ) -> Any:
         """Doubles in [0, 1) of the given shape, as numpy's ``rand``, after skipping `start`."""
         if start.__class__ is int and not start and chunks is None and store is None and not output:
-            if not shape:  # rand(): one Python float, numpy's own
-                out = _np_random_sample(self)
-                if self._position is not None:
-                    self._position += self._double_words
-                return out
-            if len(shape) == 1 and shape[0].__class__ is int and shape[0] <= SMALL_DRAW_VALUES:
-                return self.random_sample(shape[0])  # numpy's rand(n) is random_sample(n)
+            # numpy's rand() and rand(n) are random_sample() and random_sample(n): inlined
+            out: Any
+            if not shape:
+                out, n = _np_random_sample(self), 1
+            elif len(shape) == 1 and shape[0].__class__ is int and shape[0] < CORE_MIN_VALUES:
+                n = shape[0]
+                out = _np_random_sample(self, n)
+            elif len(shape) == 1 and shape[0].__class__ is int and shape[0] <= SMALL_DRAW_VALUES:
+                return self.random_sample(shape[0])  # the core fills it
+            else:
+                return self.random_sample(shape, start=start, chunks=chunks, store=store, **output)
+            if self._position is not None:
+                self._position += self._double_words * n
+            return out
         return self.random_sample(shape or None, start=start, chunks=chunks, store=store, **output)
 
     def uniform(
@@ -304,12 +302,15 @@ class RandomState(np.random.RandomState, PositionTracker):
     ) -> Any:
         """Standard normals of the given shape, as numpy's ``randn``."""
         if start.__class__ is int and not start and chunks is None and store is None and not output:
+            out: Any
             if not shape:
                 out = _np_standard_normal(self)
                 self._position, self._untracked_by = None, "standard_normal()"
                 return out
             if len(shape) == 1 and shape[0].__class__ is int and shape[0] <= SMALL_DRAW_VALUES:
-                return self.standard_normal(shape[0])  # numpy's randn(n) is standard_normal(n)
+                out = _np_standard_normal(self, shape[0])  # numpy's randn(n): standard_normal(n)
+                self._position, self._untracked_by = None, "standard_normal()"
+                return out
         return self.standard_normal(
             shape or None, start=start, chunks=chunks, store=store, **output
         )
