@@ -105,6 +105,7 @@ LEGACY_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], bool]] = [
     ("rand", (2, 3), {}, True),
     ("uniform", (-1.0, 2.0), {}, True),
     ("uniform", (-1.0, 2.0, 10), {}, True),
+    ("uniform", (-1.0, 2.0, 1000), {}, True),  # the core fills it on MT19937
     ("uniform", (np.zeros(3), 1.0), {}, True),  # array bounds broadcast: three values
     ("standard_exponential", (), {}, True),
     ("standard_exponential", (10,), {}, True),
@@ -129,6 +130,7 @@ GENERATOR_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], bool]] = [
     ("random", (1000,), {}, True),
     ("uniform", (-1.0, 2.0), {}, True),
     ("uniform", (-1.0, 2.0, 10), {}, True),
+    ("uniform", (-1.0, 2.0, 1000), {}, True),
     ("uniform", (0.0, np.ones(2)), {}, True),
     ("integers", (0, 2**40, 3), {}, True),
     ("integers", (0, 2**40 - 1, 3), {"endpoint": True}, True),

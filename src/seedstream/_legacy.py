@@ -221,9 +221,12 @@ class RandomState(np.random.RandomState, PositionTracker):
             and chunks is None
             and store is None
             and not output
-            and (size is None or (size.__class__ is int and size < CORE_MIN_VALUES))
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
         ):
-            out = _np_uniform(self, low, high, size)
+            if size is None or size < CORE_MIN_VALUES:
+                out = _np_uniform(self, low, high, size)
+            else:  # the MT19937 core fills it, when it can
+                out = _uniform(self, low, high, size)
             if self._position is not None:
                 self._position += self._double_words * (size if size is not None else count(out))
             return out
