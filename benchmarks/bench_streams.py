@@ -5,19 +5,30 @@ For each size, the same call is timed on numpy and on seedstream (best of
 objects.  seedstream delegates generation to numpy, so the ratio measures its
 bookkeeping; ``start=`` adds one jump (about a millisecond for MT19937).
 
-    python benchmarks/bench_streams.py [--max-n 100000000] [--repeat 5]
+Then every method of the method table (``seedstream._methods``) is timed in
+small calls, at n = None (a scalar), 1, 10 and 1000: what a Monte Carlo loop
+that swaps ``import numpy.random`` for ``import seedstream`` pays per call.
+Each figure is the best of ``--repeat`` runs of a loop of calls (about
+``--seconds`` of CPU time each), numpy's and seedstream's alternating; the last
+column is the ratio of the medians, for the spread.
+
+    python benchmarks/bench_streams.py [--max-n 100000000] [--repeat 5] [--no-calls]
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import statistics
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import seedstream
+from seedstream._methods import methods
 
 CASES: dict[str, tuple[Callable[[], Any], Callable[[], Any], str]] = {
     # label: (numpy factory, seedstream factory, method)
@@ -68,9 +79,120 @@ def main(max_n: int = 10**8, repeat: int = 5) -> list[dict[str, Any]]:
     return rows
 
 
+# Parameters for the small-call table, by numpy's method name (both APIs take these).
+ARGS: dict[str, tuple[Any, ...]] = {
+    "uniform": (-1.0, 2.0), "normal": (1.0, 2.0), "exponential": (2.0,), "randint": (0, 1000),
+    "integers": (0, 1000), "random_integers": (1, 1000), "beta": (2.0, 3.0),
+    "binomial": (10, 0.3), "chisquare": (3.0,), "f": (3.0, 4.0), "gamma": (2.0, 1.5),
+    "geometric": (0.3,), "gumbel": (0.0, 1.0), "hypergeometric": (10, 20, 5),
+    "laplace": (0.0, 1.0), "logistic": (0.0, 1.0), "lognormal": (0.0, 1.0),
+    "logseries": (0.6,), "negative_binomial": (5, 0.5), "noncentral_chisquare": (3.0, 2.0),
+    "noncentral_f": (3.0, 4.0, 2.0), "pareto": (3.0,), "poisson": (3.0,), "power": (3.0,),
+    "rayleigh": (1.0,), "standard_gamma": (2.0,), "standard_t": (5.0,),
+    "triangular": (0.0, 0.5, 1.0), "vonmises": (0.0, 4.0), "wald": (1.0, 2.0),
+    "weibull": (1.5,), "zipf": (2.0,), "choice": (100,), "dirichlet": ([1.0, 2.0, 3.0],),
+    "multinomial": (10, [0.2, 0.3, 0.5]), "multivariate_normal": ([0.0, 0.0], np.eye(2)),
+    "multivariate_hypergeometric": ([5, 10, 15], 6),
+}  # fmt: skip
+SIZES: tuple[int | None, ...] = (None, 1, 10, 1000)
+
+
+def _calls(name: str, api: str, n: int | None) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """(args, kwargs) of a call of `name` with n values, or None where it takes no size."""
+    if name in ("rand", "randn"):
+        return (() if n is None else (n,)), {}
+    if name == "bytes":
+        return (1 if n is None else n,), {}
+    if name in ("permutation", "shuffle", "permuted"):
+        return None if n is None else ((np.arange(n),), {})
+    base = np.random.Generator if api == "Generator" else np.random.RandomState
+    if "size" not in inspect.signature(getattr(base, name)).parameters:
+        return None
+    return ARGS.get(name, ()), ({} if n is None else {"size": n})
+
+
+def _loop(call: Callable[..., Any], args: Any, kwargs: Any, seconds: float) -> float:
+    """CPU seconds per ``call(*args, **kwargs)``, over a loop of about `seconds`.
+
+    CPU time of this process, not wall time: on a shared machine a loop that is
+    descheduled half way would otherwise count the other programs' time too.
+    """
+    clock = time.process_time
+    number = 1
+    while True:
+        t0 = clock()
+        for _ in range(number):
+            call(*args, **kwargs)
+        elapsed = clock() - t0
+        if elapsed >= seconds / 10 or number >= 10**6:
+            break
+        number *= 10
+    number = max(number, int(number * seconds / max(elapsed, 1e-9)))
+    t0 = clock()
+    for _ in range(number):
+        call(*args, **kwargs)
+    return (clock() - t0) / number
+
+
+def small_calls(
+    names: tuple[str, ...] | None = None, repeat: int = 5, seconds: float = 0.02
+) -> list[dict[str, Any]]:
+    """Per-call time of every table method (or `names`), seedstream's over numpy's."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # random_integers', at every call
+        return _small_calls(names, repeat, seconds)
+
+
+def _small_calls(
+    names: tuple[str, ...] | None, repeat: int, seconds: float
+) -> list[dict[str, Any]]:
+    pairs = {
+        "RandomState": (lambda: np.random.RandomState(0), lambda: seedstream.RandomState(0)),
+        "Generator": (lambda: np.random.default_rng(0), lambda: seedstream.default_rng(0)),
+        "PythonRandom": (lambda: np.random.RandomState(0), lambda: seedstream.PythonRandom(0)),
+    }
+    rows = []
+    head = f"{'n':>6s}{'numpy us':>10s}{'ours us':>10s}{'ratio':>8s}{'median':>8s}"
+    print(f"\n{'small calls (CPU time)':36s}{head}")
+    for api, (make_np, make_ss) in pairs.items():
+        for row in methods(api):
+            if row.kind == "state" or (names is not None and row.name not in names):
+                continue
+            for n in SIZES:
+                call = _calls(row.alias_of if api == "PythonRandom" else row.name, api, n)
+                if call is None:
+                    continue
+                args, kwargs = call
+                numpys = getattr(make_np(), row.alias_of if api == "PythonRandom" else row.name)
+                ours = getattr(make_ss(), row.name)
+                ours(*args, **kwargs)  # first call: anything worked out once
+                runs_np, runs_ss = [], []
+                for _ in range(repeat):  # alternating, so drift hits both alike
+                    runs_np.append(_loop(numpys, args, kwargs, seconds))
+                    runs_ss.append(_loop(ours, args, kwargs, seconds))
+                t_np, t_ss = min(runs_np), min(runs_ss)
+                median = statistics.median(runs_ss) / statistics.median(runs_np)
+                label = f"{api}.{row.name}"
+                rows.append(
+                    {"call": label, "n": n, "numpy_s": t_np, "seedstream_s": t_ss,
+                     "numpy_runs": runs_np, "seedstream_runs": runs_ss}
+                )  # fmt: skip
+                shown = "None" if n is None else str(n)
+                print(f"{label:36s}{shown:>6s}{t_np * 1e6:10.2f}{t_ss * 1e6:10.2f}"
+                      f"{t_ss / t_np:8.2f}{median:8.2f}")  # fmt: skip
+    return rows
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-n", type=int, default=10**8)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=0.02, help="per loop of small calls")
+    parser.add_argument("--no-calls", action="store_true", help="skip the small-call table")
+    parser.add_argument("--calls-only", action="store_true", help="only the small-call table")
+    parser.add_argument("--method", action="append", help="small calls of these methods only")
     args = parser.parse_args()
-    main(args.max_n, args.repeat)
+    if not args.calls_only:
+        main(args.max_n, args.repeat)
+    if not args.no_calls:
+        small_calls(tuple(args.method) if args.method else None, args.repeat, args.seconds)

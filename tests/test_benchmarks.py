@@ -142,3 +142,14 @@ def test_bench_chunks_case_runs_and_equals_numpy() -> None:
     result = load("bench_lazy").run_source("lazy@2^12", 10_000, *table["lazy@2^12"])
     expected = float(np.random.RandomState(0).random_sample(10_000).mean())
     assert result["value"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_bench_streams_small_calls_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = load("bench_streams").small_calls(
+        ("random_sample", "poisson", "bytes", "shuffle"), repeat=1, seconds=1e-4
+    )
+    calls = {(r["call"], r["n"]) for r in rows}
+    assert {("RandomState.random_sample", None), ("Generator.poisson", 1000)} <= calls
+    assert ("RandomState.shuffle", 10) in calls and ("RandomState.shuffle", None) not in calls
+    assert all(r["numpy_s"] > 0 and r["seedstream_s"] > 0 for r in rows)
+    assert "small calls" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from numpy.random import (
     SeedSequence,
 )
 
-from seedstream import _legacy, _version
+from seedstream import _functions, _version
 from seedstream._draw import Draw
 from seedstream._errors import (
     DiskFullError,
@@ -19,6 +19,10 @@ from seedstream._errors import (
     OutputMismatchError,
     SelfCheckError,
 )
+
+# np.random's legacy functions (seed, rand, random_sample, uniform, normal, ...) on
+# seedstream's global RandomState: the names are written out in _functions, for type checkers.
+from seedstream._functions import *  # noqa: F403
 from seedstream._generator import Generator, default_rng
 from seedstream._jump import advance
 from seedstream._legacy import RandomState
@@ -35,11 +39,7 @@ from seedstream._plan import Plan, plan
 from seedstream._pyrandom import PythonRandom
 from seedstream._stream import Stream
 
-# np.random's legacy functions (seed, rand, random_sample, uniform, normal, ...)
-# on seedstream's global RandomState.
-globals().update(_legacy.LEGACY_FUNCTIONS)
-
-__all__ = [
+__all__ = [  # noqa: RUF022  (numpy's names first, as a group)
     # numpy's own bit generators and seeding, so that `import seedstream as sr` stands in
     # for `numpy.random`: sr.Generator(sr.PCG64(sr.SeedSequence(0)))
     "MT19937",
@@ -71,6 +71,6 @@ __all__ = [
     "plan",
     "read_memory",
     "verify_output",
-    *_legacy.LEGACY_FUNCTIONS,
 ]
+__all__ += _functions.__all__
 __version__ = _version.__version__

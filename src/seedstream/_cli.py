@@ -41,8 +41,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 import seedstream
-from seedstream._generator import _COUNTED as _GENERATOR_COUNTED
-from seedstream._legacy import _COUNTED as _LEGACY_COUNTED
+from seedstream._methods import methods
 from seedstream._output import OutputInfo, VerifyReport, inspect_output, verify_output
 from seedstream._output import human as _human
 
@@ -57,23 +56,21 @@ _GENERATORS: dict[str, type[np.random.BitGenerator]] = {
     "mt19937": np.random.MT19937,
 }
 STREAMS = ("legacy", "python", *_GENERATORS)
+_APIS = {"legacy": "RandomState", "python": "PythonRandom", "generator": "Generator"}
+METHODS = {  # the methods with start= and store=, per kind of stateful object (the table's)
+    kind: tuple(r.name for r in methods(api) if r.storable and not r.shape_args)
+    for kind, api in _APIS.items()
+}
 # Methods whose parameters come as --param NAME=VALUE (numpy's own names).
-_PARAM_METHODS = {"legacy": _LEGACY_COUNTED, "python": (), "generator": _GENERATOR_COUNTED}
-METHODS = {  # the methods with start= and store=, per kind of stateful object
-    "legacy": (
-        "random_sample", "random", "uniform", "standard_normal", "normal",
-        "standard_exponential", "exponential", "randint", *_LEGACY_COUNTED,
-    ),
-    "python": ("random",),
-    "generator": (
-        "random", "uniform", "integers", "standard_normal", "normal",
-        "standard_exponential", "exponential", *_GENERATOR_COUNTED,
-    ),
-}  # fmt: skip
-_INTEGER_METHODS = ("randint", "integers")
+_PARAM_METHODS = {
+    kind: tuple(r.name for r in methods(api, "counted")) for kind, api in _APIS.items()
+}
+_INTEGER_METHODS = tuple(
+    r.name for api in ("RandomState", "Generator") for r in methods(api, "integers") if r.storable
+)
 _FLOAT_DTYPES = ("float64", "float32")
 _INT_DTYPES = ("int64", "int32", "uint64", "uint32", "int16", "uint16", "int8", "uint8", "bool")
-_FLOAT32_METHODS = ("random", "standard_normal", "standard_exponential", "standard_gamma")
+_FLOAT32_METHODS = tuple(r.name for r in methods("Generator") if "float32" in r.dtypes)
 
 
 class UsageError(Exception):
@@ -415,7 +412,7 @@ def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any
         return obj.normal(loc, scale, size, start=start, **output)
     if method == "exponential":
         return obj.exponential(scale, size, start=start, **output)
-    if kind == "generator" and method in _FLOAT32_METHODS[:3]:
+    if kind == "generator" and method in _FLOAT32_METHODS:  # the counted one returned above
         dtype = np.dtype(args.dtype or "float64")
         return getattr(obj, method)(size, dtype, start=start, **output)
     return getattr(obj, method)(size, start=start, **output)

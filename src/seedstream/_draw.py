@@ -25,6 +25,7 @@ from seedstream import _fill, _kernel
 from seedstream import _variable as variable
 from seedstream._errors import SelfCheckError
 from seedstream._jump import advance
+from seedstream._methods import Method, draw_method, method
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit
 from seedstream._variable import Scanner
@@ -40,58 +41,8 @@ __all__ = [
     "numpy_at",
 ]
 
-_DOUBLES = {
-    ("RandomState", "random_sample"),
-    ("RandomState", "uniform"),
-    ("RandomState", "standard_exponential"),
-    ("RandomState", "exponential"),
-    ("Generator", "random"),
-    ("Generator", "uniform"),
-}
-# Filled by the MT19937 core when the stream is MT19937 (see Draw.call).
-_UNIFORMS = {
-    ("RandomState", "random_sample"),
-    ("RandomState", "uniform"),
-    ("Generator", "random"),
-    ("Generator", "uniform"),
-}
-_NORMALS = {("RandomState", "standard_normal"), ("RandomState", "normal")}
-_INTEGERS = {("RandomState", "randint"), ("Generator", "integers")}
-_INT_DTYPES = {"int32", "uint32", "int64", "uint64"}
 # numpy packs these into 32-bit words, in a buffer local to one call
 _PACKED_BITS = {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "uint16": 16}
-# numpy's ziggurat: its tables are private to numpy's C code, so numpy itself counts it.
-_ZIGGURAT = {
-    ("Generator", m) for m in ("standard_normal", "normal", "standard_exponential", "exponential")
-}
-# Other methods numpy's own code counts, on the counting bit generator: each
-# value reads units of one width and no state outside the bit generator
-# (RandomState's Gaussian-based methods, which share its cached Gaussian, are
-# not among them).  Their consumption depends on their parameters: scalars only.
-_COUNTED = {
-    ("Generator", m)
-    for m in (
-        "beta", "binomial", "chisquare", "f", "gamma", "geometric", "gumbel", "laplace",
-        "logistic", "lognormal", "logseries", "negative_binomial", "noncentral_chisquare",
-        "noncentral_f", "pareto", "poisson", "power", "rayleigh", "standard_cauchy",
-        "standard_gamma", "standard_t", "triangular", "vonmises", "wald", "weibull", "zipf",
-    )
-} | {
-    ("RandomState", m)
-    for m in (
-        "binomial", "geometric", "gumbel", "hypergeometric", "laplace", "logistic",
-        "logseries", "pareto", "poisson", "power", "rayleigh", "triangular", "vonmises",
-        "weibull", "zipf",
-    )
-}  # fmt: skip
-_TAKES_DTYPE = {
-    ("Generator", "random"),
-    ("RandomState", "randint"),
-    ("Generator", "integers"),
-    ("Generator", "standard_normal"),
-    ("Generator", "standard_exponential"),
-    ("Generator", "standard_gamma"),
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,18 +78,8 @@ class Draw:
     dtype: str = "float64"
 
     def __post_init__(self) -> None:
-        key = (self.api, self.method)
-        ok = (
-            (key in _DOUBLES and self.dtype == "float64")
-            or (key == ("Generator", "random") and self.dtype == "float32")
-            or (key in _NORMALS and self.dtype == "float64")
-            or (key in _INTEGERS and (self.dtype in _INT_DTYPES or self.dtype in _PACKED_BITS))
-            or (key in _ZIGGURAT and self.dtype == "float64")
-            or (key in _ZIGGURAT and self.dtype == "float32" and self.method.startswith("standard"))
-            or (key in _COUNTED and self.dtype in ("float64", "int64"))
-            or (key == ("Generator", "standard_gamma") and self.dtype == "float32")
-        )
-        if not ok:
+        row = draw_method(self.api, self.method)
+        if row is None or self.dtype not in row.dtypes:
             raise NotImplementedError(
                 f"{self.api}.{self.method} with dtype {self.dtype} cannot be generated in "
                 "independent chunks or from a start position (see the README's 'Other "
@@ -147,27 +88,32 @@ class Draw:
             )
 
     @property
+    def row(self) -> Method:
+        """This draw's method in the method table (see :mod:`seedstream._methods`)."""
+        return method(self.api, self.method)
+
+    @property
     def param(self) -> dict[str, Any]:
         return dict(self.params)
 
     @property
     def caches_gauss(self) -> bool:
         """Whether numpy's method reads and leaves RandomState's cached Gaussian."""
-        return (self.api, self.method) in _NORMALS
+        return self.row.kind == "polar"
 
     def consumption(self, stream: Stream) -> Consumption:
         """Fixed units per value, or the scanner of the rejection loop, on `stream`."""
-        key = (self.api, self.method)
-        if key in _NORMALS:
+        kind = self.row.kind
+        if kind == "polar":
             return Consumption(64, scanner=Scanner("polar", 64, 0, stream.word_bits, self))
-        if key in _ZIGGURAT:
+        if kind == "ziggurat":
             bits = 32 if self.dtype == "float32" else 64
             if self.param.get("method", "zig") != "zig":  # numpy: anything else is -log(1 - U)
                 return Consumption(bits, 1)
             return Consumption(bits, scanner=Scanner("numpy", bits, draw=self))
-        if key in _INTEGERS:
+        if kind == "integers":
             return self._integer_consumption(stream)
-        if key in _COUNTED:
+        if kind == "counted":
             bits = 32 if self.dtype == "float32" else 64
             if _draws_nothing(self):  # e.g. poisson(0), binomial(n, 0): numpy returns at once
                 return Consumption(bits, 0)
@@ -217,7 +163,7 @@ class Draw:
     def call_on(self, obj: Any, count: int) -> np.ndarray:
         """``count`` values from numpy's own method of `obj`."""
         kwargs = {k: v for k, v in self.params if k != "cached_gauss"}
-        if (self.api, self.method) in _TAKES_DTYPE:
+        if self.row.takes_dtype:
             kwargs["dtype"] = np.dtype(self.dtype)
         out: np.ndarray = getattr(obj, self.method)(size=count, **kwargs)
         return out
@@ -232,7 +178,7 @@ class Draw:
         >>> Draw("Generator", "random").core_path(s) is None  # numpy's own method
         True
         """
-        if (self.api, self.method) in _UNIFORMS and stream.bit_generator == "MT19937":
+        if self.row.kind == "uniform" and stream.bit_generator == "MT19937":
             return _fill.core_path()
         return None
 
@@ -242,7 +188,7 @@ class Draw:
         Uniforms on MT19937 come from the vectorized core (:mod:`seedstream._fill`),
         everything else from numpy's method.
         """
-        if (self.api, self.method) in _UNIFORMS:
+        if self.row.kind == "uniform":
             p = self.param
             out = _fill.uniforms(
                 bit_generator,

@@ -17,41 +17,23 @@ import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
 from seedstream._fill import CORE_MIN_VALUES, generator_random, generator_uniform
+from seedstream._methods import methods
 from seedstream._position import (
+    SMALL_DRAW_VALUES,
     PositionTracker,
     check_start,
     count,
     counted,
     draw_object,
-    plain_small_call,
     scalar_params,
     untracked,
 )
 
-# Counted by numpy's own method (see seedstream._variable): start=, chunks=, store=.
-_COUNTED = (
-    "beta", "binomial", "chisquare", "f", "gamma", "geometric", "gumbel", "laplace",
-    "logistic", "lognormal", "logseries", "negative_binomial", "noncentral_chisquare",
-    "noncentral_f", "pareto", "poisson", "power", "rayleigh", "standard_cauchy",
-    "standard_gamma", "standard_t", "triangular", "vonmises", "wald", "weibull", "zipf",
-)  # fmt: skip
-# numpy's as they are; the position becomes unknown. (hypergeometric draws both
-# 32- and 64-bit units; the others are not one value per element of `size`.)
-_UNTRACKED = (
-    "choice", "dirichlet", "hypergeometric", "multinomial", "multivariate_hypergeometric",
-    "multivariate_normal", "permutation", "permuted", "shuffle",
-)  # fmt: skip
-
-# The ziggurat methods: variable consumption, decided by tables private to
-# numpy's C code, so numpy's own method counts it (see seedstream._variable).
-# normal and exponential consume exactly as their standard forms do, which
-# count for them (whatever their parameters, arrays included).
-_ZIGGURAT = {
-    "standard_normal": "standard_normal",
-    "normal": "standard_normal",
-    "standard_exponential": "standard_exponential",
-    "exponential": "standard_exponential",
-}
+# numpy's own methods, looked up once: the small calls below go straight to them
+_np_random = np.random.Generator.random
+_np_uniform = np.random.Generator.uniform
+_np_integers = np.random.Generator.integers
+_np_bytes = np.random.Generator.bytes
 
 
 class Generator(np.random.Generator, PositionTracker):
@@ -142,16 +124,21 @@ class Generator(np.random.Generator, PositionTracker):
         returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
         ``compressors``, ``check_disk``, ``progress``.
         """
-        if (
-            dtype is np.float64
+        if (  # a plain small call: numpy's own (or the core's), and one addition
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and dtype is np.float64
             and out is None
-            and plain_small_call(size, start, chunks, store, output)
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
         ):
-            # numpy's own call below the core's threshold: the common small call stays lean
+            values: Any
             if size is None:
-                values, drawn = _random(self), 1
+                values, drawn = _np_random(self), 1
             elif size < CORE_MIN_VALUES:
-                values, drawn = _random(self, size), size
+                values, drawn = _np_random(self, size), size
             else:
                 values, drawn = generator_random(self, size), size
             if self._position is not None:
@@ -193,6 +180,21 @@ class Generator(np.random.Generator, PositionTracker):
 
         `chunks`, `store` and `output` as for :meth:`random`.
         """
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            if size is None or size < CORE_MIN_VALUES:
+                out = _np_uniform(self, low, high, size)
+            else:  # the MT19937 core fills it, when it can
+                out = generator_uniform(self, low, high, size)
+            if self._position is not None:
+                self._position += self._double_words * (size if size is not None else count(out))
+            return out
         uniform = generator_uniform
 
         def make() -> Draw:
@@ -231,7 +233,7 @@ class Generator(np.random.Generator, PositionTracker):
         8/16-bit and bool values are packed in 32-bit words within one numpy
         call: a part that starts inside a word is made from that word.
         """
-        base = np.random.Generator.integers
+        base = _np_integers
 
         def make(validate: bool) -> Draw:
             if validate:
@@ -245,6 +247,22 @@ class Generator(np.random.Generator, PositionTracker):
                 )
             params = (("low", int(lo)), ("high", int(hi)), ("endpoint", bool(endpoint)))
             return Draw("Generator", "integers", params, np.dtype(dtype).name)
+
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            values = base(self, low, high, size, dtype, endpoint)
+            if self._position is not None:
+                # plain bounds: the rule for these bounds is worked out once (see _count_drawn)
+                plain = low.__class__ is int and (high is None or high.__class__ is int)
+                key = ("integers", low, high, dtype, bool(endpoint)) if plain else None
+                self._count_drawn(lambda: make(False), count(values), key)
+            return values
 
         def eager() -> Any:
             if start.__class__ is int and not start:
@@ -267,24 +285,15 @@ class Generator(np.random.Generator, PositionTracker):
         k = check_start(start)
         if k:
             self._refuse_sfc64()
-        head, offset = divmod(k, 4)
-        self._skip_units(head, 32)
-        out = np.random.Generator.bytes(self, length + offset)
-        self._moved_units(-(-(length + offset) // 4), 32)
-        return out[offset:]
+        return self._draw_bytes(_np_bytes, length, k)
 
 
-_random = np.random.Generator.random  # the plain call, without a lookup
-
-for _name, _standard in _ZIGGURAT.items():
-    setattr(Generator, _name, counted(np.random.Generator, _name, _standard))
-
-
-for _name in _COUNTED:
-    setattr(Generator, _name, counted(np.random.Generator, _name))
-for _name in _UNTRACKED:
-    setattr(Generator, _name, untracked(np.random.Generator, _name))
-del _name
+# The other methods, from the method table: numpy's own, counted or untracked.
+for _row in methods("Generator", "ziggurat", "counted"):
+    setattr(Generator, _row.name, counted(_row))
+for _row in methods("Generator", "untracked"):
+    setattr(Generator, _row.name, untracked(_row))
+del _row
 
 
 def _seed_sequence_provenance(bit_generator: np.random.BitGenerator) -> dict[str, Any] | None:

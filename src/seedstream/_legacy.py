@@ -20,36 +20,28 @@ from typing import Any
 import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
-from seedstream._fill import random_sample, uniform
+from seedstream._fill import CORE_MIN_VALUES, random_sample, uniform
+from seedstream._methods import methods
 from seedstream._position import (
+    SMALL_DRAW_VALUES,
     PositionTracker,
     check_start,
     count,
     counted,
-    plain_small_call,
     scalar_params,
     untracked,
 )
 from seedstream._stream import BIT_GENERATORS
 
-# Counted by numpy's own method (see seedstream._variable): start=, chunks=, store=.
-_COUNTED = (
-    "binomial", "geometric", "gumbel", "hypergeometric", "laplace", "logistic", "logseries",
-    "pareto", "poisson", "power", "rayleigh", "triangular", "vonmises", "weibull", "zipf",
-)  # fmt: skip
-# Everything else that draws: works exactly as numpy's, but its consumption is
-# not counted, so the position becomes unknown.  (The Gaussian-based methods
-# share numpy's cached Gaussian, which a count over raw words cannot see.)
-_UNTRACKED = (
-    "beta", "chisquare", "choice", "dirichlet", "f", "gamma", "lognormal", "multinomial",
-    "multivariate_normal", "negative_binomial", "noncentral_chisquare", "noncentral_f",
-    "permutation", "shuffle", "standard_cauchy", "standard_gamma", "standard_t", "tomaxint",
-    "wald",
-)  # fmt: skip
-_TRACKED = (
-    "standard_normal", "randn", "normal", "standard_exponential", "exponential", "randint",
-    "random_integers", "bytes",
-)  # fmt: skip
+# numpy's own methods, looked up once: the small calls below go straight to them
+_np_random_sample = np.random.RandomState.random_sample
+_np_uniform = np.random.RandomState.uniform
+_np_standard_normal = np.random.RandomState.standard_normal
+_np_normal = np.random.RandomState.normal
+_np_standard_exponential = np.random.RandomState.standard_exponential
+_np_exponential = np.random.RandomState.exponential
+_np_randint = np.random.RandomState.randint
+_np_bytes = np.random.RandomState.bytes
 
 
 def _seed_provenance(seed: object) -> dict[str, Any] | None:
@@ -152,10 +144,26 @@ class RandomState(np.random.RandomState, PositionTracker):
         returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
         ``compressors``, ``check_disk``, ``progress``.
         """
-        if plain_small_call(size, start, chunks, store, output):  # numpy's call and one addition
-            out = _random_sample(self, size)
+        if (  # a plain small call: numpy's own, and one addition
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            out: Any
+            if size is None:
+                out, n = _np_random_sample(self), 1
+            else:
+                n = size
+                out = (
+                    _np_random_sample(self, size)
+                    if size < CORE_MIN_VALUES
+                    else _random_sample(self, size)
+                )
             if self._position is not None:
-                self._position += self._double_words * (1 if size is None else size)
+                self._position += self._double_words * n
             return out
         return self._deliver(
             lambda: Draw("RandomState", "random_sample"),
@@ -168,22 +176,28 @@ class RandomState(np.random.RandomState, PositionTracker):
             output,
         )
 
-    def random(
-        self,
-        size: Any = None,
-        *,
-        start: int = 0,
-        chunks: Any = None,
-        store: Any = None,
-        **output: Any,
-    ) -> Any:
-        """Alias of :meth:`random_sample`, as in numpy."""
-        return self.random_sample(size, start=start, chunks=chunks, store=store, **output)
+    # numpy's alias, as one function: a small call pays for one Python call, not two
+    random = random_sample
 
     def rand(
         self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
     ) -> Any:
         """Doubles in [0, 1) of the given shape, as numpy's ``rand``, after skipping `start`."""
+        if start.__class__ is int and not start and chunks is None and store is None and not output:
+            # numpy's rand() and rand(n) are random_sample() and random_sample(n): inlined
+            out: Any
+            if not shape:
+                out, n = _np_random_sample(self), 1
+            elif len(shape) == 1 and shape[0].__class__ is int and shape[0] < CORE_MIN_VALUES:
+                n = shape[0]
+                out = _np_random_sample(self, n)
+            elif len(shape) == 1 and shape[0].__class__ is int and shape[0] <= SMALL_DRAW_VALUES:
+                return self.random_sample(shape[0])  # the core fills it
+            else:
+                return self.random_sample(shape, start=start, chunks=chunks, store=store, **output)
+            if self._position is not None:
+                self._position += self._double_words * n
+            return out
         return self.random_sample(shape or None, start=start, chunks=chunks, store=store, **output)
 
     def uniform(
@@ -201,6 +215,21 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         `chunks`, `store` and `output` as for :meth:`random_sample`.
         """
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            if size is None or size < CORE_MIN_VALUES:
+                out = _np_uniform(self, low, high, size)
+            else:  # the MT19937 core fills it, when it can
+                out = _uniform(self, low, high, size)
+            if self._position is not None:
+                self._position += self._double_words * (size if size is not None else count(out))
+            return out
 
         def make() -> Draw:
             _validate(lambda rs: rs.uniform(low, high))  # numpy's errors now, not at compute
@@ -243,7 +272,18 @@ class RandomState(np.random.RandomState, PositionTracker):
         to end where the count says.  ``start=k`` therefore costs O(k), not
         O(log k).  The Gaussian numpy caches between calls is honoured.
         """
-        base = np.random.RandomState.standard_normal
+        if (  # numpy's call; the position becomes unknown (counting would cost a pass)
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            out = _np_standard_normal(self, size)
+            self._position, self._untracked_by = None, "standard_normal()"
+            return out
+        base = _np_standard_normal
         return self._deliver(
             lambda: self._gauss_draw("standard_normal", ()),
             np.float64,
@@ -264,6 +304,16 @@ class RandomState(np.random.RandomState, PositionTracker):
         self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
     ) -> Any:
         """Standard normals of the given shape, as numpy's ``randn``."""
+        if start.__class__ is int and not start and chunks is None and store is None and not output:
+            out: Any
+            if not shape:
+                out = _np_standard_normal(self)
+                self._position, self._untracked_by = None, "standard_normal()"
+                return out
+            if len(shape) == 1 and shape[0].__class__ is int and shape[0] <= SMALL_DRAW_VALUES:
+                out = _np_standard_normal(self, shape[0])  # numpy's randn(n): standard_normal(n)
+                self._position, self._untracked_by = None, "standard_normal()"
+                return out
         return self.standard_normal(
             shape or None, start=start, chunks=chunks, store=store, **output
         )
@@ -280,7 +330,18 @@ class RandomState(np.random.RandomState, PositionTracker):
         **output: Any,
     ) -> Any:
         """``loc + scale * standard_normal()`` as numpy's ``normal``."""
-        base = np.random.RandomState.normal
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            out = _np_normal(self, loc, scale, size)
+            self._position, self._untracked_by = None, "normal()"
+            return out
+        base = _np_normal
 
         def make() -> Draw:
             _validate(lambda rs: rs.normal(loc, scale))
@@ -364,6 +425,18 @@ class RandomState(np.random.RandomState, PositionTracker):
         **output: Any,
     ) -> Any:
         """Standard exponentials, as numpy's ``standard_exponential``, after skipping `start`."""
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            out = _np_standard_exponential(self, size)
+            if self._position is not None:  # one double each
+                self._position += self._double_words * (1 if size is None else size)
+            return out
         return self._fixed(
             lambda validate: Draw("RandomState", "standard_exponential"), np.float64,
             size, start, chunks, store, output,
@@ -381,6 +454,18 @@ class RandomState(np.random.RandomState, PositionTracker):
         **output: Any,
     ) -> Any:
         """Exponentials of mean `scale`, as numpy's ``exponential``, after skipping `start`."""
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            out = _np_exponential(self, scale, size)
+            if self._position is not None:  # one double each, whatever the scale (arrays too)
+                self._position += self._double_words * (size if size is not None else count(out))
+            return out
 
         def make(validate: bool) -> Draw:
             if validate:
@@ -425,6 +510,22 @@ class RandomState(np.random.RandomState, PositionTracker):
             lo, hi = (0, low) if high is None else (low, high)
             return Draw("RandomState", "randint", _int_params(lo, hi), np.dtype(dtype).name)
 
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
+        ):
+            out = _np_randint(self, low, high, size, dtype)
+            if self._position is not None:
+                # plain bounds: the rule for these bounds is worked out once (see _count_drawn)
+                plain = low.__class__ is int and (high is None or high.__class__ is int)
+                key = ("randint", low, high, dtype) if plain else None
+                self._count_drawn(lambda: make(False), count(out), key)
+            return out
+
         return self._fixed(
             make, sizing_dtype(dtype), size, start, chunks, store, output,
             np.random.RandomState.randint, low, high, size, dtype,
@@ -461,11 +562,7 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         numpy makes them from ``ceil(length / 4)`` 32-bit draws.
         """
-        head, offset = divmod(check_start(start), 4)
-        self._skip_units(head, 32)
-        out = np.random.RandomState.bytes(self, length + offset)
-        self._moved_units(-(-(length + offset) // 4), 32)
-        return out[offset:]
+        return self._draw_bytes(_np_bytes, length, check_start(start))
 
 
 # numpy's random_sample and uniform, their values filled by the MT19937 core when it can serve.
@@ -491,11 +588,12 @@ def _validate(call: Any) -> None:
     call(np.random.RandomState(0))
 
 
-for _name in _COUNTED:
-    setattr(RandomState, _name, counted(np.random.RandomState, _name))
-for _name in _UNTRACKED:
-    setattr(RandomState, _name, untracked(np.random.RandomState, _name))
-del _name
+# The other methods, from the method table: numpy's own, counted or untracked.
+for _row in methods("RandomState", "counted"):
+    setattr(RandomState, _row.name, counted(_row))
+for _row in methods("RandomState", "untracked"):
+    setattr(RandomState, _row.name, untracked(_row))
+del _row
 
 
 def _restore(state: Any, origin: Any, position: int | None, by: str | None) -> RandomState:
@@ -503,35 +601,3 @@ def _restore(state: Any, origin: Any, position: int | None, by: str | None) -> R
     np.random.RandomState.set_state(rs, state)
     rs._origin, rs._position, rs._untracked_by = origin, position, by
     return rs
-
-
-# The module-level functions of ``numpy.random``'s legacy API, on one global
-# instance (numpy's own global state is not touched).
-_global = RandomState()
-
-
-def get_bit_generator() -> np.random.BitGenerator:
-    """The bit generator of seedstream's global RandomState, as numpy's ``get_bit_generator``."""
-    return _global._stream_bit_generator()
-
-
-def set_bit_generator(bitgen: np.random.BitGenerator) -> None:
-    """Give the global RandomState a new bit generator, as numpy's ``set_bit_generator``.
-
-    Its current state becomes position 0 of the global stream.
-    """
-    if not isinstance(bitgen, np.random.BitGenerator):
-        raise TypeError(f"bitgen must be a numpy BitGenerator, got {type(bitgen).__name__}")
-    _global.__init__(bitgen)  # type: ignore[misc]  # re-initialise in place: bound methods stay valid
-
-
-_METHODS = (
-    "seed", "get_state", "set_state", "rand", "random_sample", "random", "uniform", *_TRACKED,
-)  # fmt: skip
-LEGACY_FUNCTIONS: dict[str, Any] = {
-    **{name: getattr(_global, name) for name in (*_METHODS, *_COUNTED, *_UNTRACKED)},
-    "ranf": _global.random_sample,  # numpy's aliases
-    "sample": _global.random_sample,
-    "get_bit_generator": get_bit_generator,
-    "set_bit_generator": set_bit_generator,
-}

@@ -34,6 +34,7 @@ from seedstream._errors import LazyResultWarning
 from seedstream._geometry import normalize_shape
 from seedstream._jump import MAX_STEPS
 from seedstream._lazy import lazy_array
+from seedstream._methods import Method, derived_from
 from seedstream._output import Request, write
 from seedstream._plan import SMALL_DRAW_BYTES, plan, regular_chunk_shape, resolve_chunks
 from seedstream._progress import CountProgress
@@ -216,25 +217,59 @@ class PositionTracker:
         else:
             self._moved(units * self._words_per_unit(unit_bits))
 
-    def _count_drawn(self, make_draw: Callable[[], Draw], values: int) -> None:
-        """Count `values` values numpy drew with no start: exact for fixed consumption."""
+    def _draw_bytes(self, numpy_bytes: Callable[..., bytes], length: int, k: int) -> bytes:
+        """numpy's ``bytes(length)`` after skipping `k` bytes: 32-bit draws, four bytes each.
+
+        numpy makes them with this object's own ``randint`` / ``integers`` (which
+        count what they draw, or lose the position): their count is replaced by this one.
+        """
+        head, offset = divmod(k, 4)
+        self._skip_units(head, 32)
+        position, by = self._position, self._untracked_by
+        out = numpy_bytes(self, length + offset)
+        self._position, self._untracked_by = position, by
+        self._moved_units(-(-(length + offset) // 4), 32)
+        return out[offset:]
+
+    def _count_drawn(
+        self, make_draw: Callable[[], Draw], values: int, key: tuple[Any, ...] | None = None
+    ) -> None:
+        """Count `values` values numpy drew with no start: exact for fixed consumption.
+
+        `key`, when given, stands for the draw `make_draw` makes (its API, method and
+        parameters, as the caller has them): the rule is then worked out once per key
+        and stream width, so that a loop of small calls builds no Draw.
+        """
         if self._position is None:
             return
+        keyed = None if key is None else (*key, self._origin.word_bits)
+        found = None if keyed is None else _RULES.get(keyed)
+        rule = found or self._drawn_rule(make_draw)
+        if keyed is not None and found is None and len(_RULES) < _MAX_RULES:
+            _RULES[keyed] = rule
+        if rule[0] == "lose":
+            self._lose_position(rule[1])
+        else:
+            self._moved_units(
+                rule[1] * values if rule[0] == "units" else -(-values // rule[1]), rule[2]
+            )
+
+    def _drawn_rule(self, make_draw: Callable[[], Draw]) -> tuple[Any, ...]:
+        """How a draw moves the position: ("units", per value, unit bits), ("packed", values
+        per 32-bit word, 32) for whole words per call, or ("lose", why)."""
         try:
             draw = make_draw()
         except NotImplementedError:  # e.g. 8-bit integers: numpy shares words within a call
-            self._lose_position("a draw whose consumption is not tracked")
-            return
+            return ("lose", "a draw whose consumption is not tracked")
         use = draw.consumption(self._origin)
         scanner = use.scanner
         if (
             scanner is not None and scanner.packed and scanner.always_accepts
         ):  # whole words per call
-            self._moved_units(-(-values // scanner.per_word), 32)
-        elif use.units_per_value is None:
-            self._lose_position(f"{draw.method}()")
-        else:
-            self._moved_units(use.units_per_value * values, use.unit_bits)
+            return ("packed", scanner.per_word, 32)
+        if use.units_per_value is None:
+            return ("lose", f"{draw.method}()")
+        return ("units", use.units_per_value, use.unit_bits)
 
     def _draw_units(self, start: object, use: Consumption, func: Callable[..., T], *args: Any) -> T:
         """Skip `start` values of a fixed-consumption draw, then ``func(*args)``."""
@@ -405,6 +440,11 @@ class PositionTracker:
         self._stream_bit_generator().state = state
 
 
+# _count_drawn's rules by (its key, stream width): a handful in any program, bounded anyway.
+_RULES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_MAX_RULES = 4096
+
+
 def _locator(here: Stream, draw: Draw, progress: bool | None = None) -> Locator:
     """A Locator for `draw` whose count pass shows a bar when it is long (see CountProgress)."""
     locator = Locator(here, draw)
@@ -442,24 +482,16 @@ def _user_stacklevel() -> int:
     return level
 
 
-_SMALL_DRAW_VALUES = SMALL_DRAW_BYTES // 8  # float64s; computed once: this check runs on every call
+#: The most float64s a plain call (no start, chunks or store) hands straight to numpy:
+#: below ``SMALL_DRAW_BYTES`` no plan is needed.  Each public method tests its arguments
+#: against it inline, before anything else, so that a small call costs about what numpy's
+#: does (a function call for the test alone would be a fifth of numpy's scalar draw).
+SMALL_DRAW_VALUES = SMALL_DRAW_BYTES // 8
 
 
-def plain_small_call(
-    size: Any, start: object, chunks: Any, store: Any, output: dict[str, Any]
-) -> bool:
-    """A call with nothing of seedstream's in it (no start, chunks, store) and few values.
-
-    Such calls go straight to numpy: no plan is needed below ``SMALL_DRAW_BYTES``.
-    """
-    return (
-        start.__class__ is int
-        and not start
-        and chunks is None
-        and store is None
-        and not output
-        and (size is None or (size.__class__ is int and size <= _SMALL_DRAW_VALUES))
-    )
+def small_shape(size: object) -> bool:
+    """Whether `size` is a tuple of at most ``SMALL_DRAW_VALUES`` values (or one numpy refuses)."""
+    return size.__class__ is tuple and _small(size, 8)
 
 
 def _small(size: Any, itemsize: int) -> bool:
@@ -475,12 +507,12 @@ def _small(size: Any, itemsize: int) -> bool:
     return bool(n * itemsize <= SMALL_DRAW_BYTES)
 
 
-def untracked(base: type, name: str) -> Callable[..., Any]:
-    """``base.name`` made to mark the position unknown (its consumption is not counted).
+def untracked(row: Method) -> Callable[..., Any]:
+    """numpy's method of `row`, made to mark the position unknown (its consumption is not counted).
 
     It has no ``start=``, ``chunks=`` or ``store=``: those raise NotImplementedError.
     """
-    method = getattr(base, name)
+    method, name, label = row.numpy, row.name, f"{row.name}()"
 
     @functools.wraps(method)
     def wrapper(
@@ -491,33 +523,43 @@ def untracked(base: type, name: str) -> Callable[..., Any]:
         store: Any = None,
         **kwargs: Any,
     ) -> Any:
+        if start.__class__ is int and not start and chunks is None and store is None:
+            out = method(self, *args, **kwargs)  # numpy's call, then two stores: kept lean
+            self._position, self._untracked_by = None, label
+            return out
         given = {"start": check_start(start) or None, "chunks": chunks, "store": store}
         asked = [key for key, value in given.items() if value is not None]
         if asked:
             raise NotImplementedError(
-                f"{base.__name__}.{name}() has no {'=, '.join(asked)}=: its values cannot be "
+                f"{row.api}.{name}() has no {'=, '.join(asked)}=: its values cannot be "
                 "placed in the stream independently. Draw it in memory, or see the README's "
                 "'Other distributions' for the methods that have them"
             )
         out = method(self, *args, **kwargs)
-        self._lose_position(f"{name}()")
+        self._lose_position(label)
         return out
 
+    wrapper.__doc__ = derived_from(row)
     return wrapper
 
 
-def counted(base: type, name: str, standard: str | None = None) -> Callable[..., Any]:
-    """``base.name`` with ``start=``, ``chunks=`` and ``store=``, counted by numpy's own method.
+def counted(row: Method) -> Callable[..., Any]:
+    """numpy's method of `row` with ``start=``, ``chunks=`` and ``store=``, counted by numpy.
 
     numpy's method runs over the stream on a counting bit generator (see
     :mod:`seedstream._variable`); its parameters must be scalars for that,
-    since each value's consumption depends on them.  A method that consumes
-    as its `standard` form does (``normal`` as ``standard_normal``) is
-    counted by that form, whatever its parameters: arrays too, in memory.
+    since each value's consumption depends on them.  A ziggurat method
+    consumes as its standard form does (``normal`` as ``standard_normal``),
+    and is counted by that form, whatever its parameters: arrays too, in memory.
     """
-    method = getattr(base, name)
+    method, name, api = row.numpy, row.name, row.api
+    standard = (row.standard or name) if row.kind == "ziggurat" else row.standard
     signature = inspect.signature(method)
-    api = base.__name__
+    label = f"{name}()"
+    # Where numpy's `method=` argument comes among the positional ones (after self), if any:
+    # standard_exponential(method="inv") consumes one double per value, so it stays tracked.
+    names = list(signature.parameters)
+    method_at = names.index("method") - 1 if "method" in names else None
 
     def split(args: Any, kwargs: Any) -> tuple[dict[str, Any], Any, Any, Any]:
         """(parameters, dtype, size, out) of a call, by numpy's names."""
@@ -549,6 +591,13 @@ def counted(base: type, name: str, standard: str | None = None) -> Callable[...,
         plain = tuple((key, np.asarray(v).item()) for key, v in params.items())
         return Draw(api, name, plain, dtype_name)
 
+    def zig(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        """Whether the call uses the ziggurat (variable consumption) rather than numpy's "inv"."""
+        if method_at is None:
+            return True
+        chosen = args[method_at] if len(args) > method_at else kwargs.get("method", "zig")
+        return bool(chosen == "zig")
+
     @functools.wraps(method)
     def wrapper(
         self: Any,
@@ -560,8 +609,12 @@ def counted(base: type, name: str, standard: str | None = None) -> Callable[...,
     ) -> Any:
         if start.__class__ is int and not start and chunks is None and store is None:
             out = method(self, *args, **kwargs)  # numpy's call as it is
-            if standard is None:
-                self._lose_position(f"{name}()")
+            if standard is None:  # variable: counting it would cost a pass over the values
+                self._position, self._untracked_by = None, label
+            elif self._position is None:
+                pass
+            elif zig(args, kwargs):  # the ziggurat: variable too (named by its standard form)
+                self._position, self._untracked_by = None, f"{standard}()"
             else:  # exact when the consumption is fixed (standard_exponential's "inv")
 
                 def drawn() -> Draw:
@@ -598,6 +651,7 @@ def counted(base: type, name: str, standard: str | None = None) -> Callable[...,
             lambda: make(params, result.name), result, size, start, chunks, eager, store, output
         )
 
+    wrapper.__doc__ = derived_from(row)
     return wrapper
 
 

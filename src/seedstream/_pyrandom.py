@@ -17,8 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from seedstream._fill import CORE_MIN_VALUES
 from seedstream._legacy import RandomState
 from seedstream._stream import Stream
+
+_np_random_sample = np.random.RandomState.random_sample
 
 
 def python_seed_words(seed: object) -> list[int]:
@@ -88,6 +91,21 @@ class PythonRandom:
         ndarray, a lazy dask array (``chunks=``, or when too big for memory), or
         a store (``store=``), as :meth:`seedstream.RandomState.random_sample`.
         """
+        if (
+            start.__class__ is int
+            and not start
+            and chunks is None
+            and store is None
+            and not output
+            and (size is None or (size.__class__ is int and size < CORE_MIN_VALUES))
+        ):
+            # numpy's own call and the position's two words a double: what
+            # RandomState.random_sample does for a small call, without a second Python call
+            rs = self._rs
+            out = _np_random_sample(rs, size)
+            if rs._position is not None:
+                rs._position += 2 * (1 if size is None else size)
+            return out
         return self._rs.random_sample(size, start=start, chunks=chunks, store=store, **output)
 
     @property
