@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from seedstream import _fill, _kernel
-from seedstream import _variable as variable
+import seedstream._fill as _fill
+import seedstream._kernel as _kernel
+import seedstream._variable as variable
 from seedstream._errors import SelfCheckError
 from seedstream._jump import advance
 from seedstream._methods import Method, draw_method, method

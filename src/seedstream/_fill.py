@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from seedstream import _mtfill
+import seedstream._mtfill as _mtfill
 from seedstream._jump import mt19937_after
 
 __all__ = ["fill_mt19937", "uniforms"]

@@ -27,7 +27,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from seedstream import _kernel, _mtfill
+import seedstream._kernel as _kernel
+import seedstream._mtfill as _mtfill
 from seedstream._args import count_arg
 from seedstream._mt_poly import MT19937_DEGREE, MT19937_POLY_EXPONENTS
 

@@ -44,7 +44,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from seedstream import _kernel
+import seedstream._kernel as _kernel
 from seedstream._errors import SelfCheckError
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, read_units
