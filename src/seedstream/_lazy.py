@@ -9,6 +9,7 @@ chunking, the worker count or the order of execution.  Names come from
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -92,13 +93,12 @@ def lazy_array(
     if draw.consumption(stream).variable:
         located = locate_blocks(stream, draw, first, shape, built, locator or Locator(stream, draw))
     token = tokenize(stream.to_config(), draw.to_config(), first, shape, built)
+    # Bound into the task function rather than passed as arguments: dask walks the arguments
+    # of map_blocks item by item looking for collections (the stream's 624-word key, every
+    # block's location), which cost about 80 ms a graph; a partial it leaves whole.
+    task = functools.partial(block, stream, draw, first, shape, located)
     array = da.map_blocks(  # type: ignore[no-untyped-call]
-        block,
-        stream,
-        draw,
-        first,
-        shape,
-        located,
+        task,
         chunks=built,
         dtype=dtype,
         meta=np.empty((0,) * len(shape), dtype=dtype),
