@@ -397,16 +397,37 @@ def uniform(
     >>> bool((uniform(a, -2.5, 7, 5000) == b.uniform(-2.5, 7, 5000)).all())
     True
     """
+    return _uniform(
+        np.random.RandomState.uniform, random_state, random_state._bit_generator, low, high, size
+    )
+
+
+def _uniform(
+    base: Any,
+    obj: Any,
+    bit_generator: np.random.BitGenerator,
+    low: Any,
+    high: Any,
+    size: Any,
+    *,
+    negative_span: bool = True,
+) -> Any:
+    """``base(obj, low, high, size)`` (numpy's ``uniform``), its doubles filled by the core.
+
+    numpy's own method serves small or unusual sizes, other bit generators,
+    array or numpy-scalar bounds, and spans numpy refuses: not finite, or
+    (``negative_span=False``, as ``Generator.uniform``) below zero.
+    """
     n = _plain_count(size) if size is not None else None
-    bit_generator = random_state._bit_generator
     span = float(high) - float(low) if _plain_real(low) and _plain_real(high) else math.nan
     if (
         n is None
         or n < CORE_MIN_VALUES
         or type(bit_generator) is not np.random.MT19937
         or not math.isfinite(span)
+        or (span < 0 and not negative_span)
     ):
-        return np.random.RandomState.uniform(random_state, low, high, size)
+        return base(obj, low, high, size)
     return _scale(_new_values(bit_generator, size), low, span)
 
 
@@ -544,14 +565,12 @@ def generator_uniform(
     >>> bool((generator_uniform(a, -2.5, 7, 5000) == b.uniform(-2.5, 7, 5000)).all())
     True
     """
-    n = _plain_count(size) if size is not None else None
-    bit_generator = generator.bit_generator
-    span = float(high) - float(low) if _plain_real(low) and _plain_real(high) else math.nan
-    if (
-        n is None
-        or n < CORE_MIN_VALUES
-        or type(bit_generator) is not np.random.MT19937
-        or not 0.0 <= span < math.inf
-    ):
-        return np.random.Generator.uniform(generator, low, high, size)
-    return _scale(_new_values(bit_generator, size), low, span)
+    return _uniform(
+        np.random.Generator.uniform,
+        generator,
+        generator.bit_generator,
+        low,
+        high,
+        size,
+        negative_span=False,
+    )
