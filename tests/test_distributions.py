@@ -352,8 +352,11 @@ REPRESENTATIVE = [
 
 
 def materialise(result: Any) -> np.ndarray:
+    # dask's synchronous scheduler: these tests are about values; every scheduler
+    # (threads, processes, a distributed cluster) is run in tests/test_conformance.py, and
+    # a thread pool would add its hand-offs to each of these hundreds of small arrays.
     if isinstance(result, da.Array):
-        return np.asarray(result.compute())
+        return np.asarray(result.compute(scheduler="sync"))
     if isinstance(result, zarr.Array):
         return np.asarray(result[...])
     return np.array(result)
