@@ -31,6 +31,7 @@ others equally often, and an even number of rounds balances them exactly.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
 import resource
@@ -208,6 +209,36 @@ def stamp() -> dict[str, Any]:
         "python": platform.python_version(),
         "numpy": numpy.__version__,
     }
+
+
+def save(
+    out: Path,
+    name: str,
+    title: str,
+    settings: dict[str, Any],
+    started: dict[str, Any],
+    results: Sequence[dict[str, Any]],
+) -> Path:
+    """Write a results file ``<out>/<name>-<UTC time>.json`` and say where, and at which commit.
+
+    `started` is :func:`stamp`'s record from before the runs: the machine, and the
+    git state the figures belong to.
+    """
+    document = {
+        "title": title,
+        "command": " ".join([f"python benchmarks/{name}.py", *sys.argv[1:]]),
+        "settings": settings,
+        "machine": {k: v for k, v in started.items() if k != "git"},
+        "git": started["git"],
+        "results": list(results),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out / f"{name}-{when}.json"
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    git = started["git"]
+    print(f"wrote {path} (commit {git['describe']}{', dirty' if git['dirty'] else ''})")
+    return path
 
 
 def figure(row: dict[str, Any], key: str = "seconds") -> str:

@@ -18,9 +18,6 @@ harness), ``--repeat`` times in alternating rounds (``_timing.py``):
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -103,19 +100,9 @@ def main(
                 f"{ours['seconds'] / peer['seconds']:.2f} (target <= 0.6)"
             )
     if out is not None:
-        document = {
-            "title": "bench_chunks: chunk sizes for the MT19937 core",
-            "command": " ".join(["python benchmarks/bench_chunks.py", *sys.argv[1:]]),
-            "settings": {"n": n, "store_n": store_n, "chunks": log2_chunks, "repeats": repeats},
-            "machine": {k: v for k, v in started.items() if k != "git"},
-            "git": started["git"],
-            "results": results,
-        }
-        out.mkdir(parents=True, exist_ok=True)
-        when = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = out / f"bench_chunks-{when}.json"
-        path.write_text(json.dumps(document, indent=1) + "\n")
-        print(f"wrote {path}")
+        settings = {"n": n, "store_n": store_n, "chunks": log2_chunks, "repeats": repeats}
+        title = "bench_chunks: chunk sizes for the MT19937 core"
+        _timing.save(out, "bench_chunks", title, settings, started, results)
     return results
 
 

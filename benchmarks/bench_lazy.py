@@ -31,7 +31,6 @@ whether the tree was dirty.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import subprocess
 import sys
@@ -218,20 +217,9 @@ def main(
             f"peak RSS {auto['peak_rss'] / 2**30:.2f} GiB (target < 2)"
         )
     if out is not None:
-        document = {
-            "title": "bench_lazy: huge draws, lazy and in memory",
-            "command": " ".join(["python benchmarks/bench_lazy.py", *sys.argv[1:]]),
-            "settings": {"n": n, "auto_n": auto_n, "repeats": repeats, "order": "ABBA"},
-            "machine": {k: v for k, v in started.items() if k != "git"},
-            "git": started["git"],
-            "results": results,
-        }
-        out.mkdir(parents=True, exist_ok=True)
-        when = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = out / f"bench_lazy-{when}.json"
-        path.write_text(json.dumps(document, indent=1) + "\n")
-        git = started["git"]
-        print(f"wrote {path} (commit {git['describe']}{', dirty' if git['dirty'] else ''})")
+        settings = {"n": n, "auto_n": auto_n, "repeats": repeats, "order": "ABBA"}
+        title = "bench_lazy: huge draws, lazy and in memory"
+        _timing.save(out, "bench_lazy", title, settings, started, results)
     return results
 
 
