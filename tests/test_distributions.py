@@ -40,7 +40,8 @@ import seedstream as ss
 from _compare import assert_same_bits, assert_same_state, state_of
 from _independent_jump import words_after
 from seedstream import SelfCheckError, _variable
-from seedstream._draw import Draw, Locator, generate_located
+from seedstream._draw import Counting, Draw
+from seedstream._locate import Locator, generate_located
 from seedstream._output import ATTRS_KEY, SIDECAR_SUFFIX
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit
@@ -747,7 +748,7 @@ def test_counting_bit_generator_counts_numpys_draws(name: str) -> None:
         ("random", {"dtype": np.float32}, 32),
     ]:
         bg = stream.bit_generator_at(0)
-        counter = _variable.Counting(bg)
+        counter = Counting(bg)
         got = getattr(np.random.Generator(counter), method)(size=5000, **kwargs)  # type: ignore[arg-type]
         expected = getattr(np.random.Generator(stream.bit_generator_at(0)), method)(
             size=5000, **kwargs
@@ -760,7 +761,7 @@ def test_counting_bit_generator_counts_numpys_draws(name: str) -> None:
 
 
 def test_counting_refuses_mixed_widths() -> None:
-    counter = _variable.Counting(np.random.PCG64(SEED))
+    counter = Counting(np.random.PCG64(SEED))
     gen = np.random.Generator(counter)  # type: ignore[arg-type]
     gen.random(3)
     gen.random(3, dtype=np.float32)
@@ -886,31 +887,32 @@ def test_packed_values_are_checked_against_the_raw_words(monkeypatch: pytest.Mon
     )
     ((start, end),) = Locator(stream, draw).blocks([(5, 64)])
     generate_located(stream, draw, start, 64, end)  # as it is: fine
-    model = _variable.packed_values
+    model = _variable.MaskedScanner.values
 
-    def off_by_one(*args: Any) -> np.ndarray:
-        values = model(*args)
+    def off_by_one(self: _variable.MaskedScanner, *args: Any) -> np.ndarray:
+        values = model(self, *args)
         values[-1] += 1
         return values
 
-    monkeypatch.setattr(_variable, "packed_values", off_by_one)
+    monkeypatch.setattr(_variable.MaskedScanner, "values", off_by_one)
     with pytest.raises(SelfCheckError, match="self-check"):
         generate_located(stream, draw, start, 64, end)
 
 
 def _flip_one_flag(monkeypatch: pytest.MonkeyPatch, kind: str, index: int = 20) -> list[int]:
     """Make the count pass misjudge attempt `index` of every segment; returns a call log."""
-    accepted = Scanner.accepted
+    scanner_class: Any = _variable.SCANNERS[kind]
+    accepted = scanner_class.accepted
     calls: list[int] = []
 
     def wrong(self: Scanner, units: np.ndarray) -> np.ndarray:
         flags = np.array(accepted(self, units))
-        if self.kind == kind and flags.size > index:
+        if flags.size > index:
             calls.append(flags.size)
             flags[index] = not flags[index]
         return flags
 
-    monkeypatch.setattr(Scanner, "accepted", wrong)
+    monkeypatch.setattr(scanner_class, "accepted", wrong)
     return calls
 
 
@@ -976,7 +978,7 @@ def test_a_flipped_acceptance_flag_raises_instead_of_shifting(
     kind: str, spec: Spec, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # (The polar test runs in the compiled kernel, and the ziggurat is numpy's own:
-    # neither goes through Scanner.accepted.)
+    # neither goes through a scanner's accepted().)
     calls = _flip_one_flag(monkeypatch, kind)
     _expect_self_check_failures(spec, tmp_path)
     assert calls, "the fault never reached the count pass"
@@ -1011,12 +1013,12 @@ def test_a_miscount_in_one_unsampled_prefix_segment_is_not_returned_shifted(
     spec = next(s for s in RS_SPECS if s.label == " above 2**32" and s.param("dtype") == "int64")
     monkeypatch.setattr(_variable, "SEGMENT_ATTEMPTS", 64)
     expected = np.asarray(spec.call(spec.numpy(), 420))[400:]
-    count_segment = _variable.count_segment
+    count_segment = _variable.MaskedScanner.count_segment
 
-    def one_off(stream: Stream, scanner: Scanner, segment: int) -> int:
-        return count_segment(stream, scanner, segment) + (segment == 3)
+    def one_off(self: _variable.MaskedScanner, stream: Stream, segment: int) -> int:
+        return count_segment(self, stream, segment) + (segment == 3)
 
-    monkeypatch.setattr(_variable, "count_segment", one_off)
+    monkeypatch.setattr(_variable.MaskedScanner, "count_segment", one_off)
     try:
         got = materialise(spec.call(spec.ours(), 20, start=400))
     except SelfCheckError as exc:

@@ -41,6 +41,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 import seedstream
+from seedstream._locate import core_path
 from seedstream._methods import methods
 from seedstream._output import OutputInfo, VerifyReport, inspect_output, verify_output
 from seedstream._output import human as _human
@@ -467,7 +468,7 @@ def run_generate(args: argparse.Namespace) -> int:
     written = info.done_bytes - bytes_before
     rate = written / seconds / 1e9 if seconds > 0 else 0.0
     request = info.request
-    core = request.draw.core_path(request.stream)
+    core = core_path(request.stream, request.draw)
     if args.json:
         _print_json(
             {

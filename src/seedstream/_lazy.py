@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw, Located, Locator, block_values
+from seedstream._draw import Draw
 from seedstream._geometry import Chunks, block_start
+from seedstream._locate import Located, Locator, block_values
 from seedstream._plan import resolve_chunks
 from seedstream._stream import Stream
 

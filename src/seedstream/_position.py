@@ -21,26 +21,25 @@ from typing import Any, TypeVar
 import numpy as np
 
 from seedstream._args import count_arg, workers_arg
-from seedstream._draw import (
-    Consumption,
-    Draw,
+from seedstream._draw import Consumption, Draw
+from seedstream._errors import LazyResultWarning
+from seedstream._geometry import normalize_shape
+from seedstream._jump import MAX_STEPS
+from seedstream._lazy import lazy_array
+from seedstream._locate import (
     Locator,
+    check_position,
     end_word,
     generate_located,
     numpy_at,
     values_at,
 )
-from seedstream._errors import LazyResultWarning
-from seedstream._geometry import normalize_shape
-from seedstream._jump import MAX_STEPS
-from seedstream._lazy import lazy_array
 from seedstream._methods import Method, derived_from
 from seedstream._output import Request, write
 from seedstream._plan import SMALL_DRAW_BYTES, plan, regular_chunk_shape, resolve_chunks
 from seedstream._progress import CountProgress
 from seedstream._stream import Stream
 from seedstream._units import advance_units, bit_generator_at_unit, skip_halves
-from seedstream._variable import check_position
 
 T = TypeVar("T")
 
@@ -262,7 +261,7 @@ class PositionTracker:
         except NotImplementedError:  # e.g. 8-bit integers: numpy shares words within a call
             return ("lose", "a draw whose consumption is not tracked")
         use = draw.consumption(self._origin)
-        scanner = use.scanner
+        scanner = use.loop
         if (
             scanner is not None and scanner.packed and scanner.always_accepts
         ):  # whole words per call

@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw, Located, Locator, block_values
+from seedstream._draw import Draw
 from seedstream._errors import OutputMismatchError
 from seedstream._geometry import block_start, is_contiguous
+from seedstream._locate import Located, Locator, block_values
 from seedstream._stream import Stream
 from seedstream._version import __version__
 

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from seedstream._draw import Draw, Located, Locator
+from seedstream._draw import Draw
 from seedstream._errors import DiskFullError, OutputMismatchError
+from seedstream._locate import Located, Locator, values_from
 from seedstream._output.request import Request
 from seedstream._output.safety import (
     assess,
@@ -107,7 +108,7 @@ def _check_with_numpy(draw: Draw) -> None:
     (numpy checks some parameters only when it draws, e.g. Generator's
     ``uniform(1, 0)``; the caller's stream is not touched.)
     """
-    draw.call(np.random.PCG64(0), 1)
+    values_from(draw, np.random.PCG64(0), 1)
 
 
 def _nothing_done(target: Target | None) -> bool:
