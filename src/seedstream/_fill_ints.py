@@ -24,11 +24,13 @@ struct laid out as :mod:`seedstream._fill` checks); anything else, including
 every call numpy would refuse, goes to numpy's own method, so the numbers are
 numpy's either way.
 
-Large outputs are filled by several threads.  Consumption varies, so segment
-``k`` cannot jump to its start: a chain of counting passes (the same core, no
-stores, about a third of a fill's cost) finds the state at each segment's first
-value, one after the other, while the segments before it are being filled; the
-segment sizes shrink along the chain so that all end together.
+Large outputs of 32- and 64-bit candidates are filled by several threads.
+Consumption varies, so segment ``k`` cannot jump to its start: a chain of
+counting passes (the same core, no stores, about a third of a fill's cost)
+finds the state at each segment's first value, one after the other, while the
+segments before it are being filled; the segment sizes shrink along the chain
+so that all end together.  (Packed candidates are drawn by one thread: a
+segment could start inside a word.)
 """
 
 from __future__ import annotations
@@ -44,11 +46,13 @@ import seedstream._mtfill as _mtfill
 
 __all__ = ["generator_integers", "randint"]
 
-#: Below this many values numpy's own loop is cheaper than the core's fixed cost
-#: (about 4 us a call against numpy's 1-2 us for randint(0, 1000, 1)).  Measured with
-#: benchmarks/bench_integers.py --percall (randint(0, 1000, n), int64, CPU time,
-#: median of 7, numpy / core): see the module's figures in bench_integers.py.
-CORE_MIN_INTS = 256
+#: Below this many values numpy's own loop may be cheaper than the core's fixed cost;
+#: numpy's randint has a large fixed cost of its own (argument handling in Python), so the
+#: core is level from n = 1.  Measured with benchmarks/bench_integers.py --percall
+#: (randint(0, 1000, n), int64, CPU time, median [min-max] of 7, numpy / core, machine
+#: loaded 4x): n = 1: 1.20 [0.66-1.73], 32: 1.19 [0.64-1.55], 64: 1.36 [0.87-2.16],
+#: 256: 1.36 [1.11-1.89], 1024: 1.54 [1.23-2.16], 4096: 3.09 [2.03-4.60].
+CORE_MIN_INTS = 64
 
 #: A counting pass costs about this fraction of a fill per value (measured: 1e8 int64
 #: values from [0, 1000), CPU 0.07 s counting against 0.18 s filling warm memory and
@@ -196,7 +200,9 @@ def _draw(
         return out
     flat = out.reshape(-1).view(np.uint8 if dtype == np.bool_ else dtype)
     spec = (off, rng, bits, int(lemire))
-    parts = _fill._parts(threads, out.nbytes, _fill.SEGMENT_MIN_BYTES)
+    # Packed candidates share a word across values, so a segment cannot start at the word
+    # after a counting pass: numpy would take the rest of the last word.  One thread.
+    parts = _fill._parts(threads, out.nbytes, _fill.SEGMENT_MIN_BYTES) if bits >= 32 else 1
     # numpy's own draws hold this lock; so does the core, which releases the GIL.
     with bit_generator.lock:
         if parts == 1:
