@@ -8,10 +8,11 @@
 
 #include "simd_paths.h"
 
-/* Candidates tested a round: a multiple of 32 (a whole number of words for every
- * packed width), small enough that the round's words (two a candidate at most,
- * 32 KiB) and the values stay in the first-level caches. */
-#define BI_ROUND 4096
+/* Words drawn a round, at most: few enough that the words (16 KiB) and the values
+ * (32 KiB at most, a quarter of the words for bool) stay in the caches nearest the
+ * core, many enough that the word source's fixed cost a call is small. */
+#define BI_ROUND_WORDS 4096
+#define BI_SCRATCH_BYTES (BI_ROUND_WORDS * 8)
 
 typedef struct {
     uint64_t off, rng, mask; /* mask: the smallest all-ones >= rng (masked rejection) */
@@ -97,9 +98,10 @@ static uint64_t r64_lemire(const bi_k_t *c, const uint32_t *w, uint64_t nw, uint
     return k;
 }
 
-/* Packed candidates: BITS-wide pieces of each word, lowest first.  The first
- * min(limit, candidates) go through the branch-free loop; the rest of the last
- * word's pieces (wanted only if some were rejected) one by one, until `limit`. */
+/* Packed candidates: BITS-wide pieces of each word, lowest first.  The whole
+ * words among the first min(limit, candidates) go through the branch-free loop;
+ * the rest (the pieces of the last word, wanted only if some were rejected) one
+ * by one, until `limit`. */
 #define BI_PACKED(NAME, T, BITS, KEEP_MASKED, KEEP_LEMIRE)                                      \
     static uint64_t NAME(const bi_k_t *c, const uint32_t *w, uint64_t nw, uint64_t limit,      \
                          void *o, int lemire)                                                   \
@@ -114,18 +116,24 @@ static uint64_t r64_lemire(const bi_k_t *c, const uint32_t *w, uint64_t nw, uint
         uint64_t i = 0, k = 0;                                                                  \
         (void)mask, (void)rng, (void)excl, (void)thr;                                           \
         if (lemire) {                                                                           \
-            for (; i < safe; i++) {                                                             \
-                uint32_t x = (w[i / per] >> ((i % per) * (BITS))) & piece;                      \
-                KEEP_LEMIRE;                                                                    \
+            for (; i + per <= safe; i += per) {                                                 \
+                const uint32_t word = w[i / per];                                               \
+                for (uint64_t j = 0; j < per; j++) {                                            \
+                    uint32_t x = (word >> (j * (BITS))) & piece;                                \
+                    KEEP_LEMIRE;                                                                \
+                }                                                                               \
             }                                                                                   \
             for (; i < total && k < limit; i++) {                                               \
                 uint32_t x = (w[i / per] >> ((i % per) * (BITS))) & piece;                      \
                 KEEP_LEMIRE;                                                                    \
             }                                                                                   \
         } else {                                                                                \
-            for (; i < safe; i++) {                                                             \
-                uint32_t x = (w[i / per] >> ((i % per) * (BITS))) & piece;                      \
-                KEEP_MASKED;                                                                    \
+            for (; i + per <= safe; i += per) {                                                 \
+                const uint32_t word = w[i / per];                                               \
+                for (uint64_t j = 0; j < per; j++) {                                            \
+                    uint32_t x = (word >> (j * (BITS))) & piece;                                \
+                    KEEP_MASKED;                                                                \
+                }                                                                               \
             }                                                                                   \
             for (; i < total && k < limit; i++) {                                               \
                 uint32_t x = (w[i / per] >> ((i % per) * (BITS))) & piece;                      \
@@ -175,9 +183,13 @@ static uint64_t r8_lemire(const bi_k_t *c, const uint32_t *w, uint64_t nw, uint6
 static uint64_t r1(const bi_k_t *c, const uint32_t *w, uint64_t nw, uint64_t limit, void *o)
 {
     (void)c;
-    uint64_t n = nw * 32 < limit ? nw * 32 : limit;
-    uint8_t *b = o;
-    for (uint64_t i = 0; i < n; i++) b[i] = (uint8_t)((w[i / 32] >> (i % 32)) & 1u);
+    uint64_t n = nw * 32 < limit ? nw * 32 : limit, i = 0;
+    uint8_t *restrict b = o;
+    for (; i + 32 <= n; i += 32) {
+        const uint32_t word = w[i / 32];
+        for (int j = 0; j < 32; j++) b[i + j] = (uint8_t)((word >> j) & 1u);
+    }
+    for (; i < n; i++) b[i] = (uint8_t)((w[i / 32] >> (i % 32)) & 1u);
     return n;
 }
 
@@ -351,12 +363,16 @@ uint64_t bi_fill(const bi_spec_t *s, void *out, uint64_t cnt, bi_words_fn words,
 
     /* Counting only: the values go to a scratch buffer, round after round. */
     void *scratch = NULL;
-    if (!out && !(scratch = malloc((size_t)BI_ROUND * 8))) return UINT64_MAX;
+    if (!out && !(scratch = malloc(BI_SCRATCH_BYTES))) return UINT64_MAX;
 
-    uint32_t w[2 * BI_ROUND] __attribute__((aligned(64)));
+    /* Candidates a round: BI_ROUND_WORDS words' worth, within BI_SCRATCH_BYTES of values. */
+    const uint64_t most = s->bits == 64  ? BI_ROUND_WORDS / 2
+                          : s->bits == 1 ? BI_ROUND_WORDS * 8
+                                         : BI_ROUND_WORDS * 32 / (uint64_t)s->bits;
+    uint32_t w[BI_ROUND_WORDS] __attribute__((aligned(64)));
     uint64_t k = 0, used = 0;
     while (k < cnt) {
-        uint64_t wanted = cnt - k, nc = wanted < BI_ROUND ? wanted : BI_ROUND;
+        uint64_t wanted = cnt - k, nc = wanted < most ? wanted : most;
         /* The words nc candidates take: each of them is needed, as every value
          * still wanted takes at least one candidate. */
         uint64_t nw = s->bits == 64 ? 2 * nc : (nc * (uint64_t)s->bits + 31) / 32;
