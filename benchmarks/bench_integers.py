@@ -10,8 +10,9 @@ shared with other programs moves both sides of a ratio together):
   case draws a fresh array; cases run in rounds that alternate forwards and
   backwards; every seedstream result is checked against numpy's (a strided sum
   and the last value) before its figure counts.  Printed: wall seconds, median
-  [min-max], and numpy's time over each case's, per round; CPU seconds (every thread's)
-  say how much of the wall time was this process's.
+  [min-max], and numpy's time over each case's, per round; user and system CPU seconds
+  (every thread's): user is the drawing, system mostly the kernel zeroing the
+  fresh array's pages, the same for numpy and the core.
 - ``--percall``: CPU time of one call of ``_fill_ints.randint(rs, 0, 1000, n)``
   against numpy's ``randint`` over small n: where the core starts to win sets
   ``_fill_ints.CORE_MIN_INTS``.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -78,16 +80,19 @@ def main(n: int = 10**8, repeat: int = 5) -> dict[str, dict[str, list[float]]]:
     cases = _cases(n)
     names = list(cases)
     seconds: dict[str, list[float]] = {name: [] for name in names}
-    cpu: dict[str, list[float]] = {name: [] for name in names}
+    user: dict[str, list[float]] = {name: [] for name in names}
+    system: dict[str, list[float]] = {name: [] for name in names}
     ratios: dict[str, list[float]] = {name: [] for name in names}
     expected: dict[str, tuple[int, int, int]] = {}
     for r in range(repeat):
         this_round: dict[str, float] = {}
         for name in names if r % 2 == 0 else names[::-1]:
-            c0, t0 = time.process_time(), time.perf_counter()
+            r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
             x = cases[name][1]()
             this_round[name] = time.perf_counter() - t0
-            cpu[name].append(time.process_time() - c0)
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            user[name].append(r1.ru_utime - r0.ru_utime)
+            system[name].append(r1.ru_stime - r0.ru_stime)
             print_ = _fingerprint(x)
             del x
             reference = cases[name][0]
@@ -103,10 +108,11 @@ def main(n: int = 10**8, repeat: int = 5) -> dict[str, dict[str, list[float]]]:
     print(f"n = {n}, {repeat} interleaved rounds, {os.cpu_count()} CPUs, load {os.getloadavg()}")
     for name in names:
         print(
-            f"  {name:24s} wall {_summary(seconds[name])} s, CPU {_summary(cpu[name])} s, "
-            f"numpy / this (wall, per round) {_summary(ratios[name])}"
+            f"  {name:24s} wall {_summary(seconds[name])} s, user {_summary(user[name])} s, "
+            f"system {_summary(system[name])} s, numpy / this (wall, per round) "
+            f"{_summary(ratios[name])}"
         )
-    return {"seconds": seconds, "cpu": cpu, "ratios": ratios}
+    return {"seconds": seconds, "user": user, "system": system, "ratios": ratios}
 
 
 def percall(
