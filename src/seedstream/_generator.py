@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+import seedstream._fill_ints as _fill_ints
 from seedstream._draw import Draw, sizing_dtype
 from seedstream._fill import CORE_MIN_VALUES, generator_random, generator_uniform
 from seedstream._methods import methods
@@ -233,7 +234,7 @@ class Generator(np.random.Generator, PositionTracker):
         8/16-bit and bool values are packed in 32-bit words within one numpy
         call: a part that starts inside a word is made from that word.
         """
-        base = _np_integers
+        base = _np_integers if size is None else _fill_ints.generator_integers
 
         def make(validate: bool) -> Draw:
             if validate:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+import seedstream._fill_ints as _fill_ints
 from seedstream._draw import Draw, sizing_dtype
 from seedstream._fill import CORE_MIN_VALUES, random_sample, uniform
 from seedstream._methods import methods
@@ -518,7 +519,9 @@ class RandomState(np.random.RandomState, PositionTracker):
             and not output
             and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
         ):
-            out = _np_randint(self, low, high, size, dtype)
+            out = (_np_randint if size is None else _fill_ints.randint)(
+                self, low, high, size, dtype
+            )
             if self._position is not None:
                 # plain bounds: the rule for these bounds is worked out once (see _count_drawn)
                 plain = low.__class__ is int and (high is None or high.__class__ is int)
@@ -528,7 +531,7 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         return self._fixed(
             make, sizing_dtype(dtype), size, start, chunks, store, output,
-            np.random.RandomState.randint, low, high, size, dtype,
+            _fill_ints.randint, low, high, size, dtype,
         )  # fmt: skip
 
     def random_integers(

@@ -701,6 +701,168 @@ static PyObject *py_available_paths(PyObject *self, PyObject *args)
     return ss_available_paths(&mf_table);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Bounded integers (csrc/bounded_ints.c) on words from the path in use       */
+
+#include "csrc/bounded_ints.h"
+
+/* The word source bounded_ints.c draws from: an aligned copy of the key. */
+typedef struct {
+    uint32_t *buf;
+    int pos;
+} mf_source_t;
+
+static void mf_words(void *ctx, uint32_t *dst, uint64_t n)
+{
+    mf_source_t *s = ctx;
+    mf_out_t o = {K_U32, (char *)dst, 0, 0};
+    s->pos = mf_path->fill(s->buf, s->pos, &o, n, 0);
+}
+
+/* Draw `count` bounded integers from (key, pos) into `out_obj` (None: only
+ * advance past them), updating key in place, with the GIL released.  The new
+ * position, or -1 with an exception set; *used gets the words drawn. */
+static int bounded_from(uint32_t *key, int pos, PyObject *out_obj, Py_ssize_t count,
+                        const bi_spec_t *spec, unsigned long long *used)
+{
+    if (pos < 0 || pos > MT_N) {
+        PyErr_Format(PyExc_ValueError, "pos must be in 0..624, not %d", pos);
+        return -1;
+    }
+    if (bi_check(spec) < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "bits=%d, rng=%llu, off=%llu into %d-byte values is not a draw numpy "
+                     "makes; rng must be 1..2^bits-1 (rng 0 draws nothing)",
+                     spec->bits, (unsigned long long)spec->rng, (unsigned long long)spec->off,
+                     spec->out_size);
+        return -1;
+    }
+    Py_buffer out = {0};
+    int have_out = out_obj != Py_None;
+    if (have_out) {
+        if (PyObject_GetBuffer(out_obj, &out, PyBUF_WRITABLE | PyBUF_ND) < 0) return -1;
+        if (!PyBuffer_IsContiguous(&out, 'C') || out.itemsize != spec->out_size) {
+            PyErr_Format(PyExc_ValueError,
+                         "out must be a C-contiguous buffer of %d-byte values", spec->out_size);
+            PyBuffer_Release(&out);
+            return -1;
+        }
+        count = out.len / out.itemsize;
+    } else if (count < 0) {
+        PyErr_SetString(PyExc_ValueError, "count must be >= 0 when out is None");
+        return -1;
+    }
+    uint64_t words = 0;
+    int newpos = pos;
+    Py_BEGIN_ALLOW_THREADS
+    uint32_t buf[MT_BUF] __attribute__((aligned(64)));
+    memcpy(buf, key, MT_N * 4);
+    mf_source_t src = {buf, pos};
+    words = bi_fill(spec, have_out ? out.buf : NULL, (uint64_t)count, mf_words, &src);
+    if (words != UINT64_MAX) {
+        memcpy(key, buf, MT_N * 4);
+        newpos = src.pos;
+    }
+    Py_END_ALLOW_THREADS
+    if (have_out) PyBuffer_Release(&out);
+    if (words == UINT64_MAX) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *used = words;
+    return newpos;
+}
+
+static int parse_spec(PyObject *args, PyObject *kwds, const char *format, char **kwlist,
+                      PyObject **first, PyObject **out_obj, Py_ssize_t *count, bi_spec_t *spec,
+                      int *pos)
+{
+    unsigned long long off, rng;
+    int lemire;
+    int ok = pos ? PyArg_ParseTupleAndKeywords(args, kwds, format, kwlist, first, pos, out_obj,
+                                               count, &off, &rng, &spec->bits, &lemire)
+                 : PyArg_ParseTupleAndKeywords(args, kwds, format, kwlist, first, out_obj,
+                                               count, &off, &rng, &spec->bits, &lemire);
+    if (!ok) return -1;
+    spec->off = off;
+    spec->rng = rng;
+    spec->lemire = lemire;
+    /* The integer loops follow the word source's path, so forcing a path tests both. */
+    spec->simd = strcmp(mf_path->head.name, "avx512") == 0 ? 2
+                 : strcmp(mf_path->head.name, "avx2") == 0 ? 1
+                                                             : 0;
+    /* The output's width: 8 bytes for 64-bit candidates, else that of a candidate
+     * unless out says 8 (int64 values of a range below 2^32). */
+    spec->out_size = spec->bits == 64 ? 8 : spec->bits <= 8 ? 1 : spec->bits / 8;
+    if (*out_obj != Py_None && spec->bits == 32) {
+        Py_buffer b;
+        if (PyObject_GetBuffer(*out_obj, &b, PyBUF_ND) < 0) return -1;
+        spec->out_size = (int)b.itemsize;
+        PyBuffer_Release(&b);
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(bounded_doc,
+"bounded(key, pos, out, count, off, rng, bits, lemire) -> (int, int)\n\n"
+"Draw numpy's bounded integers off + [0, rng] from an MT19937 at (key, pos)\n"
+"into `out`, as numpy's random_bounded_*_fill does (see csrc/bounded_ints.h),\n"
+"updating `key` (624 uint32 words) in place.  `bits`: the candidate width\n"
+"(1 for bool, 8, 16, 32, 64); `lemire`: 1 for Lemire's method (Generator),\n"
+"0 for masked rejection (RandomState).  `out`: a C-contiguous buffer of\n"
+"1-, 2-, 4- or 8-byte values (8 with bits 32: int64 of a range below 2^32),\n"
+"or None to advance past `count` values without storing them (`count` is\n"
+"ignored when `out` is given).  rng must be 1..2^bits-1: numpy draws nothing\n"
+"for rng 0.  Returns the new position and the words drawn.");
+
+static PyObject *py_bounded(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"key", "pos", "out", "count", "off", "rng", "bits", "lemire", NULL};
+    PyObject *key_obj, *out_obj;
+    Py_ssize_t count;
+    int pos;
+    bi_spec_t spec;
+    if (parse_spec(args, kwds, "OiOnKKii:bounded", kwlist, &key_obj, &out_obj, &count, &spec,
+                   &pos) < 0)
+        return NULL;
+    Py_buffer key;
+    if (PyObject_GetBuffer(key_obj, &key, PyBUF_WRITABLE) < 0) return NULL;
+    PyObject *result = NULL;
+    if (key.len != MT_N * 4 || !PyBuffer_IsContiguous(&key, 'C')) {
+        PyErr_SetString(PyExc_ValueError, "key must be 624 contiguous uint32 words (2496 bytes)");
+    } else {
+        unsigned long long used = 0;
+        int newpos = bounded_from((uint32_t *)key.buf, pos, out_obj, count, &spec, &used);
+        if (newpos >= 0) result = Py_BuildValue("iK", newpos, used);
+    }
+    PyBuffer_Release(&key);
+    return result;
+}
+
+PyDoc_STRVAR(bounded_state_doc,
+"bounded_state(capsule, out, count, off, rng, bits, lemire) -> int\n\n"
+"bounded() on numpy's own MT19937 state, in place, through an\n"
+"numpy.random.MT19937's `capsule` (as fill_state: the caller checks the\n"
+"layout and holds the bit generator's lock).  Returns the words drawn.");
+
+static PyObject *py_bounded_state(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"capsule", "out", "count", "off", "rng", "bits", "lemire", NULL};
+    PyObject *capsule, *out_obj;
+    Py_ssize_t count;
+    bi_spec_t spec;
+    if (parse_spec(args, kwds, "OOnKKii:bounded_state", kwlist, &capsule, &out_obj, &count,
+                   &spec, NULL) < 0)
+        return NULL;
+    mt19937_state_t *st = state_of(capsule);
+    if (!st) return NULL;
+    unsigned long long used = 0;
+    int newpos = bounded_from(st->key, st->pos, out_obj, count, &spec, &used);
+    if (newpos < 0) return NULL;
+    st->pos = newpos;
+    return PyLong_FromUnsignedLongLong(used);
+}
+
 static PyMethodDef mtfill_methods[] = {
     {"fill", (PyCFunction)(void (*)(void))py_fill, METH_VARARGS | METH_KEYWORDS, fill_doc},
     {"fill_state", (PyCFunction)(void (*)(void))py_fill_state, METH_VARARGS | METH_KEYWORDS,
@@ -709,6 +871,10 @@ static PyMethodDef mtfill_methods[] = {
     {"select_path", py_select_path, METH_VARARGS, select_path_doc},
     {"current_path", py_current_path, METH_NOARGS, current_path_doc},
     {"available_paths", py_available_paths, METH_NOARGS, available_paths_doc},
+    {"bounded", (PyCFunction)(void (*)(void))py_bounded, METH_VARARGS | METH_KEYWORDS,
+     bounded_doc},
+    {"bounded_state", (PyCFunction)(void (*)(void))py_bounded_state,
+     METH_VARARGS | METH_KEYWORDS, bounded_state_doc},
     {NULL, NULL, 0, NULL},
 };
 
