@@ -74,7 +74,8 @@ _global = RandomState()
 
 def get_bit_generator() -> np.random.BitGenerator:
     """The bit generator of seedstream's global RandomState, as numpy's ``get_bit_generator``."""
-    return _global._stream_bit_generator()
+    bg: np.random.BitGenerator = _global._bit_generator
+    return bg
 
 
 def set_bit_generator(bitgen: np.random.BitGenerator) -> None:

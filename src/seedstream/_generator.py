@@ -11,33 +11,58 @@ distributions are counted by numpy's own method), and a
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
+import seedstream._deliver as _deliver
 import seedstream._fill_ints as _fill_ints
+from seedstream._deliver import Order, StoreOptions
 from seedstream._draw import Draw, sizing_dtype
-from seedstream._fill import CORE_MIN_VALUES, generator_random, generator_uniform
-from seedstream._methods import methods
+from seedstream._fill import generator_random, generator_uniform
+from seedstream._methods import method, methods
 from seedstream._position import (
-    SMALL_DRAW_VALUES,
-    PositionTracker,
+    SFC64_START,
+    Track,
+    Tracked,
     check_start,
     count,
-    counted,
-    draw_object,
+    refuse_sfc64,
     scalar_params,
-    untracked,
 )
+from seedstream._wrap import counted, draw_object, plain_first, untracked
 
-# numpy's own methods, looked up once: the small calls below go straight to them
-_np_random = np.random.Generator.random
-_np_uniform = np.random.Generator.uniform
+# numpy's own methods, looked up once
 _np_integers = np.random.Generator.integers
 _np_bytes = np.random.Generator.bytes
+_GEN = "Generator"
 
 
-class Generator(np.random.Generator, PositionTracker):
+def _integers_draw(low: Any, high: Any, dtype: Any, endpoint: Any) -> Draw:
+    lo, hi = (0, low) if high is None else (low, high)
+    if np.ndim(lo) or np.ndim(hi):
+        raise NotImplementedError(
+            "integers() with array bounds cannot be chunked or started later; pass scalars"
+        )
+    params = (("low", int(lo)), ("high", int(hi)), ("endpoint", bool(endpoint)))
+    return Draw("Generator", "integers", params, np.dtype(dtype).name)
+
+
+def _integers_tally(track: Track, out: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Count a plain ``integers(low, high, size, dtype, endpoint)`` numpy made (see plain_first)."""
+    if track.words is None:
+        return
+    low = args[0] if args else kwargs["low"]
+    high = args[1] if len(args) > 1 else kwargs.get("high")
+    dtype = args[3] if len(args) > 3 else kwargs.get("dtype", np.int64)
+    endpoint = args[4] if len(args) > 4 else kwargs.get("endpoint", False)
+    # plain bounds: the rule for these bounds is worked out once (see Track.count_drawn)
+    plain = low.__class__ is int and (high is None or high.__class__ is int)
+    key = ("integers", low, high, dtype, bool(endpoint)) if plain else None
+    track.count_drawn(lambda: _integers_draw(low, high, dtype, endpoint), count(out), key)
+
+
+class Generator(np.random.Generator, Tracked):
     """numpy's ``Generator``, with random access into its stream.
 
     Parameters
@@ -75,36 +100,13 @@ class Generator(np.random.Generator, PositionTracker):
 
     def __init__(self, bit_generator: np.random.BitGenerator) -> None:
         super().__init__(bit_generator)
-        self._start_stream(_seed_sequence_provenance(bit_generator))
-        self._double_words = 1 if self._origin.word_bits == 64 else 2
-
-    def _stream_bit_generator(self) -> np.random.BitGenerator:
-        bg: np.random.BitGenerator = self.bit_generator
-        return bg
-
-    def _value_words(self, dtype: Any) -> int | None:
-        """Native outputs per value; None for 32-bit halves of 64-bit outputs."""
-        single = dtype is not np.float64 and np.dtype(dtype) == np.float32
-        if self._origin.word_bits == 64:
-            return None if single else 1
-        return 1 if single else 2
+        self._track = Track(bit_generator, _seed_sequence_provenance(bit_generator))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore, (self.bit_generator, self._origin, self._position, self._untracked_by))
+        track = self._track
+        return (_restore, (self.bit_generator, track.origin, track.words, track.lost_by))
 
-    def _draw_values(self, start: object, dtype: Any, func: Any, *args: Any) -> Any:
-        skips = (start.__class__ is not int or start) and check_start(start)
-        if skips and self._origin.bit_generator == "SFC64":
-            raise NotImplementedError(
-                "SFC64 has no jump-ahead, so start= would mean generating every skipped "
-                "value; use PCG64, PCG64DXSM, Philox or MT19937 for random access, or draw "
-                "and discard the values yourself"
-            )
-        words = self._value_words(dtype)
-        if words is None:
-            return self._draw_halves(check_start(start), 1, func, *args)
-        return self._draw(start, words, func, *args)
-
+    @plain_first(method(_GEN, "random"), core=generator_random)
     def random(
         self,
         size: Any = None,
@@ -114,7 +116,7 @@ class Generator(np.random.Generator, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Floats in [0, 1), as numpy's ``Generator.random``, after skipping `start` of them.
 
@@ -122,50 +124,33 @@ class Generator(np.random.Generator, PositionTracker):
         memory budget (see :func:`seedstream.plan`), a lazy dask array.  With
         ``store=`` (a path, a ``.npy`` path or a zarr store), the values are
         streamed to disk and the zarr array (or a read-only memory map) is
-        returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
-        ``compressors``, ``check_disk``, ``progress``.
+        returned; the writer's options (``StoreOptions``): ``workers``,
+        ``processes``, ``overwrite``, ``compressors``, ``check_disk``, ``progress``.
         """
-        if (  # a plain small call: numpy's own (or the core's), and one addition
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and dtype is np.float64
-            and out is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            values: Any
-            if size is None:
-                values, drawn = _np_random(self), 1
-            elif size < CORE_MIN_VALUES:
-                values, drawn = _np_random(self, size), size
-            else:
-                values, drawn = generator_random(self, size), size
-            if self._position is not None:
-                self._position += self._double_words * drawn
-            return values
         random = generator_random
         if out is not None:
             if chunks is not None or store is not None:
                 raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
-            return self._draw_values(start, dtype, random, self, size, dtype, out)
+            return _draw_values(self, start, dtype, random, self, size, dtype, out)
 
         def make() -> Draw:
             draw_object("Generator").random(dtype=dtype)  # numpy's TypeError for other dtypes
             return Draw("Generator", "random", dtype=np.dtype(dtype).name)
 
-        return self._deliver(
-            make,
-            dtype,
-            size,
-            start,
-            chunks,
-            lambda: self._draw_values(start, dtype, random, self, size, dtype),
-            store,
-            output,
+        order = Order(
+            "random",
+            draw=make,
+            in_memory=lambda: _draw_values(self, start, dtype, random, self, size, dtype),
+            dtype=dtype,
+            size=size,
+            start=start,
+            chunks=chunks,
+            store=store,
+            options=options,
         )
+        return _deliver.deliver(self, order)
 
+    @plain_first(method(_GEN, "uniform"), core=generator_uniform)
     def uniform(
         self,
         low: Any = 0.0,
@@ -175,44 +160,37 @@ class Generator(np.random.Generator, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Doubles in [low, high), as numpy's ``Generator.uniform``, after skipping `start`.
 
-        `chunks`, `store` and `output` as for :meth:`random`.
+        `chunks`, `store` and the writer's options as for :meth:`random`.
         """
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            if size is None or size < CORE_MIN_VALUES:
-                out = _np_uniform(self, low, high, size)
-            else:  # the MT19937 core fills it, when it can
-                out = generator_uniform(self, low, high, size)
-            if self._position is not None:
-                self._position += self._double_words * (size if size is not None else count(out))
-            return out
         uniform = generator_uniform
 
         def make() -> Draw:
             draw_object("Generator").uniform(low, high)  # numpy's errors now, not at compute
             return Draw("Generator", "uniform", scalar_params("uniform", low=low, high=high))
 
-        return self._deliver(
-            make,
-            np.float64,
-            size,
-            start,
-            chunks,
-            lambda: self._draw_values(start, np.float64, uniform, self, low, high, size),
-            store,
-            output,
+        order = Order(
+            "uniform",
+            draw=make,
+            in_memory=lambda: _draw_values(self, start, np.float64, uniform, self, low, high, size),
+            dtype=np.float64,
+            size=size,
+            start=start,
+            chunks=chunks,
+            store=store,
+            options=options,
         )
+        return _deliver.deliver(self, order)
 
+    @plain_first(
+        method(_GEN, "integers"),
+        core=_fill_ints.generator_integers,
+        core_min=_fill_ints.CORE_MIN_INTS,
+        tally=_integers_tally,
+    )
     def integers(
         self,
         low: Any,
@@ -224,7 +202,7 @@ class Generator(np.random.Generator, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Integers as numpy's ``Generator.integers``, after skipping `start` of them.
 
@@ -241,52 +219,53 @@ class Generator(np.random.Generator, PositionTracker):
                 np.random.Generator(np.random.PCG64(0)).integers(
                     low, high, dtype=dtype, endpoint=endpoint
                 )
-            lo, hi = (0, low) if high is None else (low, high)
-            if np.ndim(lo) or np.ndim(hi):
-                raise NotImplementedError(
-                    "integers() with array bounds cannot be chunked or started later; pass scalars"
-                )
-            params = (("low", int(lo)), ("high", int(hi)), ("endpoint", bool(endpoint)))
-            return Draw("Generator", "integers", params, np.dtype(dtype).name)
+            return _integers_draw(low, high, dtype, endpoint)
 
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            values = base(self, low, high, size, dtype, endpoint)
-            if self._position is not None:
-                # plain bounds: the rule for these bounds is worked out once (see _count_drawn)
-                plain = low.__class__ is int and (high is None or high.__class__ is int)
-                key = ("integers", low, high, dtype, bool(endpoint)) if plain else None
-                self._count_drawn(lambda: make(False), count(values), key)
-            return values
-
-        def eager() -> Any:
+        def in_memory() -> Any:
+            track = self._track
             if start.__class__ is int and not start:
                 out = base(self, low, high, size, dtype, endpoint)
-                self._count_drawn(lambda: make(False), count(out))
+                track.count_drawn(lambda: make(False), count(out))
                 return out
-            self._refuse_sfc64()
-            use = make(True).consumption(self._origin)
+            refuse_sfc64(track.origin, SFC64_START)
+            use = make(True).consumption(track.origin)
             call = lambda: base(self, low, high, size, dtype, endpoint)  # noqa: E731
             if use.fixed:
-                return self._draw_units(start, use, call)
-            return self._draw_variable("integers", lambda: make(False), start, call, size)
+                return track.draw_units(start, use, call)
+            return _deliver.draw_variable(self, "integers", lambda: make(False), start, call, size)
 
-        return self._deliver(
-            lambda: make(True), sizing_dtype(dtype), size, start, chunks, eager, store, output
+        order = Order(
+            "integers",
+            draw=lambda: make(True),
+            in_memory=in_memory,
+            dtype=sizing_dtype(dtype),
+            size=size,
+            start=start,
+            chunks=chunks,
+            store=store,
+            options=options,
         )
+        return _deliver.deliver(self, order)
 
     def bytes(self, length: int, *, start: int = 0) -> builtins.bytes:
         """Random bytes, as numpy's ``Generator.bytes``, after skipping `start` bytes."""
         k = check_start(start)
         if k:
-            self._refuse_sfc64()
-        return self._draw_bytes(_np_bytes, length, k)
+            refuse_sfc64(self._track.origin, SFC64_START)
+        return self._track.draw_bytes(_np_bytes, self, length, k)
+
+
+def _draw_values(g: Generator, start: object, dtype: Any, func: Any, *args: Any) -> Any:
+    """``func(*args)``, floats of `dtype`, after skipping `start` of them (by a jump)."""
+    track = g._track
+    skips = (start.__class__ is not int or start) and check_start(start)
+    if skips:
+        refuse_sfc64(track.origin, SFC64_START)
+    single = dtype is not np.float64 and np.dtype(dtype) == np.float32
+    if single and track.origin.word_bits == 64:  # 32-bit halves of 64-bit outputs
+        return track.draw_halves(check_start(start), 1, func, *args)
+    words = 1 if single else track.double_words
+    return track.draw(start, words, func, *args)
 
 
 # The other methods, from the method table: numpy's own, counted or untracked.
@@ -316,7 +295,8 @@ def _restore(
     bit_generator: np.random.BitGenerator, origin: Any, position: int | None, by: str | None
 ) -> Generator:
     g = Generator(bit_generator)
-    g._origin, g._position, g._untracked_by = origin, position, by
+    track = g._track
+    track.origin, track.words, track.lost_by = origin, position, by
     return g
 
 

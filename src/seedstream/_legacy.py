@@ -15,34 +15,26 @@ from __future__ import annotations
 import builtins
 import operator
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Unpack
 
 import numpy as np
 
+import seedstream._deliver as _deliver
+import seedstream._fill as _fill
 import seedstream._fill_ints as _fill_ints
+from seedstream._deliver import Order, StoreOptions
 from seedstream._draw import Draw, sizing_dtype
-from seedstream._fill import CORE_MIN_VALUES, random_sample, uniform
-from seedstream._methods import methods
-from seedstream._position import (
-    SMALL_DRAW_VALUES,
-    PositionTracker,
-    check_start,
-    count,
-    counted,
-    scalar_params,
-    untracked,
-)
+from seedstream._methods import method, methods
+from seedstream._position import Track, Tracked, check_start, count, scalar_params
 from seedstream._stream import BIT_GENERATORS
+from seedstream._wrap import counted, plain_first, untracked
 
-# numpy's own methods, looked up once: the small calls below go straight to them
-_np_random_sample = np.random.RandomState.random_sample
-_np_uniform = np.random.RandomState.uniform
+# numpy's own methods, looked up once
 _np_standard_normal = np.random.RandomState.standard_normal
 _np_normal = np.random.RandomState.normal
-_np_standard_exponential = np.random.RandomState.standard_exponential
-_np_exponential = np.random.RandomState.exponential
-_np_randint = np.random.RandomState.randint
 _np_bytes = np.random.RandomState.bytes
+_RS = "RandomState"
 
 
 def _seed_provenance(seed: object) -> dict[str, Any] | None:
@@ -57,7 +49,33 @@ def _seed_provenance(seed: object) -> dict[str, Any] | None:
         return {"legacy": np.asarray(seed).tolist()}
 
 
-class RandomState(np.random.RandomState, PositionTracker):
+def _randint_draw(low: Any, high: Any, dtype: Any) -> Draw:
+    lo, hi = (0, low) if high is None else (low, high)
+    return Draw("RandomState", "randint", _int_params(lo, hi), np.dtype(dtype).name)
+
+
+def _randint_tally(track: Track, out: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Count a plain ``randint(low, high, size, dtype)`` numpy made (see plain_first)."""
+    if track.words is None:
+        return
+    low = args[0] if args else kwargs["low"]
+    high = args[1] if len(args) > 1 else kwargs.get("high")
+    dtype = args[3] if len(args) > 3 else kwargs.get("dtype", int)
+    # plain bounds: the rule for these bounds is worked out once (see Track.count_drawn)
+    plain = low.__class__ is int and (high is None or high.__class__ is int)
+    key = ("randint", low, high, dtype) if plain else None
+    track.count_drawn(lambda: _randint_draw(low, high, dtype), count(out), key)
+
+
+def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:
+    if np.ndim(low) or np.ndim(high):
+        raise NotImplementedError(
+            "randint() with array bounds cannot be chunked or started later; pass scalars"
+        )
+    return (("low", int(low)), ("high", int(high)))
+
+
+class RandomState(np.random.RandomState, Tracked):
     """numpy's ``RandomState``, with random access into its stream.
 
     Parameters
@@ -97,36 +115,24 @@ class RandomState(np.random.RandomState, PositionTracker):
 
     def __init__(self, seed: Any = None) -> None:
         super().__init__(seed)
-        self._start_stream(_seed_provenance(seed))
-
-    def _stream_bit_generator(self) -> np.random.BitGenerator:
-        bg: np.random.BitGenerator = self._bit_generator
-        return bg
-
-    def _clear_cache(self) -> None:
-        state = super().get_state(legacy=False)
-        state["has_gauss"], state["gauss"] = 0, 0.0
-        super().set_state(state)
-
-    def _start_stream(self, seed: dict[str, Any] | None) -> None:
-        super()._start_stream(seed)
-        # numpy's legacy doubles take two 32-bit words, or one 64-bit output.
-        self._double_words = 2 if self._origin.word_bits == 32 else 1
+        self._track = Track(self._bit_generator, _seed_provenance(seed))
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = self.get_state(legacy=False)
-        return (_restore, (state, self._origin, self._position, self._untracked_by))
+        track = self._track
+        return (_restore, (state, track.origin, track.words, track.lost_by))
 
     def seed(self, seed: Any = None) -> None:
         """Reseed, as numpy's ``RandomState.seed``; the position restarts at 0."""
         super().seed(seed)
-        self._start_stream(_seed_provenance(seed))
+        self._track = Track(self._bit_generator, _seed_provenance(seed))
 
     def set_state(self, state: Any) -> None:
         """Set numpy's state, as numpy's ``set_state``; the position becomes unknown."""
         super().set_state(state)
-        self._lose_position("set_state()")
+        self._track.lose("set_state()")
 
+    @plain_first(method(_RS, "random_sample"), core=_fill.random_sample)
     def random_sample(
         self,
         size: Any = None,
@@ -134,7 +140,7 @@ class RandomState(np.random.RandomState, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Doubles in [0, 1), as numpy's ``random_sample``, after skipping `start` of them.
 
@@ -142,65 +148,41 @@ class RandomState(np.random.RandomState, PositionTracker):
         memory budget (see :func:`seedstream.plan`), a lazy dask array.  With
         ``store=`` (a path, a ``.npy`` path or a zarr store), the values are
         streamed to disk and the zarr array (or a read-only memory map) is
-        returned; ``output`` options: ``workers``, ``processes``, ``overwrite``,
-        ``compressors``, ``check_disk``, ``progress``.
+        returned; the writer's options (``StoreOptions``): ``workers``,
+        ``processes``, ``overwrite``, ``compressors``, ``check_disk``, ``progress``.
         """
-        if (  # a plain small call: numpy's own, and one addition
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            out: Any
-            if size is None:
-                out, n = _np_random_sample(self), 1
-            else:
-                n = size
-                out = (
-                    _np_random_sample(self, size)
-                    if size < CORE_MIN_VALUES
-                    else _random_sample(self, size)
-                )
-            if self._position is not None:
-                self._position += self._double_words * n
-            return out
-        return self._deliver(
-            lambda: Draw("RandomState", "random_sample"),
-            np.float64,
-            size,
-            start,
-            chunks,
-            lambda: self._draw(start, self._double_words, _random_sample, self, size),
-            store,
-            output,
+        track = self._track
+        order = Order(
+            "random_sample",
+            draw=lambda: Draw("RandomState", "random_sample"),
+            in_memory=lambda: track.draw(
+                start, track.double_words, _fill.random_sample, self, size
+            ),
+            dtype=np.float64,
+            size=size,
+            start=start,
+            chunks=chunks,
+            store=store,
+            options=options,
         )
+        return _deliver.deliver(self, order)
 
     # numpy's alias, as one function: a small call pays for one Python call, not two
     random = random_sample
 
+    @plain_first(method(_RS, "rand"), core=_fill.random_sample)
     def rand(
-        self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
+        self,
+        *shape: int,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Doubles in [0, 1) of the given shape, as numpy's ``rand``, after skipping `start`."""
-        if start.__class__ is int and not start and chunks is None and store is None and not output:
-            # numpy's rand() and rand(n) are random_sample() and random_sample(n): inlined
-            out: Any
-            if not shape:
-                out, n = _np_random_sample(self), 1
-            elif len(shape) == 1 and shape[0].__class__ is int and shape[0] < CORE_MIN_VALUES:
-                n = shape[0]
-                out = _np_random_sample(self, n)
-            elif len(shape) == 1 and shape[0].__class__ is int and shape[0] <= SMALL_DRAW_VALUES:
-                return self.random_sample(shape[0])  # the core fills it
-            else:
-                return self.random_sample(shape, start=start, chunks=chunks, store=store, **output)
-            if self._position is not None:
-                self._position += self._double_words * n
-            return out
-        return self.random_sample(shape or None, start=start, chunks=chunks, store=store, **output)
+        return self.random_sample(shape or None, start=start, chunks=chunks, store=store, **options)
 
+    @plain_first(method(_RS, "uniform"), core=_fill.uniform)
     def uniform(
         self,
         low: Any = 0.0,
@@ -210,50 +192,36 @@ class RandomState(np.random.RandomState, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """``low + (high - low) * random_sample()`` as numpy's ``uniform``, after `start`.
 
-        `chunks`, `store` and `output` as for :meth:`random_sample`.
+        `chunks`, `store` and the writer's options as for :meth:`random_sample`.
         """
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            if size is None or size < CORE_MIN_VALUES:
-                out = _np_uniform(self, low, high, size)
-            else:  # the MT19937 core fills it, when it can
-                out = _uniform(self, low, high, size)
-            if self._position is not None:
-                self._position += self._double_words * (size if size is not None else count(out))
-            return out
 
         def make() -> Draw:
             _validate(lambda rs: rs.uniform(low, high))  # numpy's errors now, not at compute
             return Draw("RandomState", "uniform", scalar_params("uniform", low=low, high=high))
 
-        return self._deliver(
-            make,
-            np.float64,
-            size,
-            start,
-            chunks,
-            lambda: self._draw(start, self._double_words, _uniform, self, low, high, size),
-            store,
-            output,
+        track = self._track
+        order = Order(
+            "uniform",
+            draw=make,
+            in_memory=lambda: track.draw(
+                start, track.double_words, _fill.uniform, self, low, high, size
+            ),
+            dtype=np.float64,
+            size=size,
+            start=start,
+            chunks=chunks,
+            store=store,
+            options=options,
         )
+        return _deliver.deliver(self, order)
 
     # --- Gaussians: the polar method, variable consumption --------------------------------
 
-    def _gauss_draw(self, method: str, params: tuple[tuple[str, Any], ...]) -> Draw:
-        state = np.random.RandomState.get_state(self, legacy=False)
-        cached = (("cached_gauss", float(state["gauss"])),) if state["has_gauss"] else ()
-        return Draw("RandomState", method, params + cached)
-
+    @plain_first(method(_RS, "standard_normal"))
     def standard_normal(
         self,
         size: Any = None,
@@ -261,7 +229,7 @@ class RandomState(np.random.RandomState, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Standard normals, as numpy's ``standard_normal`` (the polar method), after `start`.
 
@@ -273,52 +241,40 @@ class RandomState(np.random.RandomState, PositionTracker):
         to end where the count says.  ``start=k`` therefore costs O(k), not
         O(log k).  The Gaussian numpy caches between calls is honoured.
         """
-        if (  # numpy's call; the position becomes unknown (counting would cost a pass)
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            out = _np_standard_normal(self, size)
-            self._position, self._untracked_by = None, "standard_normal()"
-            return out
-        base = _np_standard_normal
-        return self._deliver(
-            lambda: self._gauss_draw("standard_normal", ()),
-            np.float64,
-            size,
-            start,
-            chunks,
-            lambda: self._draw_variable(
-                "standard_normal",
-                lambda: self._gauss_draw("standard_normal", ()),
-                start,
-                lambda: base(self, size),
-            ),
-            store,
-            output,
-        )
 
+        def make() -> Draw:
+            return _gauss_draw(self, "standard_normal", ())
+
+        order = Order(
+            "standard_normal",
+            draw=make,
+            in_memory=lambda: _deliver.draw_variable(
+                self, "standard_normal", make, start, lambda: _np_standard_normal(self, size)
+            ),
+            dtype=np.float64,
+            size=size,
+            start=start,
+            chunks=chunks,
+            store=store,
+            options=options,
+        )
+        return _deliver.deliver(self, order)
+
+    @plain_first(method(_RS, "randn"))
     def randn(
-        self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
+        self,
+        *shape: int,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Standard normals of the given shape, as numpy's ``randn``."""
-        if start.__class__ is int and not start and chunks is None and store is None and not output:
-            out: Any
-            if not shape:
-                out = _np_standard_normal(self)
-                self._position, self._untracked_by = None, "standard_normal()"
-                return out
-            if len(shape) == 1 and shape[0].__class__ is int and shape[0] <= SMALL_DRAW_VALUES:
-                out = _np_standard_normal(self, shape[0])  # numpy's randn(n): standard_normal(n)
-                self._position, self._untracked_by = None, "standard_normal()"
-                return out
         return self.standard_normal(
-            shape or None, start=start, chunks=chunks, store=store, **output
+            shape or None, start=start, chunks=chunks, store=store, **options
         )
 
+    @plain_first(method(_RS, "normal"))
     def normal(
         self,
         loc: Any = 0.0,
@@ -328,94 +284,37 @@ class RandomState(np.random.RandomState, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """``loc + scale * standard_normal()`` as numpy's ``normal``."""
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            out = _np_normal(self, loc, scale, size)
-            self._position, self._untracked_by = None, "normal()"
-            return out
-        base = _np_normal
 
         def make() -> Draw:
             _validate(lambda rs: rs.normal(loc, scale))
-            return self._gauss_draw("normal", scalar_params("normal", loc=loc, scale=scale))
+            return _gauss_draw(self, "normal", scalar_params("normal", loc=loc, scale=scale))
 
         def counting() -> Draw:
             """In memory normal consumes as standard_normal, whatever loc and scale (arrays too)."""
             _validate(lambda rs: rs.normal(loc, scale))  # numpy's errors before the count
-            return self._gauss_draw("standard_normal", ())
+            return _gauss_draw(self, "standard_normal", ())
 
-        return self._deliver(
-            make,
-            np.float64,
-            size,
-            start,
-            chunks,
-            lambda: self._draw_variable(
-                "normal", counting, start, lambda: base(self, loc, scale, size)
+        order = Order(
+            "normal",
+            draw=make,
+            in_memory=lambda: _deliver.draw_variable(
+                self, "normal", counting, start, lambda: _np_normal(self, loc, scale, size)
             ),
-            store,
-            output,
+            dtype=np.float64,
+            size=size,
+            start=start,
+            chunks=chunks,
+            store=store,
+            options=options,
         )
-
-    def _adopt_cache(self, obj: Any) -> None:
-        state = np.random.RandomState.get_state(self, legacy=False)
-        theirs = obj.get_state(legacy=False)
-        state["has_gauss"], state["gauss"] = theirs["has_gauss"], theirs["gauss"]
-        np.random.RandomState.set_state(self, state)
-
-    def _full_state(self) -> Any:
-        return np.random.RandomState.get_state(self, legacy=False)
-
-    def _restore_full_state(self, state: Any) -> None:
-        np.random.RandomState.set_state(self, state)
+        return _deliver.deliver(self, order)
 
     # --- fixed consumption: exponentials, integers, bytes -----------------------------------
 
-    def _fixed(
-        self,
-        make: Any,
-        dtype: Any,
-        size: Any,
-        start: object,
-        chunks: Any,
-        store: Any,
-        output: dict[str, Any],
-        func: Any,
-        *args: Any,
-        counting: Any = None,
-    ) -> Any:
-        """Deliver a draw: a jump to `start` for fixed consumption, a count pass for variable.
-
-        `make(validate)` builds the :class:`Draw`; with ``validate`` it first
-        lets numpy check the parameters (on a scratch generator).  In memory,
-        `counting(validate)` (default `make`) builds a draw that consumes as
-        the call does: one without parameters lets them be arrays there.
-        """
-        consumed = counting or make
-
-        def eager() -> Any:
-            if start.__class__ is int and not start:
-                out = func(self, *args)
-                self._count_drawn(lambda: consumed(False), count(out))
-                return out
-            draw = consumed(True)
-            use = draw.consumption(self._origin)
-            if use.fixed:
-                return self._draw_units(start, use, func, self, *args)
-            call = lambda: func(self, *args)  # noqa: E731
-            return self._draw_variable(func.__name__, lambda: consumed(False), start, call, size)
-
-        return self._deliver(lambda: make(True), dtype, size, start, chunks, eager, store, output)
-
+    @plain_first(method(_RS, "standard_exponential"))
     def standard_exponential(
         self,
         size: Any = None,
@@ -423,27 +322,16 @@ class RandomState(np.random.RandomState, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Standard exponentials, as numpy's ``standard_exponential``, after skipping `start`."""
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            out = _np_standard_exponential(self, size)
-            if self._position is not None:  # one double each
-                self._position += self._double_words * (1 if size is None else size)
-            return out
-        return self._fixed(
-            lambda validate: Draw("RandomState", "standard_exponential"), np.float64,
-            size, start, chunks, store, output,
+        return _fixed(
+            self, lambda validate: Draw("RandomState", "standard_exponential"), np.float64,
+            size, start, chunks, store, options,
             np.random.RandomState.standard_exponential, size,
         )  # fmt: skip
 
+    @plain_first(method(_RS, "exponential"))
     def exponential(
         self,
         scale: Any = 1.0,
@@ -452,21 +340,9 @@ class RandomState(np.random.RandomState, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Exponentials of mean `scale`, as numpy's ``exponential``, after skipping `start`."""
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            out = _np_exponential(self, scale, size)
-            if self._position is not None:  # one double each, whatever the scale (arrays too)
-                self._position += self._double_words * (size if size is not None else count(out))
-            return out
 
         def make(validate: bool) -> Draw:
             if validate:
@@ -478,11 +354,17 @@ class RandomState(np.random.RandomState, PositionTracker):
                 _validate(lambda rs: rs.exponential(scale))
             return Draw("RandomState", "standard_exponential")
 
-        return self._fixed(
-            make, np.float64, size, start, chunks, store, output,
+        return _fixed(
+            self, make, np.float64, size, start, chunks, store, options,
             np.random.RandomState.exponential, scale, size, counting=counting,
         )  # fmt: skip
 
+    @plain_first(
+        method(_RS, "randint"),
+        core=_fill_ints.randint,
+        core_min=_fill_ints.CORE_MIN_INTS,
+        tally=_randint_tally,
+    )
     def randint(
         self,
         low: Any,
@@ -493,7 +375,7 @@ class RandomState(np.random.RandomState, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Integers in [low, high), as numpy's ``randint``, after skipping `start` of them.
 
@@ -508,29 +390,10 @@ class RandomState(np.random.RandomState, PositionTracker):
         def make(validate: bool) -> Draw:
             if validate:
                 _validate(lambda rs: rs.randint(low, high, dtype=dtype))
-            lo, hi = (0, low) if high is None else (low, high)
-            return Draw("RandomState", "randint", _int_params(lo, hi), np.dtype(dtype).name)
+            return _randint_draw(low, high, dtype)
 
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not output
-            and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
-        ):
-            out = (_np_randint if size is None else _fill_ints.randint)(
-                self, low, high, size, dtype
-            )
-            if self._position is not None:
-                # plain bounds: the rule for these bounds is worked out once (see _count_drawn)
-                plain = low.__class__ is int and (high is None or high.__class__ is int)
-                key = ("randint", low, high, dtype) if plain else None
-                self._count_drawn(lambda: make(False), count(out), key)
-            return out
-
-        return self._fixed(
-            make, sizing_dtype(dtype), size, start, chunks, store, output,
+        return _fixed(
+            self, make, sizing_dtype(dtype), size, start, chunks, store, options,
             _fill_ints.randint, low, high, size, dtype,
         )  # fmt: skip
 
@@ -543,12 +406,12 @@ class RandomState(np.random.RandomState, PositionTracker):
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """Integers in [low, high], as numpy's (deprecated) ``random_integers``."""
         if start.__class__ is int and not start and chunks is None and store is None:
             out = np.random.RandomState.random_integers(self, low, high, size)
-            self._lose_position("random_integers()")
+            self._track.lose("random_integers()")
             return out
         warnings.warn(
             "This function is deprecated. Please call randint instead",
@@ -557,7 +420,7 @@ class RandomState(np.random.RandomState, PositionTracker):
         )
         lo, hi = (1, low) if high is None else (low, high)
         return self.randint(
-            lo, int(hi) + 1, size, "l", start=start, chunks=chunks, store=store, **output
+            lo, int(hi) + 1, size, "l", start=start, chunks=chunks, store=store, **options
         )
 
     def bytes(self, length: int, *, start: int = 0) -> builtins.bytes:
@@ -565,20 +428,63 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         numpy makes them from ``ceil(length / 4)`` 32-bit draws.
         """
-        return self._draw_bytes(_np_bytes, length, check_start(start))
+        return self._track.draw_bytes(_np_bytes, self, length, check_start(start))
 
 
-# numpy's random_sample and uniform, their values filled by the MT19937 core when it can serve.
-_random_sample = random_sample
-_uniform = uniform
+def _gauss_draw(rs: RandomState, method: str, params: tuple[tuple[str, Any], ...]) -> Draw:
+    """A polar draw of `method`, with the Gaussian numpy has cached, if any, as value 0."""
+    state = np.random.RandomState.get_state(rs, legacy=False)
+    cached = (("cached_gauss", float(state["gauss"])),) if state["has_gauss"] else ()
+    return Draw("RandomState", method, params + cached)
 
 
-def _int_params(low: Any, high: Any) -> tuple[tuple[str, Any], ...]:
-    if np.ndim(low) or np.ndim(high):
-        raise NotImplementedError(
-            "randint() with array bounds cannot be chunked or started later; pass scalars"
-        )
-    return (("low", int(low)), ("high", int(high)))
+def _fixed(
+    rs: RandomState,
+    make: Callable[[bool], Draw],
+    dtype: Any,
+    size: Any,
+    start: object,
+    chunks: Any,
+    store: Any,
+    options: StoreOptions,
+    func: Callable[..., Any],
+    *args: Any,
+    counting: Callable[[bool], Draw] | None = None,
+) -> Any:
+    """Deliver ``func(rs, *args)``: a jump to `start` for fixed consumption, a count pass for
+    variable.
+
+    `make(validate)` builds the :class:`Draw`; with ``validate`` it first
+    lets numpy check the parameters (on a scratch generator).  In memory,
+    `counting(validate)` (default `make`) builds a draw that consumes as
+    the call does: one without parameters lets them be arrays there.
+    """
+    consumed = counting or make
+    track = rs._track
+
+    def in_memory() -> Any:
+        if start.__class__ is int and not start:
+            out = func(rs, *args)
+            track.count_drawn(lambda: consumed(False), count(out))
+            return out
+        use = consumed(True).consumption(track.origin)
+        if use.fixed:
+            return track.draw_units(start, use, func, rs, *args)
+        call = lambda: func(rs, *args)  # noqa: E731
+        return _deliver.draw_variable(rs, func.__name__, lambda: consumed(False), start, call, size)
+
+    order = Order(
+        func.__name__,
+        draw=lambda: make(True),
+        in_memory=in_memory,
+        dtype=dtype,
+        size=size,
+        start=start,
+        chunks=chunks,
+        store=store,
+        options=options,
+    )
+    return _deliver.deliver(rs, order)
 
 
 def _validate(call: Any) -> None:
@@ -602,5 +508,6 @@ del _row
 def _restore(state: Any, origin: Any, position: int | None, by: str | None) -> RandomState:
     rs = RandomState(BIT_GENERATORS[state["bit_generator"]]())
     np.random.RandomState.set_state(rs, state)
-    rs._origin, rs._position, rs._untracked_by = origin, position, by
+    track = rs._track
+    track.origin, track.words, track.lost_by = origin, position, by
     return rs

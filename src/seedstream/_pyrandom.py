@@ -13,10 +13,11 @@ import dataclasses
 import operator
 import os
 from hashlib import sha512
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
+from seedstream._deliver import StoreOptions
 from seedstream._fill import CORE_MIN_VALUES
 from seedstream._legacy import RandomState
 from seedstream._stream import Stream
@@ -74,7 +75,8 @@ class PythonRandom:
         """Reseed, as :func:`random.seed`."""
         self._rs = RandomState(python_seed_words(seed))
         if isinstance(seed, int | str):  # provenance, in Python's own terms
-            self._rs._origin = dataclasses.replace(self._rs._origin, seed={"python": seed})
+            track = self._rs._track
+            track.origin = dataclasses.replace(track.origin, seed={"python": seed})
 
     def random(
         self,
@@ -83,7 +85,7 @@ class PythonRandom:
         start: int = 0,
         chunks: Any = None,
         store: Any = None,
-        **output: Any,
+        **options: Unpack[StoreOptions],
     ) -> Any:
         """The next doubles of ``random.random()``, after skipping `start` of them.
 
@@ -96,17 +98,18 @@ class PythonRandom:
             and not start
             and chunks is None
             and store is None
-            and not output
+            and not options
             and (size is None or (size.__class__ is int and size < CORE_MIN_VALUES))
         ):
             # numpy's own call and the position's two words a double: what
             # RandomState.random_sample does for a small call, without a second Python call
             rs = self._rs
             out = _np_random_sample(rs, size)
-            if rs._position is not None:
-                rs._position += 2 * (1 if size is None else size)
+            track = rs._track
+            if track.words is not None:
+                track.words += 2 * (1 if size is None else size)
             return out
-        return self._rs.random_sample(size, start=start, chunks=chunks, store=store, **output)
+        return self._rs.random_sample(size, start=start, chunks=chunks, store=store, **options)
 
     @property
     def stream(self) -> Stream:
