@@ -1317,6 +1317,37 @@ HYPOTHESIS_SPECS = [
 MAX_BLOCKS = 25  # locating a block costs a scan of its count segment: keep the graph small
 
 
+# Ranges whose float acceptance rounds to 1.0 but that reject one draw in 2**64: a rejection
+# would shift every later value, so they must be counted, not placed one unit per value.
+ALMOST_NEVER_REJECTS = [
+    ("RandomState", "randint", {"low": -(2**63), "high": 2**63 - 1, "dtype": "int64"}),
+    ("MT19937", "integers", {"low": 0, "high": 2**64 - 1, "dtype": "uint64"}),
+]
+
+
+@pytest.mark.parametrize(("api", "method", "params"), ALMOST_NEVER_REJECTS, ids=str)
+def test_ranges_that_almost_never_reject_are_counted(
+    api: str, method: str, params: dict[str, Any]
+) -> None:
+    dtype = params["dtype"]
+    bounds = (("low", params["low"]), ("high", params["high"]))
+    if api == "MT19937":
+        bounds += (("endpoint", False),)
+        ours: Any = ss.Generator(np.random.MT19937(SEED))
+        theirs: Any = np.random.Generator(np.random.MT19937(SEED))
+        draw = Draw("Generator", method, bounds, dtype)
+    else:
+        ours, theirs = ss.RandomState(SEED), np.random.RandomState(SEED)
+        draw = Draw(api, method, bounds, dtype)
+    stream = Stream.from_bit_generator(np.random.MT19937(SEED))
+    assert draw.consumption(stream).variable, f"{draw}: placed as if it never rejected"
+    expected = getattr(theirs, method)(params["low"], params["high"], size=40, dtype=dtype)
+    got = getattr(ours, method)(
+        params["low"], params["high"], size=33, dtype=dtype, start=7, chunks=10
+    )
+    assert_same_bits(materialise(got), expected[7:], str(draw))
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     spec=st.sampled_from(HYPOTHESIS_SPECS),

@@ -69,7 +69,14 @@ class Loop:
 
     @property
     def always_accepts(self) -> bool:
-        return self.acceptance == 1.0
+        """Whether every attempt is a value, decided in integers, not from ``acceptance``.
+
+        An integer loop never rejects when ``rng + 1`` is a power of two: every
+        masked unit is then at most ``rng``, and Lemire's threshold ``2**bits mod
+        (rng + 1)`` is 0.  (A float acceptance rounds to 1.0 for ranges that
+        reject once in 2**54 draws or less: such a draw is still variable.)
+        """
+        return self.kind in ("masked", "lemire") and self.rng & (self.rng + 1) == 0
 
 
 @dataclasses.dataclass(frozen=True)
