@@ -8,8 +8,10 @@
 
 #include <string.h>
 
-int gf2_modulus_init(gf2_modulus_t *m, int n, const int32_t *given, int nterms, int32_t *psi)
+int gf2_modulus_init(gf2_modulus_t *m, int n, const int32_t *given, int nterms, int32_t *storage)
 {
+    int32_t *psi = storage, *dw = storage + nterms;
+    int32_t *gstart = dw + nterms, *gshift = gstart + nterms + 1;
     /* Visit the terms 16 apart in sorted order: consecutive XORs of one block
      * then land far apart in memory instead of on top of each other, which
      * keeps loads from waiting on the stores just before them (1.6x here). */
@@ -25,6 +27,27 @@ int gf2_modulus_init(gf2_modulus_t *m, int n, const int32_t *given, int nterms, 
     m->psi = psi;
     m->block_bits = n - top;
     m->nwords = (n + 63) / 64;
+    /* The chunked reduction: terms grouped by (n - psi) mod 64 (a counting sort),
+     * a group per shift. */
+    int count[64] = {0}, at[64];
+    for (int i = 0; i < nterms; i++) count[(n - given[i]) & 63]++;
+    int ngroups = 0;
+    j = 0;
+    for (int s = 0; s < 64; s++) {
+        at[s] = j;
+        if (count[s]) {
+            gstart[ngroups] = j;
+            gshift[ngroups++] = s;
+        }
+        j += count[s];
+    }
+    for (int i = 0; i < nterms; i++) dw[at[(n - given[i]) & 63]++] = (n - given[i]) >> 6;
+    gstart[ngroups] = j;
+    m->ngroups = ngroups;
+    m->dw = dw;
+    m->gstart = gstart;
+    m->gshift = gshift;
+    m->chunked = nterms > 0 && m->block_bits >= 64 * GF2_CHUNK;
     return 0;
 }
 
@@ -46,7 +69,171 @@ SS_INLINE void xor_terms_body(uint64_t *t, const uint64_t *v, int k, int lo,
     }
 }
 
+/* The chunked reduction.  With phi = x^n + sum_i x^psi_i and d_i = n - psi_i, a
+ * bit q >= n of y is folded by adding it at q - d_i for every i; taken from the
+ * top down, the final bit at p is
+ *
+ *     y_p = c_p + sum_i h_{p + d_i},   h_q = y_q for q >= n, 0 below n,
+ *
+ * a gather that reads only bits at least min d_i = block_bits above p.  So a
+ * chunk of GF2_CHUNK words (<= block_bits / 64) depends only on chunks above it
+ * and is made in registers: per group of terms with one bit distance, XOR the
+ * source words at each term's word distance, then shift once.  y below bit n
+ * is then the remainder.  h must be zero below word n / 64 and from `top` up
+ * (to top + nwords + 2), and y zero from 2 * nwords to top. */
+/* The terms of each group whose source words for the chunk at w are not all zero
+ * (h is zero below word bw and from top up) are a run of the group's dw, which
+ * ascend: [lo[g], hi[g]).  As w falls both ends only move up. */
+SS_INLINE void chunk_ranges(int *lo, int *hi, int w, int bw, int top, const gf2_modulus_t *m)
+{
+    const int below = bw - GF2_CHUNK - w, above = top - w; /* live: below <= dw < above */
+    for (int g = 0; g < m->ngroups; g++) {
+        while (hi[g] < m->gstart[g + 1] && m->dw[hi[g]] < above) hi[g]++;
+        while (lo[g] < hi[g] && m->dw[lo[g]] < below) lo[g]++;
+    }
+}
+
+SS_INLINE void reduce_chunked_body(uint64_t *y, uint64_t *h, int top, const gf2_modulus_t *m)
+{
+    enum { K = GF2_CHUNK };
+    const int bw = m->degree >> 6, nb = m->degree & 63;
+    const uint64_t hmask = ~(uint64_t)0 << nb; /* bits of word bw at and above n */
+    int lo[64], hi[64];
+    for (int g = 0; g < m->ngroups; g++) lo[g] = hi[g] = m->gstart[g];
+    for (int w = top - K; w >= 0; w -= K) {
+        uint64_t acc[K];
+        for (int j = 0; j < K; j++) acc[j] = y[w + j];
+        chunk_ranges(lo, hi, w, bw, top, m);
+        for (int g = 0; g < m->ngroups; g++) {
+            if (lo[g] == hi[g]) continue;
+            uint64_t a[K + 1];
+            for (int j = 0; j <= K; j++) a[j] = 0;
+            for (int t = lo[g]; t < hi[g]; t++) {
+                const uint64_t *src = h + w + m->dw[t];
+                for (int j = 0; j <= K; j++) a[j] ^= src[j];
+            }
+            const int s = m->gshift[g];
+            if (s == 0) {
+                for (int j = 0; j < K; j++) acc[j] ^= a[j];
+            } else {
+                for (int j = 0; j < K; j++) acc[j] ^= (a[j] >> s) | (a[j + 1] << (64 - s));
+            }
+        }
+        for (int j = 0; j < K; j++) {
+            y[w + j] = acc[j];
+            if (w + j > bw) h[w + j] = acc[j];
+            else if (w + j == bw) h[w + j] = acc[j] & hmask;
+        }
+    }
+}
+
+/* The chunked reduction's stores: y always, h only at and above bit n. */
+SS_INLINE void store_chunk(uint64_t *y, uint64_t *h, int w, int bw, uint64_t hmask,
+                           const uint64_t *acc)
+{
+    for (int j = 0; j < GF2_CHUNK; j++) {
+        y[w + j] = acc[j];
+        if (w + j > bw) h[w + j] = acc[j];
+        else if (w + j == bw) h[w + j] = acc[j] & hmask;
+    }
+}
+
+#if SS_HAVE_AVX512
+/* reduce_chunked_body in AVX-512F: a chunk is one register, a group's sum one more
+ * (and a word: its next word for the shift, put in place by VALIGNQ). */
+SS_TARGET("avx512f")
+static void reduce_chunked_avx512(uint64_t *y, uint64_t *h, int top, const gf2_modulus_t *m)
+{
+    const int bw = m->degree >> 6, nb = m->degree & 63;
+    const uint64_t hmask = ~(uint64_t)0 << nb;
+    int lo[64], hi[64];
+    for (int g = 0; g < m->ngroups; g++) lo[g] = hi[g] = m->gstart[g];
+    for (int w = top - GF2_CHUNK; w >= 0; w -= GF2_CHUNK) {
+        __m512i acc = _mm512_loadu_si512(y + w);
+        chunk_ranges(lo, hi, w, bw, top, m);
+        for (int g = 0; g < m->ngroups; g++) {
+            if (lo[g] == hi[g]) continue;
+            __m512i a = _mm512_setzero_si512();
+            uint64_t a8 = 0;
+            for (int t = lo[g]; t < hi[g]; t++) {
+                const uint64_t *src = h + w + m->dw[t];
+                a = _mm512_xor_si512(a, _mm512_loadu_si512(src));
+                a8 ^= src[GF2_CHUNK];
+            }
+            const int s = m->gshift[g];
+            if (s == 0) {
+                acc = _mm512_xor_si512(acc, a);
+            } else {
+                const __m512i next = _mm512_alignr_epi64(_mm512_set1_epi64((long long)a8), a, 1);
+                const __m512i lo = _mm512_srl_epi64(a, _mm_cvtsi32_si128(s));
+                const __m512i hi = _mm512_sll_epi64(next, _mm_cvtsi32_si128(64 - s));
+                acc = _mm512_ternarylogic_epi64(acc, lo, hi, 0x96); /* acc ^ lo ^ hi */
+            }
+        }
+        if (w > bw) {
+            _mm512_storeu_si512(y + w, acc);
+            _mm512_storeu_si512(h + w, acc);
+        } else {
+            uint64_t words[GF2_CHUNK];
+            _mm512_storeu_si512(words, acc);
+            store_chunk(y, h, w, bw, hmask, words);
+        }
+    }
+}
+#endif
+
+#if SS_HAVE_AVX2
+/* The same in AVX2: a chunk is two registers; the next words of a group's sum
+ * are summed alongside (one more load per term is cheaper than the shuffles). */
+SS_TARGET("avx2")
+static void reduce_chunked_avx2(uint64_t *y, uint64_t *h, int top, const gf2_modulus_t *m)
+{
+    const int bw = m->degree >> 6, nb = m->degree & 63;
+    const uint64_t hmask = ~(uint64_t)0 << nb;
+    int lo[64], hi[64];
+    for (int g = 0; g < m->ngroups; g++) lo[g] = hi[g] = m->gstart[g];
+    for (int w = top - GF2_CHUNK; w >= 0; w -= GF2_CHUNK) {
+        __m256i acc0 = _mm256_loadu_si256((const __m256i *)(y + w));
+        __m256i acc1 = _mm256_loadu_si256((const __m256i *)(y + w + 4));
+        chunk_ranges(lo, hi, w, bw, top, m);
+        for (int g = 0; g < m->ngroups; g++) {
+            if (lo[g] == hi[g]) continue;
+            __m256i a0 = _mm256_setzero_si256(), a1 = a0, n0 = a0, n1 = a0;
+            for (int t = lo[g]; t < hi[g]; t++) {
+                const uint64_t *p = h + w + m->dw[t];
+                a0 = _mm256_xor_si256(a0, _mm256_loadu_si256((const __m256i *)p));
+                a1 = _mm256_xor_si256(a1, _mm256_loadu_si256((const __m256i *)(p + 4)));
+                n0 = _mm256_xor_si256(n0, _mm256_loadu_si256((const __m256i *)(p + 1)));
+                n1 = _mm256_xor_si256(n1, _mm256_loadu_si256((const __m256i *)(p + 5)));
+            }
+            const int s = m->gshift[g];
+            if (s == 0) {
+                acc0 = _mm256_xor_si256(acc0, a0);
+                acc1 = _mm256_xor_si256(acc1, a1);
+            } else {
+                const __m128i r = _mm_cvtsi32_si128(s), l = _mm_cvtsi32_si128(64 - s);
+                acc0 = _mm256_xor_si256(acc0, _mm256_or_si256(_mm256_srl_epi64(a0, r),
+                                                              _mm256_sll_epi64(n0, l)));
+                acc1 = _mm256_xor_si256(acc1, _mm256_or_si256(_mm256_srl_epi64(a1, r),
+                                                              _mm256_sll_epi64(n1, l)));
+            }
+        }
+        uint64_t words[GF2_CHUNK];
+        _mm256_storeu_si256((__m256i *)words, acc0);
+        _mm256_storeu_si256((__m256i *)(words + 4), acc1);
+        store_chunk(y, h, w, bw, hmask, words);
+    }
+}
+#endif
+
 /* No limit on the block: the loop takes any k. */
+static void reduce_chunked_portable(uint64_t *y, uint64_t *h, int top, const gf2_modulus_t *m)
+{
+    reduce_chunked_body(y, h, top, m);
+}
+#define REDUCE_CHUNKED_portable reduce_chunked_portable
+#define REDUCE_CHUNKED_avx2 reduce_chunked_avx2
+#define REDUCE_CHUNKED_avx512 reduce_chunked_avx512
 #define GF2_NO_BLOCK_LIMIT (1 << 30)
 
 /* The body above, inlined into each build and compiled for its target. */
@@ -56,7 +243,8 @@ SS_INLINE void xor_terms_body(uint64_t *t, const uint64_t *v, int k, int lo,
     {                                                                                           \
         xor_terms_body(t, v, k, lo, m);                                                         \
     }                                                                                           \
-    const gf2_loops_t gf2_loops_##suffix = {xor_terms_##suffix, GF2_NO_BLOCK_LIMIT};
+    const gf2_loops_t gf2_loops_##suffix = {xor_terms_##suffix, GF2_NO_BLOCK_LIMIT,             \
+                                            REDUCE_CHUNKED_##suffix};
 SS_EACH_TARGET(GF2_BUILD)
 
 #if SS_HAVE_AVX512VBMI2
@@ -87,7 +275,8 @@ static void xor_terms_vbmi2(uint64_t *t, const uint64_t *v, int k, int lo, const
     }
 }
 
-const gf2_loops_t gf2_loops_avx512vbmi2 = {xor_terms_vbmi2, 15 * 64};
+/* (the chunked reduction has no VBMI2 build of its own: AVX-512F's) */
+const gf2_loops_t gf2_loops_avx512vbmi2 = {xor_terms_vbmi2, 15 * 64, reduce_chunked_avx512};
 #endif
 
 /* ------------------------------------------------------------------------ */
@@ -158,14 +347,23 @@ SS_INLINE uint64_t spread32(uint32_t x)
            ((uint64_t)spread_table[x >> 24] << 48);
 }
 
-/* r = r^2 mod phi.  t: 2 * nwords + 1 words, scratch: 2 + 2 * nwords words. */
+/* r = r^2 mod phi.  t: 2 * nwords + 1 words, scratch: 2 + 2 * nwords words; for the
+ * chunked reduction t (from 2 * nwords up to the chunk-rounded top) and h are
+ * zero on entry and stay so where gf2_xpow relies on it. */
 SS_INLINE void sqr_mod(uint64_t *r, const gf2_modulus_t *m, uint64_t *t, uint64_t *scratch,
-                       const gf2_loops_t *loops)
+                       uint64_t *h, const gf2_loops_t *loops)
 {
     const int nw = m->nwords;
     for (int i = 0; i < nw; i++) {
         t[2 * i] = spread32((uint32_t)r[i]);
         t[2 * i + 1] = spread32((uint32_t)(r[i] >> 32));
+    }
+    if (m->chunked) {
+        const int top = (2 * nw + GF2_CHUNK - 1) / GF2_CHUNK * GF2_CHUNK;
+        loops->reduce_chunked(t, h, top, m);
+        memcpy(r, t, (size_t)nw * sizeof(uint64_t));
+        if (m->degree & 63) r[nw - 1] &= ((uint64_t)1 << (m->degree & 63)) - 1;
+        return;
     }
     reduce(t, 2 * nw, m, scratch, loops);
     memcpy(r, t, (size_t)nw * sizeof(uint64_t));
@@ -193,7 +391,10 @@ SS_INLINE void mulx_mod(uint64_t *r, const gf2_modulus_t *m)
 void gf2_xpow(uint64_t *r, const unsigned char *e, size_t nbytes, const gf2_modulus_t *m,
               uint64_t *work, const gf2_loops_t *loops)
 {
-    uint64_t *t = work, *scratch = work + 2 * m->nwords + 1;
+    /* t: the square, to its chunk-rounded top (2 nwords + GF2_CHUNK words); scratch
+     * (old reduction): 2 nwords + 2; h (chunked): t's top + nwords + 2. */
+    const size_t nw = (size_t)m->nwords;
+    uint64_t *t = work, *scratch = work + 2 * nw + GF2_CHUNK, *h = scratch;
     size_t i = 8 * nbytes; /* the bits of e still to take, from the top */
     while (i > 0 && !((e[(i - 1) >> 3] >> ((i - 1) & 7)) & 1)) i--;
     /* Left to right.  The leading bits form a value v < degree: x^v is a monomial. */
@@ -206,7 +407,7 @@ void gf2_xpow(uint64_t *r, const unsigned char *e, size_t nbytes, const gf2_modu
     }
     r[v >> 6] = (uint64_t)1 << (v & 63);
     for (; i > 0; i--) {
-        sqr_mod(r, m, t, scratch, loops);
+        sqr_mod(r, m, t, scratch, h, loops);
         if ((e[(i - 1) >> 3] >> ((i - 1) & 7)) & 1) mulx_mod(r, m);
     }
 }
