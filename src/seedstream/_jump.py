@@ -139,10 +139,33 @@ def _new_like(bit_generator: _BitGen) -> _BitGen:
 
 
 def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.MT19937:
+    new = _new_like(bit_generator)
+    if type(bit_generator) is np.random.MT19937 and _struct_layout_ok():
+        # On numpy's state structs through the capsules: no state dicts, and the
+        # kernel makes the last block as numpy's recurrence would.
+        with bit_generator.lock:
+            _kernel.mt19937_advance_state(
+                bit_generator.capsule, new.capsule, steps.to_bytes(16, "little"), _PSI
+            )
+        return new
+    return _advance_mt19937_by_dicts(bit_generator, new, steps)
+
+
+def _struct_layout_ok() -> bool:
+    # _fill checks numpy's struct layout once per process (and imports this module)
+    from seedstream._fill import struct_layout_ok
+
+    return struct_layout_ok()
+
+
+def _advance_mt19937_by_dicts(
+    bit_generator: np.random.MT19937, new: np.random.MT19937, steps: int
+) -> np.random.MT19937:
+    """As :func:`_advance_mt19937`, through numpy's ``state`` property (subclasses, or a
+    struct layout that does not check out)."""
     state = bit_generator.state
     key = np.asarray(state["state"]["key"], dtype=np.uint32)
     pos = int(state["state"]["pos"])
-    new = _new_like(bit_generator)
     left = _MT_N - pos  # outputs left in the current block
     if steps <= left:
         new.state = {"bit_generator": "MT19937", "state": {"key": key.copy(), "pos": pos + steps}}
