@@ -7,9 +7,11 @@ MT19937 is advanced with the jump-ahead of Haramoto et al. [1]_: a window of
 (the linear map ``F`` over GF(2)); ``F^P W = g(F) W`` with ``g = x^P mod phi``
 where ``phi`` is ``F``'s characteristic polynomial, and ``g(F) W`` is the XOR of
 the windows ``x[i : i + 624]`` over the terms ``x^i`` of ``g``.  The kernel does
-the polynomial power and the XOR; this module turns numpy's ``(key, pos)``
-states into windows and back, so that the result is exactly the state numpy
-itself would reach by generating the skipped outputs.
+the polynomial power and the XOR (by Horner's rule over the bytes of ``g``, with
+a table of the 256 byte-polynomials applied to ``W``: the sliding window of [1]_);
+for a ``numpy.random.MT19937`` it also turns numpy's ``(key, pos)`` into a window
+and back, on numpy's own state structs, so that the result is exactly the state
+numpy itself would reach by generating the skipped outputs.
 
 PCG64, PCG64DXSM and Philox have a native ``advance``.
 
@@ -244,9 +246,10 @@ def advance(bit_generator: np.random.BitGenerator, steps: int) -> np.random.BitG
 
     Notes
     -----
-    MT19937 costs one evaluation of ``x**P mod phi`` (about ``log2(P)``
-    squarings) and one XOR of at most 19937 windows; numpy's ``jumped()`` does
-    the second of these for its fixed ``P = 2**128``.
+    MT19937 costs one evaluation of ``x**P mod phi`` (about ``log2(P) - 14``
+    squarings) and one evaluation of ``g(F)`` on the state (about 2500 state
+    XORs, Horner's rule over the bytes of ``g``); numpy's ``jumped()`` does the
+    second of these, bit by bit, for its fixed ``P = 2**128``.
 
     Buffered 32-bit values of PCG64, PCG64DXSM and Philox (from
     ``random_raw``-independent 32-bit draws) are discarded by a non-zero
