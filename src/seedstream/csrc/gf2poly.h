@@ -25,21 +25,16 @@ typedef struct {
     const int32_t *psi; /* exponents of the lower terms, each < n (the caller's) */
     int block_bits;     /* n - max(psi): bits that can be reduced in one sweep */
     int nwords;         /* words of a reduced polynomial: ceil(n / 64) */
-    /* The word-chunk reduction (when block_bits >= 64 * GF2_CHUNK): each term as
-     * the word and bit distance n - psi splits into, grouped by bit distance so
-     * that one shift serves every term of a group. */
-    int chunked;           /* 1 if the word-chunk reduction applies */
-    int ngroups;           /* distinct bit distances */
-    const int32_t *dw;     /* word distance of each term, in group order */
-    const int32_t *gstart; /* group g is terms gstart[g] .. gstart[g + 1] - 1 */
-    const int32_t *gshift; /* its bit distance, 0..63 */
+    /* The chunked reduction (when block_bits >= 64 * GF2_CHUNK; see gf2poly.c). */
+    int chunked;           /* 1 if it applies */
+    const int32_t *bydist; /* the terms' distances n - psi, ascending (word: >> 6, bit: & 63) */
 } gf2_modulus_t;
 
 /* Words of output the chunked reduction makes at a time (one 512-bit vector). */
 #define GF2_CHUNK 8
 
 /* int32 storage gf2_modulus_init needs for `nterms` lower terms. */
-#define GF2_MODULUS_STORAGE(nterms) (4 * ((size_t)(nterms) + 1))
+#define GF2_MODULUS_STORAGE(nterms) (2 * ((size_t)(nterms) + 1))
 
 /* Fill m for phi of degree n (1 <= n) whose lower exponents are given[0..nterms),
  * with GF2_MODULUS_STORAGE(nterms) int32 of the caller's storage (kept by m).
