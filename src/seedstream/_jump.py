@@ -7,9 +7,11 @@ MT19937 is advanced with the jump-ahead of Haramoto et al. [1]_: a window of
 (the linear map ``F`` over GF(2)); ``F^P W = g(F) W`` with ``g = x^P mod phi``
 where ``phi`` is ``F``'s characteristic polynomial, and ``g(F) W`` is the XOR of
 the windows ``x[i : i + 624]`` over the terms ``x^i`` of ``g``.  The kernel does
-the polynomial power and the XOR; this module turns numpy's ``(key, pos)``
-states into windows and back, so that the result is exactly the state numpy
-itself would reach by generating the skipped outputs.
+the polynomial power and the XOR (by Horner's rule over the bytes of ``g``, with
+a table of the 256 byte-polynomials applied to ``W``: the sliding window of [1]_);
+for a ``numpy.random.MT19937`` it also turns numpy's ``(key, pos)`` into a window
+and back, on numpy's own state structs, so that the result is exactly the state
+numpy itself would reach by generating the skipped outputs.
 
 PCG64, PCG64DXSM and Philox have a native ``advance``.
 
@@ -139,10 +141,33 @@ def _new_like(bit_generator: _BitGen) -> _BitGen:
 
 
 def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.MT19937:
+    new = _new_like(bit_generator)
+    if type(bit_generator) is np.random.MT19937 and _struct_layout_ok():
+        # On numpy's state structs through the capsules: no state dicts, and the
+        # kernel makes the last block as numpy's recurrence would.
+        with bit_generator.lock:
+            _kernel.mt19937_advance_state(
+                bit_generator.capsule, new.capsule, steps.to_bytes(16, "little"), _PSI
+            )
+        return new
+    return _advance_mt19937_by_dicts(bit_generator, new, steps)
+
+
+def _struct_layout_ok() -> bool:
+    # _fill checks numpy's struct layout once per process (and imports this module)
+    from seedstream._fill import struct_layout_ok
+
+    return struct_layout_ok()
+
+
+def _advance_mt19937_by_dicts(
+    bit_generator: np.random.MT19937, new: np.random.MT19937, steps: int
+) -> np.random.MT19937:
+    """As :func:`_advance_mt19937`, through numpy's ``state`` property (subclasses, or a
+    struct layout that does not check out)."""
     state = bit_generator.state
     key = np.asarray(state["state"]["key"], dtype=np.uint32)
     pos = int(state["state"]["pos"])
-    new = _new_like(bit_generator)
     left = _MT_N - pos  # outputs left in the current block
     if steps <= left:
         new.state = {"bit_generator": "MT19937", "state": {"key": key.copy(), "pos": pos + steps}}
@@ -221,9 +246,10 @@ def advance(bit_generator: np.random.BitGenerator, steps: int) -> np.random.BitG
 
     Notes
     -----
-    MT19937 costs one evaluation of ``x**P mod phi`` (about ``log2(P)``
-    squarings) and one XOR of at most 19937 windows; numpy's ``jumped()`` does
-    the second of these for its fixed ``P = 2**128``.
+    MT19937 costs one evaluation of ``x**P mod phi`` (about ``log2(P) - 14``
+    squarings) and one evaluation of ``g(F)`` on the state (about 2500 state
+    XORs, Horner's rule over the bytes of ``g``); numpy's ``jumped()`` does the
+    second of these, bit by bit, for its fixed ``P = 2**128``.
 
     Buffered 32-bit values of PCG64, PCG64DXSM and Philox (from
     ``random_raw``-independent 32-bit draws) are discarded by a non-zero

@@ -4,7 +4,8 @@
  * The arithmetic lives in csrc/, one concern a file, in plain C:
  *
  *   gf2poly.c     x^e mod phi over GF(2), phi sparse             xpow_mod
- *   mt_jump.c     g(F) applied to an MT19937 window              mt19937_jump
+ *   mt_jump.c     g(F) applied to an MT19937 window              mt19937_jump,
+ *                 (both, on numpy's own state struct)            mt19937_advance_state
  *   polar_scan.c  accepted attempts of numpy's legacy polar      polar_scan, mt19937_polar_scan,
  *                 method, over raw words or an MT19937 state     mt19937_polar_flags
  *   counting.c    a bit generator that counts numpy's draws      counting_capsule, counted
@@ -135,7 +136,7 @@ static PyObject *py_xpow_mod(PyObject *Py_UNUSED(self), PyObject *args)
         goto done;
     }
     const int nterms = (int)(psi_buf.len / 4);
-    psi = PyMem_Malloc(sizeof(int32_t) * (size_t)(nterms + 1));
+    psi = PyMem_Malloc(sizeof(int32_t) * GF2_MODULUS_STORAGE(nterms));
     if (!psi) { PyErr_NoMemory(); goto done; }
     if (gf2_modulus_init(&m, (int)n, (const int32_t *)psi_buf.buf, nterms, psi) < 0) {
         PyErr_SetString(PyExc_ValueError, "modulus exponents must lie in [0, degree)");
@@ -200,6 +201,107 @@ done:
     PyMem_Free(work);
     PyBuffer_Release(&key_buf);
     PyBuffer_Release(&g_buf);
+    return result;
+}
+
+/* numpy's MT19937 state struct, mt19937_state in numpy/random/src/mt19937/mt19937.h
+ * (not a public header, so declared here as _mtfill.c does): the 624 words, then
+ * the position.  seedstream._fill.struct_layout_ok() checks that layout before
+ * seedstream._jump lets mt19937_advance_state at a generator. */
+typedef struct {
+    uint32_t key[MT_N];
+    int pos;
+} mt19937_state_t;
+
+static mt19937_state_t *mt_state_of(PyObject *capsule)
+{
+    bitgen_t *bitgen = PyCapsule_GetPointer(capsule, "BitGenerator");
+    return bitgen ? (mt19937_state_t *)bitgen->state : NULL;
+}
+
+PyDoc_STRVAR(mt19937_advance_state_doc,
+"mt19937_advance_state(src, dst, steps, psi) -> None\n\n"
+"Set the MT19937 state behind capsule `dst` to the one behind capsule `src` after\n"
+"`steps` outputs (little-endian bytes, < 2**128), as numpy's own generation would\n"
+"leave it: the rest of the block skipped by moving the position, whole blocks by\n"
+"x**P mod phi (phi: degree 19937, lower exponents `psi`, int32) applied to the\n"
+"window, the last block made by the recurrence.  Both capsules must be\n"
+"numpy.random.MT19937's (checked by the caller); hold src's lock.");
+
+static PyObject *py_mt19937_advance_state(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *src_capsule, *dst_capsule;
+    Py_buffer steps_buf, psi_buf;
+    if (!PyArg_ParseTuple(args, "OOy*y*", &src_capsule, &dst_capsule, &steps_buf, &psi_buf))
+        return NULL;
+    PyObject *result = NULL;
+    int32_t *storage = NULL;
+    uint64_t *gwork = NULL, *g = NULL;
+    uint32_t *jwork = NULL;
+    mt19937_state_t *src = mt_state_of(src_capsule), *dst = src ? mt_state_of(dst_capsule) : NULL;
+    if (!dst) goto done;
+    if (steps_buf.len > 16 || psi_buf.len % 4) {
+        PyErr_SetString(PyExc_ValueError, "steps must be below 2**128 and psi int32 values");
+        goto done;
+    }
+    unsigned __int128 steps = 0;
+    for (Py_ssize_t i = steps_buf.len - 1; i >= 0; i--)
+        steps = steps << 8 | ((const unsigned char *)steps_buf.buf)[i];
+    uint32_t key[2 * MT_N];
+    memcpy(key, src->key, sizeof src->key);
+    const int pos = src->pos;
+    if (pos < 0 || pos > MT_N) {
+        PyErr_SetString(PyExc_ValueError, "the MT19937 state's position is outside 0..624");
+        goto done;
+    }
+    const unsigned left = (unsigned)(MT_N - pos); /* outputs left in the current block */
+    if (steps <= left) {
+        memcpy(dst->key, key, sizeof dst->key);
+        dst->pos = pos + (int)steps;
+        result = Py_None;
+        goto done;
+    }
+    /* After the block is used up the state is the window (key, pos = 624); numpy
+     * would then make `blocks` more blocks and stand at `tail` in the last. */
+    const unsigned __int128 rest = steps - left;
+    const unsigned __int128 blocks = rest / MT_N + (rest % MT_N != 0); /* no overflow near 2**128 */
+    const int tail = (int)(rest - MT_N * (blocks - 1));
+    unsigned __int128 words = MT_N * (blocks - 1);
+    if (words) {
+        const int nterms = (int)(psi_buf.len / 4);
+        gf2_modulus_t m;
+        storage = PyMem_Malloc(sizeof(int32_t) * GF2_MODULUS_STORAGE(nterms));
+        if (!storage) { PyErr_NoMemory(); goto done; }
+        if (gf2_modulus_init(&m, MT_DEGREE, psi_buf.buf, nterms, storage) < 0) {
+            PyErr_SetString(PyExc_ValueError, "modulus exponents must lie in [0, 19937)");
+            goto done;
+        }
+        unsigned char e[16];
+        for (int i = 0; i < 16; i++, words >>= 8) e[i] = (unsigned char)words;
+        g = PyMem_Calloc((size_t)m.nwords, sizeof(uint64_t));
+        gwork = PyMem_Calloc(GF2_XPOW_WORK_WORDS(m.nwords), sizeof(uint64_t));
+        jwork = PyMem_Malloc(sizeof(uint32_t) * MT_JUMP_WORK_WORDS);
+        if (!g || !gwork || !jwork) { PyErr_NoMemory(); goto done; }
+        const kernel_path_t *p = path; /* read with the GIL held */
+        Py_BEGIN_ALLOW_THREADS
+        gf2_xpow(g, e, sizeof e, &m, gwork, p->gf2);
+        mt_jump(key, g, m.nwords, key, jwork, p->jump);
+        Py_END_ALLOW_THREADS
+    }
+    /* numpy's next block from the window, as its mt19937_gen makes it */
+    for (int i = 0; i < MT_N; i++) key[i + MT_N] = mt_twist(key[i], key[i + 1], key[i + MT_M]);
+    memcpy(dst->key, key + MT_N, sizeof dst->key);
+    dst->pos = tail;
+    result = Py_None;
+
+done:
+    PyMem_Free(jwork);
+    PyMem_Free(gwork);
+    PyMem_Free(g);
+    PyMem_Free(storage);
+    PyBuffer_Release(&steps_buf);
+    PyBuffer_Release(&psi_buf);
+    Py_XINCREF(result);
     return result;
 }
 
@@ -364,6 +466,7 @@ static PyMethodDef kernel_methods[] = {
     {"available_paths", py_available_paths, METH_NOARGS, available_paths_doc},
     {"xpow_mod", py_xpow_mod, METH_VARARGS, xpow_mod_doc},
     {"mt19937_jump", py_mt19937_jump, METH_VARARGS, mt19937_jump_doc},
+    {"mt19937_advance_state", py_mt19937_advance_state, METH_VARARGS, mt19937_advance_state_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -25,12 +25,21 @@ typedef struct {
     const int32_t *psi; /* exponents of the lower terms, each < n (the caller's) */
     int block_bits;     /* n - max(psi): bits that can be reduced in one sweep */
     int nwords;         /* words of a reduced polynomial: ceil(n / 64) */
+    /* The chunked reduction (when block_bits >= 64 * GF2_CHUNK; see gf2poly.c). */
+    int chunked;           /* 1 if it applies */
+    const int32_t *bydist; /* the terms' distances n - psi, ascending (word: >> 6, bit: & 63) */
 } gf2_modulus_t;
 
+/* Words of output the chunked reduction makes at a time (one 512-bit vector). */
+#define GF2_CHUNK 8
+
+/* int32 storage gf2_modulus_init needs for `nterms` lower terms. */
+#define GF2_MODULUS_STORAGE(nterms) (2 * ((size_t)(nterms) + 1))
+
 /* Fill m for phi of degree n (1 <= n) whose lower exponents are given[0..nterms),
- * copied into psi[0..nterms) (the caller's storage, kept by m) in the order the
- * reduction visits them.  0, or -1 if an exponent lies outside [0, n). */
-int gf2_modulus_init(gf2_modulus_t *m, int n, const int32_t *given, int nterms, int32_t *psi);
+ * with GF2_MODULUS_STORAGE(nterms) int32 of the caller's storage (kept by m).
+ * 0, or -1 if an exponent lies outside [0, n). */
+int gf2_modulus_init(gf2_modulus_t *m, int n, const int32_t *given, int nterms, int32_t *storage);
 
 /* One reduction block: v[0..k) holds bits [lo, lo + 64 k) of the polynomial,
  * already cleared from t; add v * x^(lo - n) * (phi - x^n) to t.  v[-1] and
@@ -39,10 +48,15 @@ int gf2_modulus_init(gf2_modulus_t *m, int n, const int32_t *given, int nterms, 
 typedef void (*gf2_xor_terms_fn)(uint64_t *t, const uint64_t *v, int k, int lo,
                                  const gf2_modulus_t *m);
 
-/* The reduction's hot loop as one path builds it. */
+/* The chunked reduction (see gf2poly.c): y[0..top) reduced in place from the top
+ * down, h the words of y at and above bit n as they are made (zero elsewhere). */
+typedef void (*gf2_reduce_chunked_fn)(uint64_t *y, uint64_t *h, int top, const gf2_modulus_t *m);
+
+/* The reduction's hot loops as one path builds them. */
 typedef struct {
     gf2_xor_terms_fn xor_terms;
     int max_block_bits; /* the longest block xor_terms takes */
+    gf2_reduce_chunked_fn reduce_chunked;
 } gf2_loops_t;
 
 extern const gf2_loops_t gf2_loops_portable;
@@ -60,7 +74,7 @@ extern const gf2_loops_t gf2_loops_avx512vbmi2; /* VPSHLDVQ funnel shifts, block
 void gf2_init(void);
 
 /* Words of work space gf2_xpow needs for a modulus of `nwords` words. */
-#define GF2_XPOW_WORK_WORDS(nwords) (4 * (size_t)(nwords) + 4)
+#define GF2_XPOW_WORK_WORDS(nwords) (8 * (size_t)(nwords) + 8 * GF2_CHUNK + 8)
 
 /* r[0..m->nwords) = x^e mod phi, e given as nbytes little-endian bytes; r and
  * work (GF2_XPOW_WORK_WORDS(m->nwords) words) zeroed on entry. */
