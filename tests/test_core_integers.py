@@ -187,6 +187,33 @@ def test_seedstream_methods_go_through_the_core(spy: list[tuple[Any, ...]]) -> N
     ]
 
 
+@pytest.mark.parametrize("dtype", ["int64", "uint8"])
+def test_chunks_and_stores_go_through_the_core(
+    dtype: str, spy: list[tuple[Any, ...]], tmp_path: Any
+) -> None:
+    # every chunk of a lazy or stored draw is made by the core, one chunk per call
+    n, start, chunk = 3000, 77, 700
+    expected = np.random.RandomState(11).randint(5, 100, start + n, dtype=dtype)[start:]
+    rs = seedstream.RandomState(11)
+    lazy = rs.randint(5, 100, n, dtype=dtype, start=start, chunks=chunk)
+    assert_same_bits(lazy.compute(scheduler="sync"), expected)
+    assert len(spy) == 5
+    stored = seedstream.RandomState(11).randint(
+        5, 100, n, dtype=dtype, start=start, store=tmp_path / "x.zarr", progress=False
+    )
+    assert_same_bits(stored[...], expected)
+    assert len(spy) > 5
+    calls = len(spy)
+    h = np.random.Generator(np.random.MT19937(11))
+    expected = h.integers(-7, 1000, start + n, dtype=dtype if dtype != "uint8" else "int16")
+    g = seedstream.Generator(seedstream.MT19937(11))
+    got = g.integers(
+        -7, 1000, n, dtype=dtype if dtype != "uint8" else "int16", start=start, chunks=chunk
+    )
+    assert_same_bits(got.compute(scheduler="sync"), expected[start:])
+    assert len(spy) == calls + 5
+
+
 @pytest.mark.parametrize("legacy", [True, False], ids=["randint", "integers"])
 @pytest.mark.parametrize("threads", [2, 3])
 def test_threaded_segments_equal_numpy(

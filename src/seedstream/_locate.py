@@ -4,8 +4,8 @@ Pure: numpy and seedstream's draw, variable, fill, jump, unit and stream modules
 
 A fixed draw's value ``i`` starts at unit ``i * units_per_value``:
 :func:`generate` places a bit generator there and lets :func:`values_from`
-make the values (the MT19937 core for uniforms, numpy's own method for
-everything else).  A variable draw is located first: a :class:`Locator`
+make the values (the MT19937 core for uniforms and integers, numpy's own
+method for everything else).  A variable draw is located first: a :class:`Locator`
 counts its stream with the scanner of its loop (:mod:`seedstream._variable`)
 and says where each value starts (:class:`Located`); :func:`generate_located`
 lets numpy make the values from there and checks that it ends where the count
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 import seedstream._fill as _fill
+import seedstream._fill_ints as _fill_ints
 import seedstream._variable as _variable
 from seedstream._draw import Consumption, Draw
 from seedstream._errors import SelfCheckError
@@ -34,6 +35,7 @@ __all__ = [
     "Located",
     "Locator",
     "block_values",
+    "call",
     "check_position",
     "core_path",
     "dropped",
@@ -53,7 +55,7 @@ def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -
     """``count`` values of `draw` as numpy's own method makes them from `bit_generator`'s state.
 
     Uniforms on MT19937 come from the vectorized core (:mod:`seedstream._fill`),
-    everything else from numpy's method.
+    everything else from :func:`call` (numpy's method, or the core for integers).
     """
     if draw.row.kind == "uniform":
         p = draw.param
@@ -67,7 +69,26 @@ def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -
         )
         if out is not None:
             return out
-    return draw.call_on(draw.numpy_object(bit_generator), count)
+    return call(draw, draw.numpy_object(bit_generator), count)
+
+
+# The core's integers, numpy's signature: the same values, and numpy's object left where numpy's
+# own call leaves it (each serves MT19937 only, and hands anything else to numpy's method).
+_INTEGER_CORES: dict[tuple[str, str], Callable[..., np.ndarray]] = {
+    ("RandomState", "randint"): _fill_ints.randint,
+    ("Generator", "integers"): _fill_ints.generator_integers,
+}
+
+
+def call(draw: Draw, obj: Any, count: int) -> np.ndarray:
+    """``count`` values of `draw` from numpy's object `obj`, as its own method makes them.
+
+    Integers on MT19937 come from the core, in this thread (a chunk is one task already).
+    """
+    core = _INTEGER_CORES.get((draw.api, draw.method))
+    if core is None:
+        return draw.call_on(obj, count)
+    return core(obj, size=count, dtype=np.dtype(draw.dtype), threads=1, **dict(draw.params))
 
 
 def core_path(stream: Stream, draw: Draw) -> str | None:
@@ -80,7 +101,8 @@ def core_path(stream: Stream, draw: Draw) -> str | None:
     >>> core_path(s, Draw("Generator", "random")) is None  # numpy's own method
     True
     """
-    if draw.row.kind == "uniform" and stream.bit_generator == "MT19937":
+    served = draw.row.kind == "uniform" or (draw.api, draw.method) in _INTEGER_CORES
+    if served and stream.bit_generator == "MT19937":
         return _fill.core_path()
     return None
 
@@ -250,7 +272,7 @@ def _numpy_at(
         state["has_gauss"], state["gauss"] = 1, located.gauss
         obj.set_state(state)
     if located.discard:
-        draw.call_on(obj, located.discard)
+        call(draw, obj, located.discard)
     return bg, obj
 
 
@@ -290,7 +312,7 @@ def _make(
     count: int,
 ) -> np.ndarray:
     drop = dropped(packed, bg, located)  # in the same call (packed draws)
-    out = draw.call_on(obj, drop + count)
+    out = call(draw, obj, drop + count)
     return out[drop:] if drop else out
 
 
