@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+import seedstream._fill_normals as _fill_normals
 from seedstream._draw import Draw, sizing_dtype
 from seedstream._fill import CORE_MIN_VALUES, random_sample, uniform
 from seedstream._methods import methods
@@ -280,10 +281,10 @@ class RandomState(np.random.RandomState, PositionTracker):
             and not output
             and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
         ):
-            out = _np_standard_normal(self, size)
+            out = _fill_normals.standard_normal(self, size)  # numpy's below its threshold
             self._position, self._untracked_by = None, "standard_normal()"
             return out
-        base = _np_standard_normal
+        base = _fill_normals.standard_normal
         return self._deliver(
             lambda: self._gauss_draw("standard_normal", ()),
             np.float64,
@@ -311,7 +312,7 @@ class RandomState(np.random.RandomState, PositionTracker):
                 self._position, self._untracked_by = None, "standard_normal()"
                 return out
             if len(shape) == 1 and shape[0].__class__ is int and shape[0] <= SMALL_DRAW_VALUES:
-                out = _np_standard_normal(self, shape[0])  # numpy's randn(n): standard_normal(n)
+                out = _fill_normals.standard_normal(self, shape[0])  # numpy's randn(n) too
                 self._position, self._untracked_by = None, "standard_normal()"
                 return out
         return self.standard_normal(
@@ -338,10 +339,10 @@ class RandomState(np.random.RandomState, PositionTracker):
             and not output
             and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
         ):
-            out = _np_normal(self, loc, scale, size)
+            out = _fill_normals.normal(self, loc, scale, size)
             self._position, self._untracked_by = None, "normal()"
             return out
-        base = _np_normal
+        base = _fill_normals.normal
 
         def make() -> Draw:
             _validate(lambda rs: rs.normal(loc, scale))
@@ -433,14 +434,14 @@ class RandomState(np.random.RandomState, PositionTracker):
             and not output
             and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
         ):
-            out = _np_standard_exponential(self, size)
+            out = _fill_normals.standard_exponential(self, size)
             if self._position is not None:  # one double each
                 self._position += self._double_words * (1 if size is None else size)
             return out
         return self._fixed(
             lambda validate: Draw("RandomState", "standard_exponential"), np.float64,
             size, start, chunks, store, output,
-            np.random.RandomState.standard_exponential, size,
+            _fill_normals.standard_exponential, size,
         )  # fmt: skip
 
     def exponential(
@@ -462,7 +463,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             and not output
             and (size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES))
         ):
-            out = _np_exponential(self, scale, size)
+            out = _fill_normals.exponential(self, scale, size)
             if self._position is not None:  # one double each, whatever the scale (arrays too)
                 self._position += self._double_words * (size if size is not None else count(out))
             return out
@@ -479,7 +480,7 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         return self._fixed(
             make, np.float64, size, start, chunks, store, output,
-            np.random.RandomState.exponential, scale, size, counting=counting,
+            _fill_normals.exponential, scale, size, counting=counting,
         )  # fmt: skip
 
     def randint(
