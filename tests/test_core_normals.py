@@ -9,7 +9,10 @@ core is forced in turn; spies prove the core served.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,7 +46,7 @@ METHODS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
         lambda rs, n: np.random.RandomState.exponential(rs, 2.5, n),
     ),
 }
-LEAST = min(fn.CORE_MIN_NORMALS, fn.CORE_MIN_EXPONENTIALS)
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def twins(seed: int, cached: bool, words: int) -> tuple[np.random.RandomState, ...]:
@@ -84,7 +87,8 @@ def test_the_cache_offset_checks_out() -> None:
 @pytest.mark.parametrize("name", list(METHODS))
 def test_sizes_starts_and_cache(path: str, name: str, served: dict[str, int]) -> None:
     ours_f, numpys_f = METHODS[name]
-    sizes = (LEAST - 1, LEAST, LEAST + 1, 623, 624, 625, 1001)
+    least = fn.CORE_MIN_NORMALS if "normal" in name else fn.CORE_MIN_EXPONENTIALS
+    sizes = (least - 1, least, least + 1, least + 623, least + 624, least + 1247)
     for cached in (False, True):
         for words in (0, 1, 623):
             for n in (*sizes, 2 * fn.CHUNK + 3) if words == 1 else sizes:  # chunks: once
@@ -104,9 +108,9 @@ def test_interleaved_with_numpys_own_draws(path: str) -> None:
         ("normal odd again", lambda rs: fn.normal(rs, 0, 1, 777)),
         ("scalar", lambda rs: np.random.RandomState.standard_normal(rs)),
         ("standard_normal odd", lambda rs: fn.standard_normal(rs, 999)),
-        ("exponential", lambda rs: fn.exponential(rs, 3, 501)),
+        ("exponential", lambda rs: fn.exponential(rs, 3, 1501)),
         ("numpy's normals", lambda rs: np.random.RandomState.standard_normal(rs, 3)),
-        ("standard_exponential", lambda rs: fn.standard_exponential(rs, (3, 300))),
+        ("standard_exponential", lambda rs: fn.standard_exponential(rs, (3, 400))),
     ]
     for name, step in steps:
         expected = step(numpys) if "numpy" in name or name in ("random_sample", "scalar") else None
@@ -117,8 +121,8 @@ def test_interleaved_with_numpys_own_draws(path: str) -> None:
                 "standard_normal even": lambda rs: rs.standard_normal((4, 250)),
                 "normal odd again": lambda rs: rs.normal(0, 1, 777),
                 "standard_normal odd": lambda rs: rs.standard_normal(999),
-                "exponential": lambda rs: rs.exponential(3, 501),
-                "standard_exponential": lambda rs: rs.standard_exponential((3, 300)),
+                "exponential": lambda rs: rs.exponential(3, 1501),
+                "standard_exponential": lambda rs: rs.standard_exponential((3, 400)),
             }[name]
             expected = numpy_step(numpys)
         assert_same_bits(got, expected, f"{path} {name}")
@@ -145,11 +149,11 @@ def test_the_pipeline_in_threads(
 def test_public_methods_use_the_core(served: dict[str, int]) -> None:
     ours, numpys = seedstream.RandomState(3), np.random.RandomState(3)
     calls: list[tuple[str, Callable[[Any], Any]]] = [
-        ("standard_normal", lambda rs: rs.standard_normal(1001)),
-        ("randn", lambda rs: rs.randn(3, 333)),
-        ("normal", lambda rs: rs.normal(5, 2, 1001)),
-        ("standard_exponential", lambda rs: rs.standard_exponential(1001)),
-        ("exponential", lambda rs: rs.exponential(4.0, 1001)),
+        ("standard_normal", lambda rs: rs.standard_normal(2001)),
+        ("randn", lambda rs: rs.randn(3, 667)),
+        ("normal", lambda rs: rs.normal(5, 2, 2001)),
+        ("standard_exponential", lambda rs: rs.standard_exponential(2001)),
+        ("exponential", lambda rs: rs.exponential(4.0, 2001)),
     ]
     for name, call in calls:
         before = dict(served)
@@ -198,3 +202,15 @@ def test_hypothesis(seed: int, words: int, cached: bool, n: int, name: str, path
         what = f"{path} {name} seed {seed} after {words} words, cached={cached}, n={n}"
         assert_same_bits(ours_f(ours, n), numpys_f(numpys, n), what)
         assert_same_state(ours, numpys, what)
+
+
+def test_bench_normals_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    """benchmarks/bench_normals.py runs (and checks the core against numpy) at tiny sizes."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        bench = importlib.import_module("bench_normals")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    result = bench.main(normals=2001, exponentials=3001, repeat=2)
+    assert len(result) == 6 and "numpy wall / this" in capsys.readouterr().out
+    bench.percall(sizes=(1000,), repeat=3)

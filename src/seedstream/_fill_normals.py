@@ -44,10 +44,12 @@ from seedstream._fill import _executor, _plain_count, _plain_real, default_threa
 
 __all__ = ["exponential", "normal", "standard_exponential", "standard_normal"]
 
-#: Below this many values numpy's own loop serves (the core's fixed cost does not pay).
-#: Measured with benchmarks/bench_normals.py --percall (see the module's notes).
-CORE_MIN_NORMALS = 64
-CORE_MIN_EXPONENTIALS = 64
+#: Below these many values numpy's own loop serves: the core's fixed cost (a dozen
+#: Python steps, the lock, the cache read) does not pay.  Measured (bench_normals.py
+#: --percall, thread CPU time, median of 2001, numpy / core, machine load 7 on 2 cores):
+#: standard_normal 256: 0.81, 512: 1.01, 1024: 1.44; exponential 512: 0.83, 1024: 1.28.
+CORE_MIN_NORMALS = 512
+CORE_MIN_EXPONENTIALS = 1024
 
 #: Values a chunk of the pipeline: drawn, then finished, while still in cache
 #: (2**15 doubles = 256 KiB, within a 2 MiB L2 with room for the other stage's).
