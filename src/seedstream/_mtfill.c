@@ -713,6 +713,11 @@ static PyObject *py_polar_fill_state(PyObject *self, PyObject *args)
         PyBuffer_Release(&out);
         return PyErr_Format(PyExc_ValueError, "the state's pos must be in 0..624, not %d", pos);
     }
+    /* The acceptance test follows the core's path (tests force each in turn). */
+    size_t (*accept)(const double *, size_t, double *) = legacy_polar_accept;
+#if MF_HAVE_AVX512
+    if (mf_path->fill == fill_avx512) accept = legacy_polar_accept_avx512;
+#endif
     Py_BEGIN_ALLOW_THREADS
     uint32_t buf[MT_BUF] __attribute__((aligned(64)));
     double u[MF_POLAR_BLOCK] __attribute__((aligned(64)));
@@ -724,7 +729,7 @@ static PyObject *py_polar_fill_state(PyObject *self, PyObject *args)
         size_t attempts = pairs - got < MF_POLAR_BLOCK / 2 ? pairs - got : MF_POLAR_BLOCK / 2;
         mf_out_t o = {K_F64, (char *)u, 0, 0};
         pos = mf_path->fill(buf, pos, &o, 4 * attempts, 0);
-        got += legacy_polar_accept(u, attempts, xy + 2 * got);
+        got += accept(u, attempts, xy + 2 * got);
     }
     memcpy(st->key, buf, MT_N * 4);
     st->pos = pos;

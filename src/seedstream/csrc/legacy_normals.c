@@ -5,6 +5,7 @@
 #include "legacy_normals.h"
 
 #include <math.h>
+#include <stdint.h>
 
 size_t legacy_polar_accept(const double *u, size_t attempts, double *xy)
 {
@@ -46,3 +47,27 @@ void legacy_exponential_finish(double *u, size_t n, double scale, int scaled)
         for (size_t i = 0; i < n; i++) u[i] = -log(1.0 - u[i]);
     }
 }
+
+#if SS_HAVE_AVX512
+/* Four attempts a vector, as they lie in u: (u1, u2) pairs.  Each lane goes through
+ * numpy's operations (2u - 1, squares, the pair's sum: + commutes exactly, so both
+ * lanes of a pair hold numpy's r2); a pair's two lanes pass or fail together, and
+ * the passing pairs, swapped to (x2, x1), are compressed into xy. */
+SS_TARGET("avx512f") size_t legacy_polar_accept_avx512(const double *u, size_t attempts,
+                                                        double *xy)
+{
+    const __m512d two = _mm512_set1_pd(2.0), one = _mm512_set1_pd(1.0);
+    const __m512d zero = _mm512_setzero_pd();
+    size_t a = 0, i = 0;
+    for (; i + 4 <= attempts; i += 4) {
+        __m512d x = _mm512_sub_pd(_mm512_mul_pd(two, _mm512_loadu_pd(u + 2 * i)), one);
+        __m512d sq = _mm512_mul_pd(x, x);
+        __m512d r2 = _mm512_add_pd(sq, _mm512_permute_pd(sq, 0x55));
+        __mmask8 ok = _mm512_cmp_pd_mask(r2, one, _CMP_LT_OQ) &
+                      _mm512_cmp_pd_mask(r2, zero, _CMP_NEQ_UQ);
+        _mm512_mask_compressstoreu_pd(xy + 2 * a, ok, _mm512_permute_pd(x, 0x55));
+        a += (size_t)__builtin_popcount(ok) / 2;
+    }
+    return a + legacy_polar_accept(u + 2 * i, attempts - i, xy + 2 * a);
+}
+#endif
