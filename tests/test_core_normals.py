@@ -24,7 +24,7 @@ import seedstream
 import seedstream._fill_normals as fn
 from _compare import assert_same_bits, assert_same_state
 from _simd import ALL_PATHS, forced, runnable
-from seedstream import _mtfill
+from seedstream import _kernel, _mtfill
 
 # name -> (ours, numpy's), each called as f(random_state, size)
 METHODS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
@@ -214,3 +214,14 @@ def test_bench_normals_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     result = bench.main(normals=2001, exponentials=3001, repeat=2)
     assert len(result) == 6 and "numpy wall / this" in capsys.readouterr().out
     bench.percall(sizes=(1000,), repeat=3)
+
+
+def test_polar_count_answers_as_the_kernels_scan(path: str) -> None:
+    """The count pass's question on the core: the kernel's polar scan (itself checked
+    against numpy in the tests of counting) gives the same counts and indices."""
+    words = np.random.default_rng(5).integers(0, 2**32, (5, 624), dtype=np.uint32)
+    for key, pos in zip(words, (0, 1, 311, 623, 624), strict=True):
+        for attempts, want in ((0, -1), (1, 0), (5, 2), (3000, 1000), (3000, 9000), (5003, 3999)):
+            expected = tuple(_kernel.mt19937_polar_scan(key.tobytes(), pos, attempts, want))
+            got = _mtfill.polar_count(key.tobytes(), pos, attempts, want)
+            assert got == expected, f"{path} pos={pos} attempts={attempts} want={want}"

@@ -738,6 +738,58 @@ static PyObject *py_polar_fill_state(PyObject *self, PyObject *args)
     return PyLong_FromLong(pos);
 }
 
+PyDoc_STRVAR(polar_count_doc,
+"polar_count(key, pos, attempts, want=-1) -> (accepted, index)\n\n"
+"The accepted attempts of numpy's legacy polar method among the next\n"
+"`attempts` attempts (4 words each) of the MT19937 state (key, pos), and the\n"
+"attempt number of the accepted one number `want` (0-based), or -1: what\n"
+"seedstream._kernel.mt19937_polar_scan answers, with the core's uniforms and\n"
+"acceptance test.  `key` (624 uint32 words, any buffer) is not changed.  The\n"
+"GIL is released.");
+
+static PyObject *py_polar_count(PyObject *self, PyObject *args)
+{
+    Py_buffer key;
+    int pos;
+    long long attempts, want = -1;
+    if (!PyArg_ParseTuple(args, "y*iL|L:polar_count", &key, &pos, &attempts, &want)) return NULL;
+    if (key.len != MT_N * 4 || pos < 0 || pos > MT_N || attempts < 0) {
+        PyBuffer_Release(&key);
+        return PyErr_Format(PyExc_ValueError,
+                            "polar_count needs 624 uint32 words, pos in 0..624 and attempts >= 0");
+    }
+    size_t (*accept)(const double *, size_t, double *) = legacy_polar_accept;
+#if MF_HAVE_AVX512
+    if (mf_path->fill == fill_avx512) accept = legacy_polar_accept_avx512;
+#endif
+    long long count = 0, found = -1;
+    Py_BEGIN_ALLOW_THREADS
+    uint32_t buf[MT_BUF] __attribute__((aligned(64)));
+    double u[MF_POLAR_BLOCK] __attribute__((aligned(64)));
+    double scratch[MF_POLAR_BLOCK] __attribute__((aligned(64)));
+    memcpy(buf, key.buf, MT_N * 4);
+    for (long long done = 0; done < attempts;) {
+        long long k = attempts - done < MF_POLAR_BLOCK / 2 ? attempts - done : MF_POLAR_BLOCK / 2;
+        mf_out_t o = {K_F64, (char *)u, 0, 0};
+        pos = mf_path->fill(buf, pos, &o, 4 * (uint64_t)k, 0);
+        long long got = (long long)accept(u, (size_t)k, scratch);
+        if (found < 0 && want >= count && want < count + got) {
+            long long seen = count; /* which attempt: the one test again, numpy's */
+            for (long long j = 0; j < k; j++) {
+                if (legacy_polar_accept(u + 2 * j, 1, scratch) && seen++ == want) {
+                    found = done + j;
+                    break;
+                }
+            }
+        }
+        count += got;
+        done += k;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&key);
+    return Py_BuildValue("LL", count, found);
+}
+
 PyDoc_STRVAR(polar_finish_doc,
 "polar_finish(xy, loc=0.0, scale=1.0, affine=False) -> None\n\n"
 "In place over the (x2, x1) pairs polar_fill_state wrote: each becomes\n"
@@ -827,6 +879,7 @@ static PyMethodDef mtfill_methods[] = {
      fill_state_doc},
     {"state_address", py_state_address, METH_O, state_address_doc},
     {"polar_fill_state", py_polar_fill_state, METH_VARARGS, polar_fill_state_doc},
+    {"polar_count", py_polar_count, METH_VARARGS, polar_count_doc},
     {"polar_finish", (PyCFunction)(void (*)(void))py_polar_finish, METH_VARARGS | METH_KEYWORDS,
      polar_finish_doc},
     {"exponential_finish", (PyCFunction)(void (*)(void))py_exponential_finish,
