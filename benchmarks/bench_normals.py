@@ -23,6 +23,7 @@ import argparse
 import os
 import resource
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -113,6 +114,8 @@ def main(normals: int = 5 * 10**7, exponentials: int = 10**8, repeat: int = 4) -
             wall[name].append(time.perf_counter() - t0)
             cpu[name].append(_cpu() - c0)
             del out
+            # as it goes, so that a run cut short still says something
+            print(f"  round {round_}: {name}: {wall[name][-1]:.3f} s", file=sys.stderr, flush=True)
     print(f"load average before: {load}, after: {os.getloadavg()}, threads: {fn.default_threads()}")
     print(f"{'case':34} {'wall s':>22} {'CPU s':>22} {'numpy wall / this':>22}")
     result: dict[str, Any] = {}
