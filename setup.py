@@ -87,8 +87,16 @@ setup(
         ),
         Extension(
             "seedstream._mtfill",
-            sources=["src/seedstream/_mtfill.c", str(CSRC / "bounded_ints.c")],
-            depends=[str(CSRC / "simd_paths.h"), str(CSRC / "bounded_ints.h")],
+            sources=[
+                "src/seedstream/_mtfill.c",
+                str(CSRC / "bounded_ints.c"),
+                str(CSRC / "legacy_normals.c"),
+            ],
+            depends=[
+                str(CSRC / "simd_paths.h"),
+                str(CSRC / "bounded_ints.h"),
+                str(CSRC / "legacy_normals.h"),
+            ],
             include_dirs=[numpy.get_include()],  # numpy/random/bitgen.h
             # its PyCFunctions do not mark self and args with Py_UNUSED
             extra_compile_args=[*COMPILE_ARGS, "-Wno-unused-parameter"],

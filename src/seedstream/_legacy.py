@@ -23,6 +23,7 @@ import numpy as np
 import seedstream._deliver as _deliver
 import seedstream._fill as _fill
 import seedstream._fill_ints as _fill_ints
+import seedstream._fill_normals as _fill_normals
 from seedstream._deliver import Order, StoreOptions
 from seedstream._draw import Draw, sizing_dtype
 from seedstream._methods import method, methods
@@ -31,8 +32,6 @@ from seedstream._stream import BIT_GENERATORS
 from seedstream._wrap import counted, plain_first, untracked
 
 # numpy's own methods, looked up once
-_np_standard_normal = np.random.RandomState.standard_normal
-_np_normal = np.random.RandomState.normal
 _np_bytes = np.random.RandomState.bytes
 _RS = "RandomState"
 
@@ -221,7 +220,11 @@ class RandomState(np.random.RandomState, Tracked):
 
     # --- Gaussians: the polar method, variable consumption --------------------------------
 
-    @plain_first(method(_RS, "standard_normal"))
+    @plain_first(
+        method(_RS, "standard_normal"),
+        core=_fill_normals.standard_normal,
+        core_min=_fill_normals.CORE_MIN_NORMALS,
+    )
     def standard_normal(
         self,
         size: Any = None,
@@ -249,7 +252,11 @@ class RandomState(np.random.RandomState, Tracked):
             "standard_normal",
             draw=make,
             in_memory=lambda: _deliver.draw_variable(
-                self, "standard_normal", make, start, lambda: _np_standard_normal(self, size)
+                self,
+                "standard_normal",
+                make,
+                start,
+                lambda: _fill_normals.standard_normal(self, size),
             ),
             dtype=np.float64,
             size=size,
@@ -260,7 +267,11 @@ class RandomState(np.random.RandomState, Tracked):
         )
         return _deliver.deliver(self, order)
 
-    @plain_first(method(_RS, "randn"))
+    @plain_first(
+        method(_RS, "randn"),
+        core=_fill_normals.standard_normal,
+        core_min=_fill_normals.CORE_MIN_NORMALS,
+    )
     def randn(
         self,
         *shape: int,
@@ -274,7 +285,9 @@ class RandomState(np.random.RandomState, Tracked):
             shape or None, start=start, chunks=chunks, store=store, **options
         )
 
-    @plain_first(method(_RS, "normal"))
+    @plain_first(
+        method(_RS, "normal"), core=_fill_normals.normal, core_min=_fill_normals.CORE_MIN_NORMALS
+    )
     def normal(
         self,
         loc: Any = 0.0,
@@ -301,7 +314,11 @@ class RandomState(np.random.RandomState, Tracked):
             "normal",
             draw=make,
             in_memory=lambda: _deliver.draw_variable(
-                self, "normal", counting, start, lambda: _np_normal(self, loc, scale, size)
+                self,
+                "normal",
+                counting,
+                start,
+                lambda: _fill_normals.normal(self, loc, scale, size),
             ),
             dtype=np.float64,
             size=size,
@@ -314,7 +331,11 @@ class RandomState(np.random.RandomState, Tracked):
 
     # --- fixed consumption: exponentials, integers, bytes -----------------------------------
 
-    @plain_first(method(_RS, "standard_exponential"))
+    @plain_first(
+        method(_RS, "standard_exponential"),
+        core=_fill_normals.standard_exponential,
+        core_min=_fill_normals.CORE_MIN_EXPONENTIALS,
+    )
     def standard_exponential(
         self,
         size: Any = None,
@@ -328,10 +349,14 @@ class RandomState(np.random.RandomState, Tracked):
         return _fixed(
             self, lambda validate: Draw("RandomState", "standard_exponential"), np.float64,
             size, start, chunks, store, options,
-            np.random.RandomState.standard_exponential, size,
+            _fill_normals.standard_exponential, size,
         )  # fmt: skip
 
-    @plain_first(method(_RS, "exponential"))
+    @plain_first(
+        method(_RS, "exponential"),
+        core=_fill_normals.exponential,
+        core_min=_fill_normals.CORE_MIN_EXPONENTIALS,
+    )
     def exponential(
         self,
         scale: Any = 1.0,
@@ -356,7 +381,7 @@ class RandomState(np.random.RandomState, Tracked):
 
         return _fixed(
             self, make, np.float64, size, start, chunks, store, options,
-            np.random.RandomState.exponential, scale, size, counting=counting,
+            _fill_normals.exponential, scale, size, counting=counting,
         )  # fmt: skip
 
     @plain_first(

@@ -49,6 +49,7 @@
 #define MT_LOWER 0x7fffffffu
 #define MT_BUF 640 /* the 624 words, then copies of the first 16 new words */
 
+#include "csrc/legacy_normals.h"
 #include "csrc/simd_paths.h"
 #include <numpy/random/bitgen.h>
 #define MF_HAVE_AVX2 SS_HAVE_AVX2
@@ -668,6 +669,177 @@ static PyObject *py_state_address(PyObject *self, PyObject *capsule)
     return st ? PyLong_FromVoidPtr(st) : NULL;
 }
 
+/* ------------------------------------------------------------------------ */
+/* RandomState's normals and exponentials (arithmetic in csrc/legacy_normals.c) */
+
+/* A writable C-contiguous native float64 buffer, or -1 with an exception set. */
+static int get_f64(PyObject *obj, Py_buffer *b, const char *name)
+{
+    if (PyObject_GetBuffer(obj, b, PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_ND) < 0) return -1;
+    if (kind_of(b) != K_F64 || !PyBuffer_IsContiguous(b, 'C')) {
+        PyErr_Format(PyExc_TypeError, "%s must be a writable C-contiguous native float64 array",
+                     name);
+        PyBuffer_Release(b);
+        return -1;
+    }
+    return 0;
+}
+
+/* Uniforms are drawn a block at a time into the stack, in cache. */
+#define MF_POLAR_BLOCK 2048 /* doubles: 1024 attempts, 16 KiB */
+
+PyDoc_STRVAR(polar_fill_state_doc,
+"polar_fill_state(capsule, out) -> int\n\n"
+"The next len(out) // 2 accepted attempts of numpy's legacy polar method\n"
+"(RandomState.standard_normal) from the MT19937 whose `capsule` is given, as\n"
+"(x2, x1) pairs into `out` (float64, even length), the state advanced past the\n"
+"last accepted attempt's words exactly as numpy's loop leaves it.  Finish the\n"
+"pairs with polar_finish.  Only 2 doubles are drawn for each attempt still\n"
+"needed, so nothing is drawn beyond the last accepted attempt.  Hold the bit\n"
+"generator's lock: the GIL is released.  Returns the new position.");
+
+static PyObject *py_polar_fill_state(PyObject *self, PyObject *args)
+{
+    PyObject *capsule, *out_obj;
+    Py_buffer out;
+    if (!PyArg_ParseTuple(args, "OO:polar_fill_state", &capsule, &out_obj)) return NULL;
+    mt19937_state_t *st = state_of(capsule);
+    if (!st) return NULL;
+    if (get_f64(out_obj, &out, "out") < 0) return NULL;
+    size_t pairs = (size_t)(out.len / 8) / 2;
+    double *xy = (double *)out.buf;
+    int pos = st->pos;
+    if (pos < 0 || pos > MT_N) {
+        PyBuffer_Release(&out);
+        return PyErr_Format(PyExc_ValueError, "the state's pos must be in 0..624, not %d", pos);
+    }
+    /* The acceptance test follows the core's path (tests force each in turn). */
+    size_t (*accept)(const double *, size_t, double *) = legacy_polar_accept;
+#if MF_HAVE_AVX512
+    if (mf_path->fill == fill_avx512) accept = legacy_polar_accept_avx512;
+#endif
+    Py_BEGIN_ALLOW_THREADS
+    uint32_t buf[MT_BUF] __attribute__((aligned(64)));
+    double u[MF_POLAR_BLOCK] __attribute__((aligned(64)));
+    memcpy(buf, st->key, MT_N * 4);
+    size_t got = 0;
+    while (got < pairs) {
+        /* Each accepted attempt takes at least 2 doubles: drawing 2 per attempt still
+         * needed can never overshoot the last one. */
+        size_t attempts = pairs - got < MF_POLAR_BLOCK / 2 ? pairs - got : MF_POLAR_BLOCK / 2;
+        mf_out_t o = {K_F64, (char *)u, 0, 0};
+        pos = mf_path->fill(buf, pos, &o, 4 * attempts, 0);
+        got += accept(u, attempts, xy + 2 * got);
+    }
+    memcpy(st->key, buf, MT_N * 4);
+    st->pos = pos;
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&out);
+    return PyLong_FromLong(pos);
+}
+
+PyDoc_STRVAR(polar_count_doc,
+"polar_count(key, pos, attempts, want=-1) -> (accepted, index)\n\n"
+"The accepted attempts of numpy's legacy polar method among the next\n"
+"`attempts` attempts (4 words each) of the MT19937 state (key, pos), and the\n"
+"attempt number of the accepted one number `want` (0-based), or -1: what\n"
+"seedstream._kernel.mt19937_polar_scan answers, with the core's uniforms and\n"
+"acceptance test.  `key` (624 uint32 words, any buffer) is not changed.  The\n"
+"GIL is released.");
+
+static PyObject *py_polar_count(PyObject *self, PyObject *args)
+{
+    Py_buffer key;
+    int pos;
+    long long attempts, want = -1;
+    if (!PyArg_ParseTuple(args, "y*iL|L:polar_count", &key, &pos, &attempts, &want)) return NULL;
+    if (key.len != MT_N * 4 || pos < 0 || pos > MT_N || attempts < 0) {
+        PyBuffer_Release(&key);
+        return PyErr_Format(PyExc_ValueError,
+                            "polar_count needs 624 uint32 words, pos in 0..624 and attempts >= 0");
+    }
+    size_t (*accept)(const double *, size_t, double *) = legacy_polar_accept;
+#if MF_HAVE_AVX512
+    if (mf_path->fill == fill_avx512) accept = legacy_polar_accept_avx512;
+#endif
+    long long count = 0, found = -1;
+    Py_BEGIN_ALLOW_THREADS
+    uint32_t buf[MT_BUF] __attribute__((aligned(64)));
+    double u[MF_POLAR_BLOCK] __attribute__((aligned(64)));
+    double scratch[MF_POLAR_BLOCK] __attribute__((aligned(64)));
+    memcpy(buf, key.buf, MT_N * 4);
+    for (long long done = 0; done < attempts;) {
+        long long k = attempts - done < MF_POLAR_BLOCK / 2 ? attempts - done : MF_POLAR_BLOCK / 2;
+        mf_out_t o = {K_F64, (char *)u, 0, 0};
+        pos = mf_path->fill(buf, pos, &o, 4 * (uint64_t)k, 0);
+        long long got = (long long)accept(u, (size_t)k, scratch);
+        if (found < 0 && want >= count && want < count + got) {
+            long long seen = count; /* which attempt: the one test again, numpy's */
+            for (long long j = 0; j < k; j++) {
+                if (legacy_polar_accept(u + 2 * j, 1, scratch) && seen++ == want) {
+                    found = done + j;
+                    break;
+                }
+            }
+        }
+        count += got;
+        done += k;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&key);
+    return Py_BuildValue("LL", count, found);
+}
+
+PyDoc_STRVAR(polar_finish_doc,
+"polar_finish(xy, loc=0.0, scale=1.0, affine=False) -> None\n\n"
+"In place over the (x2, x1) pairs polar_fill_state wrote: each becomes\n"
+"(f x2, f x1), f = sqrt(-2 log(r2) / r2), numpy's next value and the one it\n"
+"caches; with `affine`, loc + scale * each (numpy's legacy_normal).  libm's\n"
+"log and sqrt, as numpy's loop.  Independent pairs: slices may be finished by\n"
+"different threads; the GIL is released.");
+
+static PyObject *py_polar_finish(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"xy", "loc", "scale", "affine", NULL};
+    PyObject *obj;
+    double loc = 0.0, scale = 1.0;
+    int affine = 0;
+    Py_buffer b;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|ddp:polar_finish", kwlist, &obj, &loc, &scale,
+                                     &affine))
+        return NULL;
+    if (get_f64(obj, &b, "xy") < 0) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    legacy_polar_finish((double *)b.buf, (size_t)(b.len / 16), loc, scale, affine);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&b);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(exponential_finish_doc,
+"exponential_finish(u, scale=1.0, scaled=False) -> None\n\n"
+"In place over uniforms (random_sample's): each becomes -log(1 - u), numpy's\n"
+"legacy_standard_exponential, or with `scaled` scale * -log(1 - u)\n"
+"(legacy_exponential).  libm's log; the GIL is released.");
+
+static PyObject *py_exponential_finish(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"u", "scale", "scaled", NULL};
+    PyObject *obj;
+    double scale = 1.0;
+    int scaled = 0;
+    Py_buffer b;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|dp:exponential_finish", kwlist, &obj, &scale,
+                                     &scaled))
+        return NULL;
+    if (get_f64(obj, &b, "u") < 0) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    legacy_exponential_finish((double *)b.buf, (size_t)(b.len / 8), scale, scaled);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&b);
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(select_path_doc,
 "select_path(name) -> str\n\n"
 "Choose the code path: 'best' (the widest this CPU runs), 'portable', 'avx2'\n"
@@ -868,6 +1040,12 @@ static PyMethodDef mtfill_methods[] = {
     {"fill_state", (PyCFunction)(void (*)(void))py_fill_state, METH_VARARGS | METH_KEYWORDS,
      fill_state_doc},
     {"state_address", py_state_address, METH_O, state_address_doc},
+    {"polar_fill_state", py_polar_fill_state, METH_VARARGS, polar_fill_state_doc},
+    {"polar_count", py_polar_count, METH_VARARGS, polar_count_doc},
+    {"polar_finish", (PyCFunction)(void (*)(void))py_polar_finish, METH_VARARGS | METH_KEYWORDS,
+     polar_finish_doc},
+    {"exponential_finish", (PyCFunction)(void (*)(void))py_exponential_finish,
+     METH_VARARGS | METH_KEYWORDS, exponential_finish_doc},
     {"select_path", py_select_path, METH_VARARGS, select_path_doc},
     {"current_path", py_current_path, METH_NOARGS, current_path_doc},
     {"available_paths", py_available_paths, METH_NOARGS, available_paths_doc},
