@@ -50,6 +50,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 import seedstream._kernel as _kernel
+import seedstream._mtfill as _mtfill
 from seedstream._draw import Counting, Draw, Loop
 from seedstream._errors import SelfCheckError
 from seedstream._stream import Stream
@@ -217,7 +218,7 @@ class VectorisedScanner(Scanner):
 class PolarScanner(VectorisedScanner):
     """RandomState's Gaussians: two doubles an attempt, accepted inside the unit circle.
 
-    Counted in the compiled kernel (on MT19937 the kernel runs the generator
+    Counted in compiled code (on MT19937 the vectorized core runs the generator
     itself, so no words are stored); an accepted attempt makes two values.
     """
 
@@ -240,7 +241,8 @@ class PolarScanner(VectorisedScanner):
         first, n_units = self.segment_units(segment)
         if stream.word_bits == 32:
             key, pos = _mt_state(stream, 2 * first)
-            return int(_kernel.mt19937_polar_scan(key, pos, SEGMENT_ATTEMPTS, -1)[0])
+            # the core's uniforms and acceptance test: the kernel's scan's answer, about 5x faster
+            return int(_mtfill.polar_count(key, pos, SEGMENT_ATTEMPTS, -1)[0])
         raw = stream.bit_generator_at(first).random_raw(n_units)
         return int(_kernel.polar_scan(raw.data, False, -1)[0])
 
