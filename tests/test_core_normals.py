@@ -162,6 +162,34 @@ def test_public_methods_use_the_core(served: dict[str, int]) -> None:
         assert served != before, f"{name}: the core did not serve"
 
 
+def test_chunks_are_made_by_the_core(served: dict[str, int]) -> None:
+    # each chunk of a lazy draw, from a located start (the cached Gaussian carried in)
+    n, start, chunk = 6000, 1001, 1500
+    calls: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
+        (
+            "standard_normal",
+            lambda rs: rs.standard_normal(n, start=start, chunks=chunk),
+            lambda rs: rs.standard_normal(start + n)[start:],
+        ),
+        (
+            "normal",
+            lambda rs: rs.normal(-2.0, 3.0, n, start=start, chunks=chunk),
+            lambda rs: rs.normal(-2.0, 3.0, start + n)[start:],
+        ),
+        (
+            "exponential",
+            lambda rs: rs.exponential(4.0, n, start=start, chunks=chunk),
+            lambda rs: rs.exponential(4.0, start + n)[start:],
+        ),
+    ]
+    for name, ours, numpys in calls:
+        a, b = seedstream.RandomState(3), np.random.RandomState(3)
+        a.standard_normal(), b.standard_normal()  # a cached Gaussian: value 0 of a polar draw
+        before = sum(served.values())
+        assert_same_bits(ours(a).compute(scheduler="sync"), numpys(b), name)
+        assert sum(served.values()) >= before + n // chunk, f"{name}: chunks not by the core"
+
+
 def test_numpy_serves_what_the_core_does_not(served: dict[str, int]) -> None:
     for make in (lambda: np.random.RandomState(np.random.PCG64(1)), lambda: twins(1, 0, 0)[0]):
         ours, numpys = make(), make()

@@ -198,12 +198,16 @@ class Draw:
             return np.random.RandomState(bit_generator)
         return np.random.Generator(bit_generator)
 
-    def call_on(self, obj: Any, count: int) -> np.ndarray:
-        """``count`` values from numpy's own method of `obj`."""
+    def numpy_kwargs(self) -> dict[str, Any]:
+        """The keywords of numpy's method for this draw (all but `size`)."""
         kwargs = {k: v for k, v in self.params if k != "cached_gauss"}
         if self.row.takes_dtype:
             kwargs["dtype"] = np.dtype(self.dtype)
-        out: np.ndarray = getattr(obj, self.method)(size=count, **kwargs)
+        return kwargs
+
+    def call_on(self, obj: Any, count: int) -> np.ndarray:
+        """``count`` values from numpy's own method of `obj`."""
+        out: np.ndarray = getattr(obj, self.method)(size=count, **self.numpy_kwargs())
         return out
 
 

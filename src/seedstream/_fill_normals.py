@@ -183,7 +183,11 @@ def _pipeline(
 
 
 def _gauss_values(
-    random_state: np.random.RandomState, size: Any, n: int, affine: tuple[float, float] | None
+    random_state: np.random.RandomState,
+    size: Any,
+    n: int,
+    affine: tuple[float, float] | None,
+    threads: int | None,
 ) -> npt.NDArray[np.float64]:
     """`n` values of numpy's legacy_gauss (or legacy_normal with ``affine = (loc, scale)``)."""
     bit_generator = random_state._bit_generator
@@ -200,7 +204,8 @@ def _gauss_values(
 
     offset = aug_offset()
     assert offset is not None  # _served checked it
-    threads = default_threads() if n >= THREADED_MIN else 1
+    if threads is None:
+        threads = default_threads() if n >= THREADED_MIN else 1
     with bit_generator.lock:  # numpy's draws hold it too
         aug = _Aug.from_address(id(random_state) + offset)
         first = 0
@@ -221,7 +226,7 @@ def _gauss_values(
 
 
 def _exponential_values(
-    random_state: np.random.RandomState, size: Any, n: int, scale: float | None
+    random_state: np.random.RandomState, size: Any, n: int, scale: float | None, threads: int | None
 ) -> npt.NDArray[np.float64]:
     """`n` values of legacy_standard_exponential, or legacy_exponential(scale)."""
     bit_generator = random_state._bit_generator
@@ -234,7 +239,8 @@ def _exponential_values(
     def finish(chunk: npt.NDArray[np.float64]) -> None:
         _mtfill.exponential_finish(chunk, 1.0 if scale is None else scale, scale is not None)
 
-    threads = default_threads() if n >= THREADED_MIN else 1
+    if threads is None:
+        threads = default_threads() if n >= THREADED_MIN else 1
     with bit_generator.lock:
         _pipeline(out.reshape(-1), draw, finish, threads)
     return out
@@ -245,7 +251,9 @@ def _plain_scale(scale: object) -> bool:
     return _plain_real(scale) and math.isfinite(scale) and math.copysign(1.0, scale) > 0  # type: ignore[arg-type]
 
 
-def standard_normal(random_state: np.random.RandomState, size: Any = None) -> Any:
+def standard_normal(
+    random_state: np.random.RandomState, size: Any = None, *, threads: int | None = None
+) -> Any:
     """``numpy.random.RandomState.standard_normal(random_state, size)``, drawn by the core.
 
     numpy's own method serves scalars, small or unusual sizes and other bit
@@ -264,11 +272,16 @@ def standard_normal(random_state: np.random.RandomState, size: Any = None) -> An
     n = _served(random_state, size, CORE_MIN_NORMALS)
     if n is None:
         return _np_standard_normal(random_state, size)
-    return _gauss_values(random_state, size, n, None)
+    return _gauss_values(random_state, size, n, None, threads)
 
 
 def normal(
-    random_state: np.random.RandomState, loc: Any = 0.0, scale: Any = 1.0, size: Any = None
+    random_state: np.random.RandomState,
+    loc: Any = 0.0,
+    scale: Any = 1.0,
+    size: Any = None,
+    *,
+    threads: int | None = None,
 ) -> Any:
     """``numpy.random.RandomState.normal(random_state, loc, scale, size)``, drawn by the core.
 
@@ -285,10 +298,12 @@ def normal(
     n = _served(random_state, size, CORE_MIN_NORMALS)
     if n is None or not (_plain_real(loc) and math.isfinite(loc) and _plain_scale(scale)):
         return _np_normal(random_state, loc, scale, size)
-    return _gauss_values(random_state, size, n, (float(loc), float(scale)))
+    return _gauss_values(random_state, size, n, (float(loc), float(scale)), threads)
 
 
-def standard_exponential(random_state: np.random.RandomState, size: Any = None) -> Any:
+def standard_exponential(
+    random_state: np.random.RandomState, size: Any = None, *, threads: int | None = None
+) -> Any:
     """``numpy.random.RandomState.standard_exponential(random_state, size)``, by the core.
 
     Examples
@@ -301,10 +316,16 @@ def standard_exponential(random_state: np.random.RandomState, size: Any = None) 
     n = _served(random_state, size, CORE_MIN_EXPONENTIALS)
     if n is None:
         return _np_standard_exponential(random_state, size)
-    return _exponential_values(random_state, size, n, None)
+    return _exponential_values(random_state, size, n, None, threads)
 
 
-def exponential(random_state: np.random.RandomState, scale: Any = 1.0, size: Any = None) -> Any:
+def exponential(
+    random_state: np.random.RandomState,
+    scale: Any = 1.0,
+    size: Any = None,
+    *,
+    threads: int | None = None,
+) -> Any:
     """``numpy.random.RandomState.exponential(random_state, scale, size)``, by the core.
 
     ``scale * -log(1 - u)`` in doubles, as numpy's legacy_exponential.
@@ -319,4 +340,4 @@ def exponential(random_state: np.random.RandomState, scale: Any = 1.0, size: Any
     n = _served(random_state, size, CORE_MIN_EXPONENTIALS)
     if n is None or not _plain_scale(scale):
         return _np_exponential(random_state, scale, size)
-    return _exponential_values(random_state, size, n, float(scale))
+    return _exponential_values(random_state, size, n, float(scale), threads)

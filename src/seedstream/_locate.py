@@ -4,14 +4,14 @@ Pure: numpy and seedstream's draw, variable, fill, jump, unit and stream modules
 
 A fixed draw's value ``i`` starts at unit ``i * units_per_value``:
 :func:`generate` places a bit generator there and lets :func:`values_from`
-make the values (the MT19937 core for uniforms and integers, numpy's own
-method for everything else).  A variable draw is located first: a :class:`Locator`
-counts its stream with the scanner of its loop (:mod:`seedstream._variable`)
-and says where each value starts (:class:`Located`); :func:`generate_located`
-lets numpy make the values from there and checks that it ends where the count
-said.  :func:`block_values`, the one function every chunk goes through, does
-either; it is a pure function of its arguments, which is what makes every
-chunk an independent task.
+make the values (the MT19937 core for uniforms, integers, normals and
+exponentials, numpy's own method for everything else). A variable draw is
+located first: a :class:`Locator` counts its stream with the scanner of its
+loop (:mod:`seedstream._variable`) and says where each value starts
+(:class:`Located`); :func:`generate_located` lets numpy make the values from
+there and checks that it ends where the count said. :func:`block_values`, the
+one function every chunk goes through, does either; it is a pure function of
+its arguments, which is what makes every chunk an independent task.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 
 import seedstream._fill as _fill
 import seedstream._fill_ints as _fill_ints
+import seedstream._fill_normals as _fill_normals
 import seedstream._variable as _variable
 from seedstream._draw import Consumption, Draw
 from seedstream._errors import SelfCheckError
@@ -55,7 +56,7 @@ def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -
     """``count`` values of `draw` as numpy's own method makes them from `bit_generator`'s state.
 
     Uniforms on MT19937 come from the vectorized core (:mod:`seedstream._fill`),
-    everything else from :func:`call` (numpy's method, or the core for integers).
+    everything else from :func:`call` (numpy's method, or the core's).
     """
     if draw.row.kind == "uniform":
         p = draw.param
@@ -72,23 +73,29 @@ def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -
     return call(draw, draw.numpy_object(bit_generator), count)
 
 
-# The core's integers, numpy's signature: the same values, and numpy's object left where numpy's
-# own call leaves it (each serves MT19937 only, and hands anything else to numpy's method).
-_INTEGER_CORES: dict[tuple[str, str], Callable[..., np.ndarray]] = {
+# The core's integers, normals and exponentials, with numpy's signatures: the same values, and
+# numpy's object left where numpy's own call leaves it, cached Gaussian included (each serves
+# MT19937 only, and hands anything else to numpy's method).
+_CORES: dict[tuple[str, str], Callable[..., np.ndarray]] = {
     ("RandomState", "randint"): _fill_ints.randint,
     ("Generator", "integers"): _fill_ints.generator_integers,
+    ("RandomState", "standard_normal"): _fill_normals.standard_normal,
+    ("RandomState", "normal"): _fill_normals.normal,
+    ("RandomState", "standard_exponential"): _fill_normals.standard_exponential,
+    ("RandomState", "exponential"): _fill_normals.exponential,
 }
 
 
 def call(draw: Draw, obj: Any, count: int) -> np.ndarray:
     """``count`` values of `draw` from numpy's object `obj`, as its own method makes them.
 
-    Integers on MT19937 come from the core, in this thread (a chunk is one task already).
+    Integers, normals and exponentials on MT19937 come from the core, in this
+    thread (a chunk is one task already).
     """
-    core = _INTEGER_CORES.get((draw.api, draw.method))
+    core = _CORES.get((draw.api, draw.method))
     if core is None:
         return draw.call_on(obj, count)
-    return core(obj, size=count, dtype=np.dtype(draw.dtype), threads=1, **dict(draw.params))
+    return core(obj, size=count, threads=1, **draw.numpy_kwargs())
 
 
 def core_path(stream: Stream, draw: Draw) -> str | None:
@@ -101,7 +108,7 @@ def core_path(stream: Stream, draw: Draw) -> str | None:
     >>> core_path(s, Draw("Generator", "random")) is None  # numpy's own method
     True
     """
-    served = draw.row.kind == "uniform" or (draw.api, draw.method) in _INTEGER_CORES
+    served = draw.row.kind == "uniform" or (draw.api, draw.method) in _CORES
     if served and stream.bit_generator == "MT19937":
         return _fill.core_path()
     return None
