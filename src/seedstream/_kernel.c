@@ -5,7 +5,8 @@
  *
  *   gf2poly.c     x^e mod phi over GF(2), phi sparse             xpow_mod
  *   mt_jump.c     g(F) applied to an MT19937 window              mt19937_jump,
- *                 (both, on numpy's own state struct)            mt19937_advance_state
+ *                 (both, on numpy's own state struct)            mt19937_advance_state,
+ *                                                                mt19937_bind
  *   polar_scan.c  accepted attempts of numpy's legacy polar      polar_scan, mt19937_polar_scan,
  *                 method, over raw words or an MT19937 state     mt19937_polar_flags
  *   counting.c    a bit generator that counts numpy's draws      counting_capsule, counted
@@ -217,6 +218,45 @@ static mt19937_state_t *mt_state_of(PyObject *capsule)
 {
     bitgen_t *bitgen = PyCapsule_GetPointer(capsule, "BitGenerator");
     return bitgen ? (mt19937_state_t *)bitgen->state : NULL;
+}
+
+PyDoc_STRVAR(mt19937_bind_doc,
+"mt19937_bind(src, src_capsule, dst, dst_capsule) -> None\n\n"
+"Point the bitgen_t behind `dst_capsule` at `dst`'s own MT19937 state struct, with\n"
+"the functions of `src`'s, as numpy.random.MT19937.__init__ would: for a `dst` made\n"
+"by MT19937.__new__ and BitGenerator.__init__ only, which skips the seeding (a\n"
+"SeedSequence's 624 words, or OS entropy) that the caller overwrites anyway.  The\n"
+"struct's place in the object is read off `src` (same exact type, checked), and\n"
+"the layout is checked to hold for both objects.");
+
+static PyObject *py_mt19937_bind(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *src, *src_capsule, *dst, *dst_capsule;
+    if (!PyArg_ParseTuple(args, "OOOO", &src, &src_capsule, &dst, &dst_capsule)) return NULL;
+    bitgen_t *sb = PyCapsule_GetPointer(src_capsule, "BitGenerator");
+    bitgen_t *db = sb ? PyCapsule_GetPointer(dst_capsule, "BitGenerator") : NULL;
+    if (!db) return NULL;
+    const Py_ssize_t size = Py_TYPE(src)->tp_basicsize;
+    const Py_ssize_t state_at = (char *)sb->state - (char *)src;
+    const Py_ssize_t bitgen_at = (char *)sb - (char *)src;
+    /* Both structs inside the object, the bitgen_t at the same place in both:
+     * otherwise this is not the layout numpy's MT19937 has, and nothing is written. */
+    if (Py_TYPE(dst) != Py_TYPE(src) || dst == src || sb->state == NULL ||
+        state_at < (Py_ssize_t)sizeof(PyObject) ||
+        state_at + (Py_ssize_t)sizeof(mt19937_state_t) > size ||
+        bitgen_at < (Py_ssize_t)sizeof(PyObject) || bitgen_at + (Py_ssize_t)sizeof(bitgen_t) > size ||
+        (char *)db - (char *)dst != bitgen_at) {
+        PyErr_SetString(PyExc_ValueError,
+                        "mt19937_bind needs two MT19937 objects of the same type with numpy's "
+                        "layout; build the new one with its constructor instead");
+        return NULL;
+    }
+    db->state = (char *)dst + state_at;
+    db->next_uint64 = sb->next_uint64;
+    db->next_uint32 = sb->next_uint32;
+    db->next_double = sb->next_double;
+    db->next_raw = sb->next_raw;
+    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(mt19937_advance_state_doc,
@@ -467,6 +507,7 @@ static PyMethodDef kernel_methods[] = {
     {"xpow_mod", py_xpow_mod, METH_VARARGS, xpow_mod_doc},
     {"mt19937_jump", py_mt19937_jump, METH_VARARGS, mt19937_jump_doc},
     {"mt19937_advance_state", py_mt19937_advance_state, METH_VARARGS, mt19937_advance_state_doc},
+    {"mt19937_bind", py_mt19937_bind, METH_VARARGS, mt19937_bind_doc},
     {NULL, NULL, 0, NULL},
 };
 
