@@ -58,6 +58,7 @@ def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         monkeypatch.setattr(_jump, "_struct_layout_ok", lambda: False)
     before = _kernel.current_path()
     _kernel.select_path("portable" if request.param == "portable" else "best")
+    _kernel.jump_cache(True)  # each test computes its powers on the path under test
     try:
         yield request.param
     finally:
@@ -156,3 +157,19 @@ def test_bind_refuses_a_foreign_layout() -> None:
         _kernel.mt19937_bind(bg, bg.capsule, other, other.capsule)
     with pytest.raises(ValueError, match="same type"):
         _kernel.mt19937_bind(bg, bg.capsule, bg, bg.capsule)
+
+
+def test_repeated_jumps_use_the_cached_power() -> None:
+    # The same P from two legacy starts (both at pos 624, as the oracle needs), twice:
+    # the first jump of each distance computes x**P, the other three find it; all
+    # land where numpy's jumped() does.
+    _kernel.jump_cache(True)
+    hits, misses = _kernel.jump_cache()
+    steps = 2**40 + 5
+    for _ in range(2):
+        for bg in (_legacy(30), _legacy(31)):
+            got = advance(advance(bg, steps), MAX_STEPS - 1 - steps)
+            got.random_raw(1)
+            expected = _window_after_numpy_jump(bg).random_raw(700)
+            assert_same_bits(got.random_raw(700), expected)
+    assert _kernel.jump_cache() == (hits + 6, misses + 2)
