@@ -275,7 +275,11 @@ def advance(bit_generator: np.random.BitGenerator, steps: int) -> np.random.BitG
     MT19937 costs one evaluation of ``x**P mod phi`` (about ``log2(P) - 14``
     squarings) and one evaluation of ``g(F)`` on the state (about 2500 state
     XORs, Horner's rule over the bytes of ``g``); numpy's ``jumped()`` does the
-    second of these, bit by bit, for its fixed ``P = 2**128``.
+    second of these, bit by bit, for its fixed ``P = 2**128``.  The kernel keeps the
+    last 16 powers it made, so a ``P`` met again (a chunk grid walked twice, or
+    laid over several streams) costs only the second.  The new generator is not
+    seeded by numpy's constructor (its state is written directly); its
+    ``seed_seq`` is `bit_generator`'s (None for a legacy-seeded one).
 
     Buffered 32-bit values of PCG64, PCG64DXSM and Philox (from
     ``random_raw``-independent 32-bit draws) are discarded by a non-zero
