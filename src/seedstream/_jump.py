@@ -168,7 +168,10 @@ def _bare_mt19937(bit_generator: np.random.MT19937) -> np.random.MT19937:
 
 def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.MT19937:
     if type(bit_generator) is np.random.MT19937 and _struct_layout_ok():
-        new = _bare_mt19937(bit_generator)
+        try:
+            new = _bare_mt19937(bit_generator)
+        except ValueError:  # the kernel found another object layout: numpy's constructor
+            new = _new_like(bit_generator)
         # On numpy's state structs through the capsules: no state dicts, and the
         # kernel makes the last block as numpy's recurrence would.
         with bit_generator.lock:
