@@ -5,7 +5,8 @@ cost grows with log2 of the distance); numpy's jumped() is a fixed 2**128 jump
 with a precomputed polynomial.  Both run single-threaded, in this process,
 interleaved round by round so that a busy machine slows both alike: the ratio
 is given per round (median [min-max]).  The parts of a jump (x^P mod phi, the
-window XOR) are timed on their own as well.
+window XOR) are timed on their own as well, and a jump to a P met shortly before
+(the kernel keeps the last 16 powers: a chunk grid walked again).
 
     python benchmarks/bench_advance.py [--jumps 60] [--rounds 7]
 """
@@ -44,13 +45,20 @@ def main(jumps: int = 60, rounds: int = 7, seed: int = 0) -> dict[str, float]:
     advance(bg, 2**63)  # warm up (imports, caches)
     bg.jumped()
 
-    times: dict[str, list[float]] = {"advance": [], "jumped": [], "xpow": [], "apply": []}
+    times: dict[str, list[float]] = {
+        "advance": [],
+        "again": [],
+        "jumped": [],
+        "xpow": [],
+        "apply": [],
+    }
     ratios = []
     for _ in range(rounds):
         positions = [int(p) for p in rng.integers(0, 2**64, size=jumps, dtype=np.uint64)]
         ours = _time_each(lambda p: advance(bg, p), positions)
         numpys = _time_each(lambda _: bg.jumped(), positions)
         times["advance"] += ours
+        times["again"] += _time_each(lambda p: advance(bg, p), positions[-8:])
         times["jumped"] += numpys
         ratios.append(_ms(ours, 50) / _ms(numpys, 50))
         some = positions[: max(1, jumps // 4)]
@@ -65,6 +73,7 @@ def main(jumps: int = 60, rounds: int = 7, seed: int = 0) -> dict[str, float]:
     )
     labels = {
         "advance": "seedstream.advance",
+        "again": "  the same P again (cached)",
         "xpow": "  x^P mod phi (alone)",
         "apply": "  window XOR (alone)",
         "jumped": "numpy MT19937.jumped()",

@@ -12,6 +12,7 @@ through the ``state``-dict fallback.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,6 +58,7 @@ def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         monkeypatch.setattr(_jump, "_struct_layout_ok", lambda: False)
     before = _kernel.current_path()
     _kernel.select_path("portable" if request.param == "portable" else "best")
+    _kernel.jump_cache(True)  # each test computes its powers on the path under test
     try:
         yield request.param
     finally:
@@ -118,3 +120,56 @@ def test_far_jump_from_mid_block_composes(route: str) -> None:
     for bg in (_starts()["mid"], np.random.MT19937(5)):
         for a, b in [(2**64 + 7, 2**40 - 1), (623, 2**70), (10**6, 13)]:
             assert_same_state(advance(advance(bg, a), b), advance(bg, a + b), f"{a} + {b}")
+
+
+def test_new_generator_skips_numpy_seeding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The result is built by _bare_mt19937 (the kernel binds its struct), not by
+    # numpy's constructor: a spy on the binding proves the path ran.  It keeps the
+    # source's seed sequence (None for legacy seeding), generates as numpy does,
+    # pickles, and jumps with numpy's own jumped().
+    calls: list[int] = []
+    real = _kernel.mt19937_bind
+
+    def spy(*args: Any) -> None:
+        calls.append(1)
+        real(*args)
+
+    monkeypatch.setattr(_kernel, "mt19937_bind", spy)
+    for bg in (_legacy(8), np.random.MT19937(12)):
+        got = advance(bg, 5000)
+        expected = _clone(bg)
+        expected.random_raw(5000)
+        assert got.seed_seq is bg.seed_seq
+        assert_same_state(got, expected, "bound")
+        again = pickle.loads(pickle.dumps(got))
+        assert_same_bits(again.random_raw(700), _clone(expected).random_raw(700))
+        assert_same_bits(got.jumped().random_raw(9), expected.jumped().random_raw(9))
+        assert_same_bits(
+            np.random.Generator(got).random(5), np.random.Generator(expected).random(5)
+        )
+    assert len(calls) == 2
+
+
+def test_bind_refuses_a_foreign_layout() -> None:
+    bg = np.random.MT19937(1)
+    other = np.random.PCG64(1)
+    with pytest.raises(ValueError, match="same type"):
+        _kernel.mt19937_bind(bg, bg.capsule, other, other.capsule)
+    with pytest.raises(ValueError, match="same type"):
+        _kernel.mt19937_bind(bg, bg.capsule, bg, bg.capsule)
+
+
+def test_repeated_jumps_use_the_cached_power() -> None:
+    # The same P from two legacy starts (both at pos 624, as the oracle needs), twice:
+    # the first jump of each distance computes x**P, the other three find it; all
+    # land where numpy's jumped() does.
+    _kernel.jump_cache(True)
+    hits, misses = _kernel.jump_cache()
+    steps = 2**40 + 5
+    for _ in range(2):
+        for bg in (_legacy(30), _legacy(31)):
+            got = advance(advance(bg, steps), MAX_STEPS - 1 - steps)
+            got.random_raw(1)
+            expected = _window_after_numpy_jump(bg).random_raw(700)
+            assert_same_bits(got.random_raw(700), expected)
+    assert _kernel.jump_cache() == (hits + 6, misses + 2)

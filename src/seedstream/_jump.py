@@ -140,9 +140,38 @@ def _new_like(bit_generator: _BitGen) -> _BitGen:
     return new
 
 
+# Handed to BitGenerator.__init__ by _bare_mt19937 so that it draws no OS entropy;
+# never used to seed anything.
+_UNUSED_SEED_SEQ = np.random.SeedSequence(0)
+
+
+def _bare_mt19937(bit_generator: np.random.MT19937) -> np.random.MT19937:
+    """A new ``MT19937`` without its constructor's seeding, its state struct unset.
+
+    numpy's constructor seeds from the seed sequence (624 hashed words) or, for a
+    legacy-seeded source (``seed_seq`` None), from OS entropy: 0.25-1 ms, more
+    than the jump, for a state the caller overwrites.  Here ``BitGenerator.__init__``
+    sets up the lock, the seed sequence and the capsule, and the kernel points the
+    capsule's ``bitgen_t`` at the new object's struct as ``MT19937.__init__`` would.
+    ``seed_seq`` is the source's: the same object, or None for a legacy-seeded
+    source (as ``_legacy_seeding`` leaves it).
+    """
+    seq = bit_generator.seed_seq
+    new = np.random.MT19937.__new__(np.random.MT19937)
+    # (numpy's stub says SeedSequence; any ISeedSequence is taken, as by the constructor)
+    np.random.BitGenerator.__init__(new, _UNUSED_SEED_SEQ if seq is None else seq)  # type: ignore[arg-type]
+    _kernel.mt19937_bind(bit_generator, bit_generator.capsule, new, new.capsule)
+    if seq is None:
+        new._legacy_seeding(0)  # sets seed_seq None; the state is overwritten below
+    return new
+
+
 def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.MT19937:
-    new = _new_like(bit_generator)
     if type(bit_generator) is np.random.MT19937 and _struct_layout_ok():
+        try:
+            new = _bare_mt19937(bit_generator)
+        except ValueError:  # the kernel found another object layout: numpy's constructor
+            new = _new_like(bit_generator)
         # On numpy's state structs through the capsules: no state dicts, and the
         # kernel makes the last block as numpy's recurrence would.
         with bit_generator.lock:
@@ -150,7 +179,7 @@ def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.
                 bit_generator.capsule, new.capsule, steps.to_bytes(16, "little"), _PSI
             )
         return new
-    return _advance_mt19937_by_dicts(bit_generator, new, steps)
+    return _advance_mt19937_by_dicts(bit_generator, _new_like(bit_generator), steps)
 
 
 def _struct_layout_ok() -> bool:
@@ -249,7 +278,11 @@ def advance(bit_generator: np.random.BitGenerator, steps: int) -> np.random.BitG
     MT19937 costs one evaluation of ``x**P mod phi`` (about ``log2(P) - 14``
     squarings) and one evaluation of ``g(F)`` on the state (about 2500 state
     XORs, Horner's rule over the bytes of ``g``); numpy's ``jumped()`` does the
-    second of these, bit by bit, for its fixed ``P = 2**128``.
+    second of these, bit by bit, for its fixed ``P = 2**128``.  The kernel keeps the
+    last 16 powers it made, so a ``P`` met again (a chunk grid walked twice, or
+    laid over several streams) costs only the second.  The new generator is not
+    seeded by numpy's constructor (its state is written directly); its
+    ``seed_seq`` is `bit_generator`'s (None for a legacy-seeded one).
 
     Buffered 32-bit values of PCG64, PCG64DXSM and Philox (from
     ``random_raw``-independent 32-bit draws) are discarded by a non-zero

@@ -5,7 +5,8 @@
  *
  *   gf2poly.c     x^e mod phi over GF(2), phi sparse             xpow_mod
  *   mt_jump.c     g(F) applied to an MT19937 window              mt19937_jump,
- *                 (both, on numpy's own state struct)            mt19937_advance_state
+ *                 (both, on numpy's own state struct)            mt19937_advance_state,
+ *                                                                mt19937_bind, jump_cache
  *   polar_scan.c  accepted attempts of numpy's legacy polar      polar_scan, mt19937_polar_scan,
  *                 method, over raw words or an MT19937 state     mt19937_polar_flags
  *   counting.c    a bit generator that counts numpy's draws      counting_capsule, counted
@@ -219,6 +220,110 @@ static mt19937_state_t *mt_state_of(PyObject *capsule)
     return bitgen ? (mt19937_state_t *)bitgen->state : NULL;
 }
 
+PyDoc_STRVAR(mt19937_bind_doc,
+"mt19937_bind(src, src_capsule, dst, dst_capsule) -> None\n\n"
+"Point the bitgen_t behind `dst_capsule` at `dst`'s own MT19937 state struct, with\n"
+"the functions of `src`'s, as numpy.random.MT19937.__init__ would: for a `dst` made\n"
+"by MT19937.__new__ and BitGenerator.__init__ only, which skips the seeding (a\n"
+"SeedSequence's 624 words, or OS entropy) that the caller overwrites anyway.  The\n"
+"struct's place in the object is read off `src` (same exact type, checked), and\n"
+"the layout is checked to hold for both objects.");
+
+static PyObject *py_mt19937_bind(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *src, *src_capsule, *dst, *dst_capsule;
+    if (!PyArg_ParseTuple(args, "OOOO", &src, &src_capsule, &dst, &dst_capsule)) return NULL;
+    bitgen_t *sb = PyCapsule_GetPointer(src_capsule, "BitGenerator");
+    bitgen_t *db = sb ? PyCapsule_GetPointer(dst_capsule, "BitGenerator") : NULL;
+    if (!db) return NULL;
+    const Py_ssize_t size = Py_TYPE(src)->tp_basicsize;
+    const Py_ssize_t state_at = (char *)sb->state - (char *)src;
+    const Py_ssize_t bitgen_at = (char *)sb - (char *)src;
+    /* Both structs inside the object, the bitgen_t at the same place in both:
+     * otherwise this is not the layout numpy's MT19937 has, and nothing is written. */
+    if (Py_TYPE(dst) != Py_TYPE(src) || dst == src || sb->state == NULL ||
+        state_at < (Py_ssize_t)sizeof(PyObject) ||
+        state_at + (Py_ssize_t)sizeof(mt19937_state_t) > size ||
+        bitgen_at < (Py_ssize_t)sizeof(PyObject) || bitgen_at + (Py_ssize_t)sizeof(bitgen_t) > size ||
+        (char *)db - (char *)dst != bitgen_at) {
+        PyErr_SetString(PyExc_ValueError,
+                        "mt19937_bind needs two MT19937 objects of the same type with numpy's "
+                        "layout; build the new one with its constructor instead");
+        return NULL;
+    }
+    db->state = (char *)dst + state_at;
+    db->next_uint64 = sb->next_uint64;
+    db->next_uint32 = sb->next_uint32;
+    db->next_double = sb->next_double;
+    db->next_raw = sb->next_raw;
+    Py_RETURN_NONE;
+}
+
+/* The last few x**P mod phi that mt19937_advance_state made, per path and modulus:
+ * the same P recurs when a chunk grid is walked again (a count pass, then the
+ * values; a recomputed task) or laid over several streams, and x**P is about
+ * three quarters of a jump.  Read and written with the GIL held only. */
+#define G_CACHE_SIZE 16
+#define G_CACHE_TERMS 256 /* a modulus with more lower terms is not cached */
+#define G_CACHE_WORDS ((MT_DEGREE + 63) / 64)
+typedef struct {
+    int used, nterms;
+    unsigned __int128 power;
+    const kernel_path_t *path;
+    int32_t psi[G_CACHE_TERMS];
+    uint64_t g[G_CACHE_WORDS];
+} g_cache_entry_t;
+static g_cache_entry_t g_cache[G_CACHE_SIZE];
+static int g_cache_next;
+static long long g_cache_hits, g_cache_misses;
+
+static int g_cache_get(unsigned __int128 power, const kernel_path_t *p, const void *psi, int nterms,
+                       uint64_t *g)
+{
+    for (int i = 0; i < G_CACHE_SIZE; i++) {
+        const g_cache_entry_t *c = &g_cache[i];
+        if (c->used && c->power == power && c->path == p && c->nterms == nterms &&
+            !memcmp(c->psi, psi, sizeof(int32_t) * (size_t)nterms)) {
+            memcpy(g, c->g, sizeof c->g);
+            g_cache_hits++;
+            return 1;
+        }
+    }
+    g_cache_misses++;
+    return 0;
+}
+
+static void g_cache_put(unsigned __int128 power, const kernel_path_t *p, const void *psi, int nterms,
+                        const uint64_t *g)
+{
+    if (nterms > G_CACHE_TERMS) return;
+    g_cache_entry_t *c = &g_cache[g_cache_next];
+    g_cache_next = (g_cache_next + 1) % G_CACHE_SIZE;
+    c->used = 1;
+    c->nterms = nterms;
+    c->power = power;
+    c->path = p;
+    memcpy(c->psi, psi, sizeof(int32_t) * (size_t)nterms);
+    memcpy(c->g, g, sizeof c->g);
+}
+
+PyDoc_STRVAR(jump_cache_doc,
+"jump_cache(clear=False) -> (hits, misses)\n\n"
+"Counts of mt19937_advance_state's lookups of x**P mod phi among the last 16 it\n"
+"made (per kernel path and modulus) since import; with `clear` true the cache\n"
+"is emptied (the counts are kept).");
+
+static PyObject *py_jump_cache(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    int clear = 0;
+    if (!PyArg_ParseTuple(args, "|p", &clear)) return NULL;
+    if (clear) {
+        for (int i = 0; i < G_CACHE_SIZE; i++) g_cache[i].used = 0;
+        g_cache_next = 0;
+    }
+    return Py_BuildValue("(LL)", g_cache_hits, g_cache_misses);
+}
+
 PyDoc_STRVAR(mt19937_advance_state_doc,
 "mt19937_advance_state(src, dst, steps, psi) -> None\n\n"
 "Set the MT19937 state behind capsule `dst` to the one behind capsule `src` after\n"
@@ -276,6 +381,7 @@ static PyObject *py_mt19937_advance_state(PyObject *Py_UNUSED(self), PyObject *a
             PyErr_SetString(PyExc_ValueError, "modulus exponents must lie in [0, 19937)");
             goto done;
         }
+        const unsigned __int128 power = words;
         unsigned char e[16];
         for (int i = 0; i < 16; i++, words >>= 8) e[i] = (unsigned char)words;
         g = PyMem_Calloc((size_t)m.nwords, sizeof(uint64_t));
@@ -283,10 +389,12 @@ static PyObject *py_mt19937_advance_state(PyObject *Py_UNUSED(self), PyObject *a
         jwork = PyMem_Malloc(sizeof(uint32_t) * MT_JUMP_WORK_WORDS);
         if (!g || !gwork || !jwork) { PyErr_NoMemory(); goto done; }
         const kernel_path_t *p = path; /* read with the GIL held */
+        const int cached = m.nwords == G_CACHE_WORDS && g_cache_get(power, p, psi_buf.buf, nterms, g);
         Py_BEGIN_ALLOW_THREADS
-        gf2_xpow(g, e, sizeof e, &m, gwork, p->gf2);
+        if (!cached) gf2_xpow(g, e, sizeof e, &m, gwork, p->gf2);
         mt_jump(key, g, m.nwords, key, jwork, p->jump);
         Py_END_ALLOW_THREADS
+        if (!cached && m.nwords == G_CACHE_WORDS) g_cache_put(power, p, psi_buf.buf, nterms, g);
     }
     /* numpy's next block from the window, as its mt19937_gen makes it */
     for (int i = 0; i < MT_N; i++) key[i + MT_N] = mt_twist(key[i], key[i + 1], key[i + MT_M]);
@@ -467,6 +575,8 @@ static PyMethodDef kernel_methods[] = {
     {"xpow_mod", py_xpow_mod, METH_VARARGS, xpow_mod_doc},
     {"mt19937_jump", py_mt19937_jump, METH_VARARGS, mt19937_jump_doc},
     {"mt19937_advance_state", py_mt19937_advance_state, METH_VARARGS, mt19937_advance_state_doc},
+    {"mt19937_bind", py_mt19937_bind, METH_VARARGS, mt19937_bind_doc},
+    {"jump_cache", py_jump_cache, METH_VARARGS, jump_cache_doc},
     {NULL, NULL, 0, NULL},
 };
 
