@@ -38,6 +38,7 @@ from seedstream._methods import Method, derived_from
 from seedstream._output import Request, write
 from seedstream._plan import SMALL_DRAW_BYTES, plan, regular_chunk_shape, resolve_chunks
 from seedstream._progress import CountProgress
+from seedstream._small import serve_small, track_field
 from seedstream._stream import Stream
 from seedstream._units import advance_units, bit_generator_at_unit, skip_halves
 from seedstream._variable import check_position
@@ -84,8 +85,10 @@ class PositionTracker:
     """
 
     _origin: Stream
-    _position: int | None
-    _untracked_by: str | None
+    # in self._track, where the C small calls read them (seedstream._small)
+    _position: int | None = track_field("words")
+    _untracked_by: str | None = track_field("lost_by")
+    _double_words: int = track_field("double_words")
 
     def _stream_bit_generator(self) -> np.random.BitGenerator:
         raise NotImplementedError
@@ -540,7 +543,7 @@ def untracked(row: Method) -> Callable[..., Any]:
         return out
 
     wrapper.__doc__ = derived_from(row)
-    return wrapper
+    return serve_small(method, wrapper, lose=label, max_size=None)
 
 
 def counted(row: Method) -> Callable[..., Any]:
@@ -652,7 +655,8 @@ def counted(row: Method) -> Callable[..., Any]:
         )
 
     wrapper.__doc__ = derived_from(row)
-    return wrapper
+    lose = None if standard is not None else label  # else: worked out while the position is known
+    return serve_small(method, wrapper, lose=lose, max_size=None)
 
 
 def draw_object(api: str) -> Any:
