@@ -28,6 +28,7 @@ from seedstream._position import (
     scalar_params,
     untracked,
 )
+from seedstream._small import small
 
 # numpy's own methods, looked up once: the small calls below go straight to them
 _np_random = np.random.Generator.random
@@ -104,6 +105,7 @@ class Generator(np.random.Generator, PositionTracker):
             return self._draw_halves(check_start(start), 1, func, *args)
         return self._draw(start, words, func, *args)
 
+    @small(_np_random, words="double_words", core=generator_random, core_min=CORE_MIN_VALUES)
     def random(
         self,
         size: Any = None,
@@ -165,6 +167,7 @@ class Generator(np.random.Generator, PositionTracker):
             output,
         )
 
+    @small(_np_uniform, words="double_words", core=generator_uniform, core_min=CORE_MIN_VALUES)
     def uniform(
         self,
         low: Any = 0.0,
@@ -212,6 +215,7 @@ class Generator(np.random.Generator, PositionTracker):
             output,
         )
 
+    @small(_np_integers)  # the consumption depends on the bounds: worked out in Python
     def integers(
         self,
         low: Any,

@@ -21,6 +21,8 @@ import numpy as np
 
 from seedstream._draw import Draw, sizing_dtype
 from seedstream._fill import CORE_MIN_VALUES, random_sample, uniform
+from seedstream._fill import random_sample as _core_random_sample
+from seedstream._fill import uniform as _core_uniform
 from seedstream._methods import methods
 from seedstream._position import (
     SMALL_DRAW_VALUES,
@@ -31,6 +33,7 @@ from seedstream._position import (
     scalar_params,
     untracked,
 )
+from seedstream._small import small
 from seedstream._stream import BIT_GENERATORS
 
 # numpy's own methods, looked up once: the small calls below go straight to them
@@ -126,6 +129,9 @@ class RandomState(np.random.RandomState, PositionTracker):
         super().set_state(state)
         self._lose_position("set_state()")
 
+    @small(
+        _np_random_sample, words="double_words", core=_core_random_sample, core_min=CORE_MIN_VALUES
+    )
     def random_sample(
         self,
         size: Any = None,
@@ -179,6 +185,13 @@ class RandomState(np.random.RandomState, PositionTracker):
     # numpy's alias, as one function: a small call pays for one Python call, not two
     random = random_sample
 
+    @small(
+        _np_random_sample,
+        words="double_words",
+        core=_core_random_sample,
+        core_min=CORE_MIN_VALUES,
+        shape_args=True,
+    )
     def rand(
         self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
     ) -> Any:
@@ -200,6 +213,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             return out
         return self.random_sample(shape or None, start=start, chunks=chunks, store=store, **output)
 
+    @small(_np_uniform, words="double_words", core=_core_uniform, core_min=CORE_MIN_VALUES)
     def uniform(
         self,
         low: Any = 0.0,
@@ -253,6 +267,7 @@ class RandomState(np.random.RandomState, PositionTracker):
         cached = (("cached_gauss", float(state["gauss"])),) if state["has_gauss"] else ()
         return Draw("RandomState", method, params + cached)
 
+    @small(_np_standard_normal, lose="standard_normal()")
     def standard_normal(
         self,
         size: Any = None,
@@ -300,6 +315,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             output,
         )
 
+    @small(_np_standard_normal, lose="standard_normal()", shape_args=True)
     def randn(
         self, *shape: int, start: int = 0, chunks: Any = None, store: Any = None, **output: Any
     ) -> Any:
@@ -318,6 +334,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             shape or None, start=start, chunks=chunks, store=store, **output
         )
 
+    @small(_np_normal, lose="normal()")
     def normal(
         self,
         loc: Any = 0.0,
@@ -415,6 +432,7 @@ class RandomState(np.random.RandomState, PositionTracker):
 
         return self._deliver(lambda: make(True), dtype, size, start, chunks, eager, store, output)
 
+    @small(_np_standard_exponential, words="double_words")
     def standard_exponential(
         self,
         size: Any = None,
@@ -443,6 +461,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             np.random.RandomState.standard_exponential, size,
         )  # fmt: skip
 
+    @small(_np_exponential, words="double_words")
     def exponential(
         self,
         scale: Any = 1.0,
@@ -482,6 +501,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             np.random.RandomState.exponential, scale, size, counting=counting,
         )  # fmt: skip
 
+    @small(_np_randint)  # the consumption depends on the bounds: worked out in Python
     def randint(
         self,
         low: Any,
@@ -531,6 +551,7 @@ class RandomState(np.random.RandomState, PositionTracker):
             np.random.RandomState.randint, low, high, size, dtype,
         )  # fmt: skip
 
+    @small(np.random.RandomState.random_integers, lose="random_integers()", max_size=None)
     def random_integers(
         self,
         low: Any,
