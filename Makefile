@@ -10,7 +10,7 @@ setup: $(VENV)/.installed
 
 # Reinstall (and so recompile the kernel) whenever the build inputs change.
 # Not --quiet: pip's own lines show what the first install (about a minute) is doing.
-$(VENV)/.installed: pyproject.toml setup.py MANIFEST.in src/seedstream/_kernel.c src/seedstream/_mtfill.c \
+$(VENV)/.installed: pyproject.toml setup.py MANIFEST.in src/seedstream/_kernel.c src/seedstream/_mtfill.c src/seedstream/_fastcall.c \
 		$(wildcard src/seedstream/csrc/*.[ch])
 	@echo "setting up $(VENV) (about a minute, once): numpy, dask, zarr and the C kernel..."
 	$(PYTHON) -m venv $(VENV)

@@ -1,4 +1,4 @@
-"""Build the compiled cores (seedstream._kernel, seedstream._mtfill) from source.
+"""Build the compiled cores (seedstream._kernel, seedstream._mtfill, seedstream._fastcall).
 
 Metadata is in pyproject.toml.
 """
@@ -100,6 +100,13 @@ setup(
             include_dirs=[numpy.get_include()],  # numpy/random/bitgen.h
             # its PyCFunctions do not mark self and args with Py_UNUSED
             extra_compile_args=[*COMPILE_ARGS, "-Wno-unused-parameter"],
+        ),
+        # Plain small calls straight to numpy's methods: CPython's API only, no numpy headers
+        Extension(
+            "seedstream._fastcall",
+            sources=["src/seedstream/_fastcall.c", str(CSRC / "small_call.c")],
+            depends=[str(CSRC / "small_call.h")],
+            extra_compile_args=COMPILE_ARGS,
         ),
     ],
 )

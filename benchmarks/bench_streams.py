@@ -8,17 +8,21 @@ bookkeeping; ``start=`` adds one jump (about a millisecond for MT19937).
 Then every method of the method table (``seedstream._methods``) is timed in
 small calls, at n = None (a scalar), 1, 10 and 1000: what a Monte Carlo loop
 that swaps ``import numpy.random`` for ``import seedstream`` pays per call.
-Each figure is the best of ``--repeat`` runs of a loop of calls (about
-``--seconds`` of CPU time each), numpy's and seedstream's alternating; the last
-column is the ratio of the medians, for the spread.
+Each of ``--repeat`` rounds times a loop of numpy's calls and one of
+seedstream's (about ``--seconds`` of CPU time each), back to back, each first
+in alternate rounds; a figure is the median over the rounds, and the ratio
+ours/numpy is the median of the rounds' ratios, with their [min-max].  "C"
+marks the methods whose plain calls are served in C (``seedstream._small``).
 
-    python benchmarks/bench_streams.py [--max-n 100000000] [--repeat 5] [--no-calls]
+    python benchmarks/bench_streams.py [--max-n 100000000] [--repeat 9] [--no-calls]
+    python benchmarks/bench_streams.py --calls-only [--served] [--method normal ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import statistics
 import time
 import warnings
@@ -111,40 +115,54 @@ def _calls(name: str, api: str, n: int | None) -> tuple[tuple[Any, ...], dict[st
     return ARGS.get(name, ()), ({} if n is None else {"size": n})
 
 
-def _loop(call: Callable[..., Any], args: Any, kwargs: Any, seconds: float) -> float:
-    """CPU seconds per ``call(*args, **kwargs)``, over a loop of about `seconds`.
+def _loop(call: Callable[..., Any], args: Any, kwargs: Any, number: int) -> float:
+    """CPU seconds per ``call(*args, **kwargs)``, over `number` calls.
 
     CPU time of this process, not wall time: on a shared machine a loop that is
     descheduled half way would otherwise count the other programs' time too.
     """
     clock = time.process_time
-    number = 1
-    while True:
-        t0 = clock()
-        for _ in range(number):
-            call(*args, **kwargs)
-        elapsed = clock() - t0
-        if elapsed >= seconds / 10 or number >= 10**6:
-            break
-        number *= 10
-    number = max(number, int(number * seconds / max(elapsed, 1e-9)))
     t0 = clock()
     for _ in range(number):
         call(*args, **kwargs)
     return (clock() - t0) / number
 
 
+def _calibrate(call: Callable[..., Any], args: Any, kwargs: Any, seconds: float) -> int:
+    """How many calls take about `seconds` of CPU time (at least one)."""
+    number = 1
+    while True:
+        elapsed = _loop(call, args, kwargs, number) * number
+        if elapsed >= seconds / 10 or number >= 10**6:
+            break
+        number *= 10
+    return max(1, int(number * seconds / max(elapsed, 1e-9)))
+
+
+def served_in_c(api: str, name: str) -> bool:
+    """Whether seedstream's method serves plain small calls in C (seedstream._small)."""
+    cls = {"RandomState": seedstream.RandomState, "Generator": seedstream.Generator}.get(api)
+    found = inspect.getattr_static(cls, name, None) if cls is not None else None
+    return type(found).__name__ == "small_call"  # by name: runs on trees without _fastcall
+
+
 def small_calls(
-    names: tuple[str, ...] | None = None, repeat: int = 5, seconds: float = 0.02
+    names: tuple[str, ...] | None = None,
+    repeat: int = 9,
+    seconds: float = 0.02,
+    served_only: bool = False,
 ) -> list[dict[str, Any]]:
-    """Per-call time of every table method (or `names`), seedstream's over numpy's."""
+    """Per-call time of every table method (or `names`), seedstream's over numpy's.
+
+    `served_only`: only the methods served in C (see :func:`served_in_c`).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # random_integers', at every call
-        return _small_calls(names, repeat, seconds)
+        return _small_calls(names, repeat, seconds, served_only)
 
 
 def _small_calls(
-    names: tuple[str, ...] | None, repeat: int, seconds: float
+    names: tuple[str, ...] | None, repeat: int, seconds: float, served_only: bool
 ) -> list[dict[str, Any]]:
     pairs = {
         "RandomState": (lambda: np.random.RandomState(0), lambda: seedstream.RandomState(0)),
@@ -152,11 +170,14 @@ def _small_calls(
         "PythonRandom": (lambda: np.random.RandomState(0), lambda: seedstream.PythonRandom(0)),
     }
     rows = []
-    head = f"{'n':>6s}{'numpy us':>10s}{'ours us':>10s}{'ratio':>8s}{'median':>8s}"
-    print(f"\n{'small calls (CPU time)':36s}{head}")
+    head = f"{'n':>6s}{'numpy us':>10s}{'ours us':>10s}{'ours/numpy':>11s}  {'[min-max]':13s}"
+    print(f"\n{'small calls (CPU time, C: served in C)':40s}{head}")
     for api, (make_np, make_ss) in pairs.items():
         for row in methods(api):
             if row.kind == "state" or (names is not None and row.name not in names):
+                continue
+            in_c = served_in_c(api, row.name)
+            if served_only and not in_c:
                 continue
             for n in SIZES:
                 call = _calls(row.alias_of if api == "PythonRandom" else row.name, api, n)
@@ -166,33 +187,48 @@ def _small_calls(
                 numpys = getattr(make_np(), row.alias_of if api == "PythonRandom" else row.name)
                 ours = getattr(make_ss(), row.name)
                 ours(*args, **kwargs)  # first call: anything worked out once
+                number = _calibrate(numpys, args, kwargs, seconds)
                 runs_np, runs_ss = [], []
-                for _ in range(repeat):  # alternating, so drift hits both alike
-                    runs_np.append(_loop(numpys, args, kwargs, seconds))
-                    runs_ss.append(_loop(ours, args, kwargs, seconds))
-                t_np, t_ss = min(runs_np), min(runs_ss)
-                median = statistics.median(runs_ss) / statistics.median(runs_np)
+                for i in range(repeat):  # interleaved, each first in alternate rounds
+                    if i % 2:
+                        runs_ss.append(_loop(ours, args, kwargs, number))
+                    runs_np.append(_loop(numpys, args, kwargs, number))
+                    if not i % 2:
+                        runs_ss.append(_loop(ours, args, kwargs, number))
+                ratios = sorted(ss / np_ for ss, np_ in zip(runs_ss, runs_np, strict=True))
                 label = f"{api}.{row.name}"
                 rows.append(
-                    {"call": label, "n": n, "numpy_s": t_np, "seedstream_s": t_ss,
-                     "numpy_runs": runs_np, "seedstream_runs": runs_ss}
+                    {"call": label, "n": n, "in_c": in_c,
+                     "numpy_s": statistics.median(runs_np),
+                     "seedstream_s": statistics.median(runs_ss),
+                     "ratio": statistics.median(ratios), "ratio_min": ratios[0],
+                     "ratio_max": ratios[-1], "numpy_runs": runs_np, "seedstream_runs": runs_ss}
                 )  # fmt: skip
                 shown = "None" if n is None else str(n)
-                print(f"{label:36s}{shown:>6s}{t_np * 1e6:10.2f}{t_ss * 1e6:10.2f}"
-                      f"{t_ss / t_np:8.2f}{median:8.2f}")  # fmt: skip
+                mark = " C" if in_c else ""
+                print(f"{label + mark:40s}{shown:>6s}{rows[-1]['numpy_s'] * 1e6:10.2f}"
+                      f"{rows[-1]['seedstream_s'] * 1e6:10.2f}{rows[-1]['ratio']:11.2f}"
+                      f"  [{ratios[0]:.2f}-{ratios[-1]:.2f}]")  # fmt: skip
+    if rows:
+        summary = statistics.median(r["ratio"] for r in rows)
+        within = sum(r["ratio"] <= 1.1 for r in rows)
+        print(f"median ratio {summary:.2f}; {within} of {len(rows)} calls within 1.1x; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
     return rows
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-n", type=int, default=10**8)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9, help="interleaved runs per figure")
     parser.add_argument("--seconds", type=float, default=0.02, help="per loop of small calls")
     parser.add_argument("--no-calls", action="store_true", help="skip the small-call table")
     parser.add_argument("--calls-only", action="store_true", help="only the small-call table")
     parser.add_argument("--method", action="append", help="small calls of these methods only")
+    parser.add_argument("--served", action="store_true", help="small calls served in C only")
     args = parser.parse_args()
     if not args.calls_only:
         main(args.max_n, args.repeat)
     if not args.no_calls:
-        small_calls(tuple(args.method) if args.method else None, args.repeat, args.seconds)
+        names = tuple(args.method) if args.method else None
+        small_calls(names, args.repeat, args.seconds, args.served)

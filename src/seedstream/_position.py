@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+import seedstream._fastcall as _fastcall
 from seedstream._args import count_arg
 from seedstream._draw import Consumption, Draw
 from seedstream._jump import MAX_STEPS
@@ -80,7 +81,7 @@ SFC64_START = (
 )
 
 
-class Track:
+class Track(_fastcall.Track):
     """Where one stateful object stands in its stream.
 
     ``words`` is the position in native outputs (None: unknown) and
@@ -96,15 +97,15 @@ class Track:
         Provenance for :attr:`origin` (see :meth:`Stream.from_bit_generator`).
     """
 
-    __slots__ = ("bit_generator", "double_words", "lost_by", "origin", "words")
+    __slots__ = ("bit_generator", "origin")
 
     def __init__(self, bit_generator: np.random.BitGenerator, seed: dict[str, Any] | None) -> None:
+        origin = Stream.from_bit_generator(bit_generator, seed)
+        # words, lost_by and double_words (a double takes two 32-bit words, or one 64-bit
+        # output) live in the C base, where a small call served in C moves them in place
+        super().__init__(words=0, lost_by=None, double_words=2 if origin.word_bits == 32 else 1)
         self.bit_generator = bit_generator
-        self.origin = Stream.from_bit_generator(bit_generator, seed)
-        self.words: int | None = 0
-        self.lost_by: str | None = None
-        # a double takes two 32-bit words, or one 64-bit output
-        self.double_words = 2 if self.origin.word_bits == 32 else 1
+        self.origin = origin
 
     def __repr__(self) -> str:
         where = self.words if self.words is not None else f"unknown after {self.lost_by}"

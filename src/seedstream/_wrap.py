@@ -24,6 +24,7 @@ from seedstream._draw import Draw
 from seedstream._fill import CORE_MIN_VALUES
 from seedstream._methods import Method, derived_from
 from seedstream._position import SFC64_START, Track, check_start, count, refuse_sfc64
+from seedstream._small import serve_small
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,7 +81,7 @@ def plain_first(
                         return _plain(self, shape[0], shape, {})
                 return full(self, *shape, start=start, chunks=chunks, store=store, **options)
 
-            return shaped  # type: ignore[return-value]
+            return in_c(shaped)  # type: ignore[no-any-return]
 
         @functools.wraps(full)
         def method(
@@ -104,7 +105,20 @@ def plain_first(
                     return _plain(self, size, args, kwargs)
             return full(self, *args, start=start, chunks=chunks, store=store, **kwargs)
 
-        return method  # type: ignore[return-value]
+        return in_c(method)  # type: ignore[no-any-return]
+
+    def in_c(python: Callable[..., Any]) -> Any:
+        """`python`, behind the same plain small calls served in C (seedstream._small): the
+        Python method serves every call the C one hands on."""
+        return serve_small(
+            numpy,
+            python,
+            words="double_words" if doubles else None,
+            lose=None if doubles or tally is not None else label,  # integers: tallied in Python
+            core=core,
+            core_min=core_min,
+            shape_args=bool(row.shape_args),
+        )
 
     def _plain(self: Any, size: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """numpy's call (or the core's), counted on the track."""
@@ -161,7 +175,7 @@ def untracked(row: Method) -> Any:
         return out
 
     wrapper.__doc__ = derived_from(row)
-    return wrapper
+    return serve_small(method, wrapper, lose=label, max_size=None)  # plain calls in C
 
 
 def counted(row: Method) -> Any:
@@ -283,7 +297,10 @@ def counted(row: Method) -> Any:
         return _deliver.deliver(self, order)
 
     wrapper.__doc__ = derived_from(row)
-    return wrapper
+    # plain calls in C: a variable draw loses the position there; a ziggurat or "inv" draw is
+    # served in C only while the position is unknown (else the wrapper works it out)
+    lose = None if standard is not None else label
+    return serve_small(method, wrapper, lose=lose, max_size=None)
 
 
 def draw_object(api: str) -> Any:
