@@ -146,16 +146,16 @@ def _per_call(func: Callable[[], object], seconds: float = 0.02) -> float:
 def percall(sizes: list[int], repeat: int, seconds: float = 0.02) -> dict[str, Any]:
     """The per-call part: fixed costs, then core against numpy's loop by size."""
     sys.path.insert(0, str(SRC))
-    from seedstream import _fill, _mtfill
+    from seedstream import _fill, _mtfill, _mtstate
 
     rs = np.random.RandomState(0)
     bit_generator = rs._bit_generator
     one = np.empty(1)
-    _fill.struct_layout_ok()
+    _mtstate.struct_layout_ok()
 
     def struct_view_route() -> None:  # what fill_mt19937 did before fill_state
         with bit_generator.lock:
-            view = _fill._struct_view(bit_generator)
+            view = _mtstate._struct_view(bit_generator)
             view[624] = _mtfill.fill(view[:624], int(view[624]), one)
 
     fixed = {

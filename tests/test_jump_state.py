@@ -55,7 +55,7 @@ def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
 
     monkeypatch.setattr(_kernel, "mt19937_advance_state", spy)
     if request.param == "dicts":
-        monkeypatch.setattr(_jump, "_struct_layout_ok", lambda: False)
+        monkeypatch.setattr(_jump, "struct_layout_ok", lambda: False)
     before = _kernel.current_path()
     _kernel.select_path("portable" if request.param == "portable" else "best")
     _kernel.jump_cache(True)  # each test computes its powers on the path under test

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from _compare import assert_same_bits, assert_same_state
 from _simd import ALL_PATHS, forced, runnable
 from seedstream import _fill, _mtfill
-from seedstream._fill import fill_mt19937, struct_layout_ok
+from seedstream._fill import fill_mt19937
+from seedstream._mtstate import struct_layout_ok
 
 SEEDS: dict[str, Callable[[], np.random.MT19937]] = {
     "legacy 0": lambda: np.random.RandomState(0)._bit_generator,

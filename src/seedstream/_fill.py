@@ -25,8 +25,6 @@ own pages; numpy's state is then set to the last segment's final state.
 from __future__ import annotations
 
 import concurrent.futures
-import ctypes
-import functools
 import math
 import os
 import threading
@@ -37,10 +35,10 @@ import numpy.typing as npt
 
 import seedstream._mtfill as _mtfill
 from seedstream._jump import mt19937_after
+from seedstream._mtstate import MT_N, _struct_view, struct_layout_ok
 
 __all__ = ["fill_mt19937", "uniforms"]
 
-MT_N = 624
 #: The output dtypes the core fills: float64 (``random_sample``), float32
 #: (``Generator.random(dtype=np.float32)``) and uint32 (``random_raw``).
 DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.uint32))
@@ -49,36 +47,6 @@ DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.uint32))
 def core_path() -> str:
     """The core's code path in use: 'portable', 'avx2' or 'avx512' (see _mtfill.c)."""
     return _mtfill.current_path()
-
-
-def _struct_view(bit_generator: np.random.MT19937) -> npt.NDArray[np.uint32]:
-    """numpy's state struct as 625 words (the key, then the position), sharing memory."""
-    address = bit_generator.ctypes.state_address
-    return np.ctypeslib.as_array((ctypes.c_uint32 * (MT_N + 1)).from_address(address))
-
-
-@functools.cache
-def struct_layout_ok() -> bool:
-    """Whether numpy's MT19937 state struct is laid out as this module reads it.
-
-    Checked both ways on a scratch generator: a state set through numpy's
-    ``state`` property must read back through the struct, and one written
-    into the struct must read back through the property.  The struct is the
-    one the ``capsule`` points at (what :func:`seedstream._mtfill.fill_state`
-    fills), as well as the one ``ctypes.state_address`` gives.
-    """
-    bit_generator = np.random.MT19937(12345)
-    if _mtfill.state_address(bit_generator.capsule) != bit_generator.ctypes.state_address:
-        return False
-    key = np.random.default_rng(1).integers(0, 2**32, MT_N, dtype=np.uint32)
-    bit_generator.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": 311}}
-    view = _struct_view(bit_generator)
-    if not (np.array_equal(view[:MT_N], key) and int(view[MT_N]) == 311):
-        return False
-    view[:MT_N] = key[::-1]
-    view[MT_N] = 622
-    state = bit_generator.state["state"]
-    return bool(np.array_equal(state["key"], key[::-1]) and state["pos"] == 622)
 
 
 def _check_out(out: object) -> npt.NDArray[Any]:

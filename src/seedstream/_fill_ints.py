@@ -43,6 +43,7 @@ import numpy.typing as npt
 
 import seedstream._fill as _fill
 import seedstream._mtfill as _mtfill
+import seedstream._mtstate as _mtstate
 
 __all__ = ["generator_integers", "randint"]
 
@@ -208,9 +209,9 @@ def _draw(
         if parts == 1:
             _mtfill.bounded_state(bit_generator.capsule, flat, 0, *spec)
         else:
-            view = _fill._struct_view(bit_generator)
-            view[_fill.MT_N] = _fill_segments(
-                view[: _fill.MT_N], int(view[_fill.MT_N]), flat, spec, parts
+            view = _mtstate._struct_view(bit_generator)
+            view[_mtstate.MT_N] = _fill_segments(
+                view[: _mtstate.MT_N], int(view[_mtstate.MT_N]), flat, spec, parts
             )
     return out
 
@@ -220,7 +221,7 @@ def _served(size: Any) -> bool:
     if size is None:
         return False
     n = _fill._plain_count(size)
-    return n is not None and n >= CORE_MIN_INTS and _fill.struct_layout_ok()
+    return n is not None and n >= CORE_MIN_INTS and _mtstate.struct_layout_ok()
 
 
 def _native(dtype: Any) -> np.dtype[Any] | None:

@@ -33,6 +33,7 @@ import seedstream._kernel as _kernel
 import seedstream._mtfill as _mtfill
 from seedstream._args import count_arg
 from seedstream._mt_poly import MT19937_DEGREE, MT19937_POLY_EXPONENTS
+from seedstream._mtstate import struct_layout_ok
 
 MAX_STEPS = 2**128
 _MT_N = 624
@@ -167,7 +168,7 @@ def _bare_mt19937(bit_generator: np.random.MT19937) -> np.random.MT19937:
 
 
 def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.MT19937:
-    if type(bit_generator) is np.random.MT19937 and _struct_layout_ok():
+    if type(bit_generator) is np.random.MT19937 and struct_layout_ok():
         try:
             new = _bare_mt19937(bit_generator)
         except ValueError:  # the kernel found another object layout: numpy's constructor
@@ -180,13 +181,6 @@ def _advance_mt19937(bit_generator: np.random.MT19937, steps: int) -> np.random.
             )
         return new
     return _advance_mt19937_by_dicts(bit_generator, _new_like(bit_generator), steps)
-
-
-def _struct_layout_ok() -> bool:
-    # _fill checks numpy's struct layout once per process (and imports this module)
-    from seedstream._fill import struct_layout_ok
-
-    return struct_layout_ok()
 
 
 def _advance_mt19937_by_dicts(

@@ -207,7 +207,7 @@ done:
 
 /* numpy's MT19937 state struct, mt19937_state in numpy/random/src/mt19937/mt19937.h
  * (not a public header, so declared here as _mtfill.c does): the 624 words, then
- * the position.  seedstream._fill.struct_layout_ok() checks that layout before
+ * the position.  seedstream._mtstate.struct_layout_ok() checks that layout before
  * seedstream._jump lets mt19937_advance_state at a generator. */
 typedef struct {
     uint32_t key[MT_N];
