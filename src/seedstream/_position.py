@@ -85,9 +85,10 @@ class Track(_fastcall.Track):
     """Where one stateful object stands in its stream.
 
     ``words`` is the position in native outputs (None: unknown) and
-    ``lost_by`` what made it unknown.  Both are plain attributes, so that a
-    fast path can count a small call with one addition (``words += n``) or
-    lose it with two stores (``words = None; lost_by = "poisson()"``).
+    ``lost_by`` what made it unknown.  Both are fields of the C base
+    (:class:`seedstream._fastcall.Track`), which a small call served in C
+    (:mod:`seedstream._small`) moves in place; from Python they read and
+    assign as plain attributes.
 
     Parameters
     ----------
