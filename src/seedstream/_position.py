@@ -239,8 +239,13 @@ class Track(_fastcall.Track):
         head, offset = divmod(k, 4)
         self.skip_units(head, 32)
         words, by = self.words, self.lost_by
-        out = numpy_bytes(owner, length + offset)
-        self.words, self.lost_by = words, by
+        # Unknown while numpy draws: its own randint calls are then numpy's alone (served in
+        # C, not tallied), and this count replaces theirs.
+        self.words, self.lost_by = None, "bytes()"
+        try:
+            out = numpy_bytes(owner, length + offset)
+        finally:
+            self.words, self.lost_by = words, by
         self.moved_units(-(-(length + offset) // 4), 32)
         return out[offset:]
 
