@@ -313,3 +313,21 @@ def test_any_object_with_words_and_lost_by() -> None:
     del obj._track
     obj.random_sample()  # no track: the Python method
     assert obj.fallbacks == 2
+
+
+def test_an_empty_shape_is_a_plain_call() -> None:
+    # numpy's choice(n) asks its object's randint for size=(): no delivery for that
+    ours, numpys = ss.RandomState(5), np.random.RandomState(5)
+    with python_calls() as seen:
+        got = [ours.choice(7) for _ in range(20)]
+    assert got == [numpys.choice(7) for _ in range(20)]
+    assert "deliver" not in seen
+    ours, numpys = ss.RandomState(5), np.random.RandomState(5)
+    for name in ("random_sample", "uniform", "standard_normal"):
+        with python_calls() as seen:
+            x = getattr(ours, name)(size=())
+        y = getattr(numpys, name)(size=())
+        assert type(x) is type(y) and np.shape(x) == () and x == y, name
+        assert "deliver" not in seen, name
+    assert ours._track.words is None and ours._track.lost_by == "standard_normal()"
+    assert _same(ours.get_state(legacy=False), numpys.get_state(legacy=False))

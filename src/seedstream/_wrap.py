@@ -101,7 +101,11 @@ def plain_first(
                 and (len(args) <= at + 1 or row.kind == "integers")
             ):
                 size = args[at] if len(args) > at else kwargs.get("size")
-                if size is None or (size.__class__ is int and size <= SMALL_DRAW_VALUES):
+                if (
+                    size is None
+                    or (size.__class__ is int and size <= SMALL_DRAW_VALUES)
+                    or (size.__class__ is tuple and not size)  # (): numpy's own choice() asks so
+                ):
                     return _plain(self, size, args, kwargs)
             return full(self, *args, start=start, chunks=chunks, store=store, **kwargs)
 
@@ -124,14 +128,14 @@ def plain_first(
         """numpy's call (or the core's), counted on the track."""
         if row.shape_args:
             args = () if size is None else (size,)
-        if core is not None and size is not None and size >= core_min:
+        if core is not None and size.__class__ is int and size >= core_min:
             out = core(self, *args, **kwargs)
         else:
             out = numpy(self, *args, **kwargs)
         track: Track = self._track
         if doubles:
             if track.words is not None:
-                track.words += track.double_words * (size if size is not None else count(out))
+                track.words += track.double_words * (size if size.__class__ is int else count(out))
         elif tally is not None:
             tally(track, out, args, kwargs)
         else:
