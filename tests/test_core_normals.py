@@ -253,3 +253,29 @@ def test_polar_count_answers_as_the_kernels_scan(path: str) -> None:
             expected = tuple(_kernel.mt19937_polar_scan(key.tobytes(), pos, attempts, want))
             got = _mtfill.polar_count(key.tobytes(), pos, attempts, want)
             assert got == expected, f"{path} pos={pos} attempts={attempts} want={want}"
+
+
+def test_count_pass_chains_segments_as_the_kernel_counts_them() -> None:
+    # MT19937's polar count: runs of consecutive segments from one moved state, and a wave that
+    # goes on from the last; each segment's count must be the kernel scan's from a jumped state
+    import concurrent.futures
+
+    from seedstream import _variable
+    from seedstream._draw import Draw
+    from seedstream._stream import Stream
+
+    stream = Stream.from_bit_generator(np.random.RandomState(11)._bit_generator)
+    draw = Draw("RandomState", "standard_normal")
+    scanner = _variable.scanner_for(draw, draw.consumption(stream).loop)
+    counts = _variable.Counts()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        scanner.count(stream, counts, range(0, 5), pool)
+        assert counts.resume is not None and counts.resume[0] == 5
+        scanner.count(stream, counts, range(5, 8), pool)  # goes on from the resumed state
+    expected = []
+    for segment in range(8):
+        first, _ = scanner.segment_units(segment)
+        key, pos = _variable._mt_state(stream, 2 * first)
+        attempts = _variable.SEGMENT_ATTEMPTS
+        expected.append(int(_kernel.mt19937_polar_scan(key, pos, attempts, -1)[0]))
+    assert counts.per_segment == expected

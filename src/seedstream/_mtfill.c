@@ -747,27 +747,21 @@ PyDoc_STRVAR(polar_count_doc,
 "acceptance test.  `key` (624 uint32 words, any buffer) is not changed.  The\n"
 "GIL is released.");
 
-static PyObject *py_polar_count(PyObject *self, PyObject *args)
+/* The accepted attempts among the next `attempts` of (key, *pos), and the number of the
+ * accepted one `want` in *found (or -1); key and *pos are left after them.  No GIL needed. */
+static long long polar_scan_in_place(uint32_t *key, int *pos_io, long long attempts,
+                                     long long want, long long *found_out)
 {
-    Py_buffer key;
-    int pos;
-    long long attempts, want = -1;
-    if (!PyArg_ParseTuple(args, "y*iL|L:polar_count", &key, &pos, &attempts, &want)) return NULL;
-    if (key.len != MT_N * 4 || pos < 0 || pos > MT_N || attempts < 0) {
-        PyBuffer_Release(&key);
-        return PyErr_Format(PyExc_ValueError,
-                            "polar_count needs 624 uint32 words, pos in 0..624 and attempts >= 0");
-    }
     size_t (*accept)(const double *, size_t, double *) = legacy_polar_accept;
 #if MF_HAVE_AVX512
     if (mf_path->fill == fill_avx512) accept = legacy_polar_accept_avx512;
 #endif
     long long count = 0, found = -1;
-    Py_BEGIN_ALLOW_THREADS
+    int pos = *pos_io;
     uint32_t buf[MT_BUF] __attribute__((aligned(64)));
     double u[MF_POLAR_BLOCK] __attribute__((aligned(64)));
     double scratch[MF_POLAR_BLOCK] __attribute__((aligned(64)));
-    memcpy(buf, key.buf, MT_N * 4);
+    memcpy(buf, key, MT_N * 4);
     for (long long done = 0; done < attempts;) {
         long long k = attempts - done < MF_POLAR_BLOCK / 2 ? attempts - done : MF_POLAR_BLOCK / 2;
         mf_out_t o = {K_F64, (char *)u, 0, 0};
@@ -785,9 +779,58 @@ static PyObject *py_polar_count(PyObject *self, PyObject *args)
         count += got;
         done += k;
     }
+    memcpy(key, buf, MT_N * 4);
+    *pos_io = pos;
+    *found_out = found;
+    return count;
+}
+
+static PyObject *py_polar_count(PyObject *self, PyObject *args)
+{
+    Py_buffer key;
+    int pos;
+    long long attempts, want = -1;
+    if (!PyArg_ParseTuple(args, "y*iL|L:polar_count", &key, &pos, &attempts, &want)) return NULL;
+    if (key.len != MT_N * 4 || pos < 0 || pos > MT_N || attempts < 0) {
+        PyBuffer_Release(&key);
+        return PyErr_Format(PyExc_ValueError,
+                            "polar_count needs 624 uint32 words, pos in 0..624 and attempts >= 0");
+    }
+    long long count, found;
+    Py_BEGIN_ALLOW_THREADS
+    uint32_t copy[MT_N];
+    memcpy(copy, key.buf, MT_N * 4);
+    count = polar_scan_in_place(copy, &pos, attempts, want, &found);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&key);
     return Py_BuildValue("LL", count, found);
+}
+
+PyDoc_STRVAR(polar_count_on_doc,
+"polar_count_on(key, pos, attempts) -> (accepted, pos)\n\n"
+"polar_count's count, with the state moved past the attempts: `key` (624\n"
+"uint32 words, a writable buffer) is updated in place and the new position\n"
+"returned, so that consecutive segments are counted without a jump between\n"
+"them.  The GIL is released.");
+
+static PyObject *py_polar_count_on(PyObject *self, PyObject *args)
+{
+    Py_buffer key;
+    int pos;
+    long long attempts;
+    if (!PyArg_ParseTuple(args, "w*iL:polar_count_on", &key, &pos, &attempts)) return NULL;
+    if (key.len != MT_N * 4 || pos < 0 || pos > MT_N || attempts < 0) {
+        PyBuffer_Release(&key);
+        return PyErr_Format(PyExc_ValueError,
+                            "polar_count_on needs 624 writable uint32 words, pos in 0..624 and "
+                            "attempts >= 0");
+    }
+    long long count, found;
+    Py_BEGIN_ALLOW_THREADS
+    count = polar_scan_in_place((uint32_t *)key.buf, &pos, attempts, -1, &found);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&key);
+    return Py_BuildValue("Li", count, pos);
 }
 
 PyDoc_STRVAR(polar_finish_doc,
@@ -1042,6 +1085,7 @@ static PyMethodDef mtfill_methods[] = {
     {"state_address", py_state_address, METH_O, state_address_doc},
     {"polar_fill_state", py_polar_fill_state, METH_VARARGS, polar_fill_state_doc},
     {"polar_count", py_polar_count, METH_VARARGS, polar_count_doc},
+    {"polar_count_on", py_polar_count_on, METH_VARARGS, polar_count_on_doc},
     {"polar_finish", (PyCFunction)(void (*)(void))py_polar_finish, METH_VARARGS | METH_KEYWORDS,
      polar_finish_doc},
     {"exponential_finish", (PyCFunction)(void (*)(void))py_exponential_finish,

@@ -98,6 +98,9 @@ class Counts:
     prefix: list[int] = dataclasses.field(default_factory=lambda: [0])
     starts: list[int] = dataclasses.field(default_factory=list)
     end: int = 0
+    # (segment, key bytes, pos): MT19937's state where that segment starts, when a scanner
+    # that runs the generator itself has it at hand after counting the one before
+    resume: tuple[int, bytes, int] | None = None
 
     def add(self, count: int, start: int, end: int) -> None:
         self.per_segment.append(count)
@@ -245,6 +248,39 @@ class PolarScanner(VectorisedScanner):
             return int(_mtfill.polar_count(key, pos, SEGMENT_ATTEMPTS, -1)[0])
         raw = stream.bit_generator_at(first).random_raw(n_units)
         return int(_kernel.polar_scan(raw.data, False, -1)[0])
+
+    def count(self, stream: Stream, counts: Counts, segments: range, pool: Executor) -> None:
+        """On MT19937, a worker counts a run of consecutive segments from one state, which the
+        core moves along: one jump a run (a jump costs half a segment's count), and none for
+        the run that goes on where the last count ended."""
+        if stream.word_bits != 32 or not segments:
+            super().count(stream, counts, segments, pool)
+            return
+        step = -(-len(segments) // (os.cpu_count() or 1))
+        runs = [
+            range(s, min(s + step, segments.stop))
+            for s in range(segments.start, segments.stop, step)
+        ]
+        resume = counts.resume
+
+        def run(part: range) -> tuple[list[int], tuple[int, bytes, int]]:
+            if resume is not None and resume[0] == part.start:
+                key, pos = bytearray(resume[1]), resume[2]
+            else:
+                start, pos = _mt_state(stream, 2 * self.segment_units(part.start)[0])
+                key = bytearray(start)
+            found = []
+            for _ in part:
+                accepted, pos = _mtfill.polar_count_on(key, pos, SEGMENT_ATTEMPTS)
+                found.append(accepted)
+            return found, (part.stop, bytes(key), pos)
+
+        results = list(pool.map(run, runs))
+        for part, (found, _) in zip(runs, results, strict=True):
+            for segment, accepted in zip(part, found, strict=True):
+                unit, n_units = self.segment_units(segment)
+                counts.add(accepted, unit, unit + n_units)
+        counts.resume = results[-1][1]
 
     def segment_hits(self, stream: Stream, segment: int) -> np.ndarray:
         if stream.word_bits == 32:
