@@ -72,7 +72,11 @@ COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=off", "-Wall", "-Wextra"]
 # the headers as depends rebuilds it when one changes; MANIFEST.in also ships them in the sdist.
 CSRC = Path("src/seedstream/csrc")
 KERNEL_CONCERNS = ["gf2poly", "mt_jump", "polar_scan", "counting"]  # each a .c and a .h
-KERNEL_HEADERS = [f"{c}.h" for c in KERNEL_CONCERNS] + ["simd_paths.h", "mt19937.h"]
+KERNEL_HEADERS = [f"{c}.h" for c in KERNEL_CONCERNS] + [
+    "simd_paths.h",
+    "mt19937.h",
+    "numpy_mt19937.h",
+]
 
 setup(
     cmdclass={"build_ext": ProbingBuildExt},
@@ -94,6 +98,7 @@ setup(
             ],
             depends=[
                 str(CSRC / "simd_paths.h"),
+                str(CSRC / "numpy_mt19937.h"),
                 str(CSRC / "bounded_ints.h"),
                 str(CSRC / "legacy_normals.h"),
             ],

@@ -28,6 +28,7 @@
 #include "csrc/gf2poly.h"
 #include "csrc/mt_jump.h"
 #include "csrc/polar_scan.h"
+#include "csrc/numpy_mt19937.h" /* after counting.h, which brings bitgen.h */
 
 /* ------------------------------------------------------------------------ */
 /* The paths                                                                 */
@@ -205,21 +206,6 @@ done:
     return result;
 }
 
-/* numpy's MT19937 state struct, mt19937_state in numpy/random/src/mt19937/mt19937.h
- * (not a public header, so declared here as _mtfill.c does): the 624 words, then
- * the position.  seedstream._mtstate.struct_layout_ok() checks that layout before
- * seedstream._jump lets mt19937_advance_state at a generator. */
-typedef struct {
-    uint32_t key[MT_N];
-    int pos;
-} mt19937_state_t;
-
-static mt19937_state_t *mt_state_of(PyObject *capsule)
-{
-    bitgen_t *bitgen = PyCapsule_GetPointer(capsule, "BitGenerator");
-    return bitgen ? (mt19937_state_t *)bitgen->state : NULL;
-}
-
 PyDoc_STRVAR(mt19937_bind_doc,
 "mt19937_bind(src, src_capsule, dst, dst_capsule) -> None\n\n"
 "Point the bitgen_t behind `dst_capsule` at `dst`'s own MT19937 state struct, with\n"
@@ -343,7 +329,7 @@ static PyObject *py_mt19937_advance_state(PyObject *Py_UNUSED(self), PyObject *a
     int32_t *storage = NULL;
     uint64_t *gwork = NULL, *g = NULL;
     uint32_t *jwork = NULL;
-    mt19937_state_t *src = mt_state_of(src_capsule), *dst = src ? mt_state_of(dst_capsule) : NULL;
+    mt19937_state_t *src = state_of(src_capsule), *dst = src ? state_of(dst_capsule) : NULL;
     if (!dst) goto done;
     if (steps_buf.len > 16 || psi_buf.len % 4) {
         PyErr_SetString(PyExc_ValueError, "steps must be below 2**128 and psi int32 values");

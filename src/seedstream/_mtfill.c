@@ -52,6 +52,7 @@
 #include "csrc/legacy_normals.h"
 #include "csrc/simd_paths.h"
 #include <numpy/random/bitgen.h>
+#include "csrc/numpy_mt19937.h" /* the state struct behind a capsule */
 #define MF_HAVE_AVX2 SS_HAVE_AVX2
 #define MF_HAVE_AVX512 SS_HAVE_AVX512
 
@@ -614,24 +615,6 @@ static PyObject *py_fill(PyObject *self, PyObject *args, PyObject *kwds)
     }
     PyBuffer_Release(&key);
     return result;
-}
-
-/* numpy's bit generators hand out their C interface as a PyCapsule named
- * "BitGenerator" holding a bitgen_t (numpy/random/bitgen.h, its public C ABI;
- * setup.py puts numpy.get_include() on the include path).  For MT19937
- * `state` points at numpy's mt19937_state (numpy/random/src/mt19937/
- * mt19937.h, not a public header, so declared here): the 624 words, then the
- * position.  seedstream._fill checks that layout once per process before it
- * lets fill_state loose on a generator. */
-typedef struct {
-    uint32_t key[MT_N];
-    int pos;
-} mt19937_state_t;
-
-static mt19937_state_t *state_of(PyObject *capsule)
-{
-    bitgen_t *bitgen = PyCapsule_GetPointer(capsule, "BitGenerator");
-    return bitgen ? (mt19937_state_t *)bitgen->state : NULL;
 }
 
 PyDoc_STRVAR(fill_state_doc,
