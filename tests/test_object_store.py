@@ -207,6 +207,14 @@ def test_memory_and_file_urls(tmp_path: Path) -> None:
         fsspec.filesystem("memory").rm("/seedstream-test/x.zarr/c/1")
         write(memory, None, 500, 128, start=3)
         np.testing.assert_array_equal(read(memory, None), numpy_values(SEED, 500, 3))
+        # chunks of zeros are keys too (write_empty_chunks), so they count as done
+        zeros = "memory://seedstream-test/z.zarr"
+        seedstream.RandomState(0).randint(0, 1, 100, chunks=50, store=zeros, progress=False)
+        assert fsspec.filesystem("memory").ls("/seedstream-test/z.zarr/c", detail=False) == [
+            "/seedstream-test/z.zarr/c/0",
+            "/seedstream-test/z.zarr/c/1",
+        ]
+        assert sorted(inspect_output(zeros).done) == [0, 1]
     finally:
         fsspec.filesystem("memory").rm("/seedstream-test", recursive=True)
 

@@ -509,6 +509,7 @@ def _read_json(place: Place, key: str) -> Any:
     """The JSON object at `key` under `place`, or None if it is missing or not JSON."""
     with remote_errors(place):
         fs, root = place.filesystem()
+        fs.invalidate_cache(f"{root}/{key}")  # its size as listed may be older than the object
         try:
             text = fs.cat_file(f"{root}/{key}")
         except FileNotFoundError:
