@@ -215,6 +215,11 @@ def test_memory_and_file_urls(tmp_path: Path) -> None:
             "/seedstream-test/z.zarr/c/1",
         ]
         assert sorted(inspect_output(zeros).done) == [0, 1]
+        # a worker process would write into its own memory: refused, never recorded complete
+        lost = "memory://seedstream-test/p.zarr"
+        with pytest.raises(ValueError, match="another process cannot write there"):
+            write(lost, None, 100, 50, processes=True, workers=1)
+        assert not inspect_output(lost).complete
     finally:
         fsspec.filesystem("memory").rm("/seedstream-test", recursive=True)
 

@@ -21,7 +21,7 @@ check.  What a PUT gives instead is atomicity: a key that exists is a whole
 chunk, so resuming after a crash needs no temporary files.
 
 Before anything is written, the output's keys are listed with a short connect
-timeout (when the user set none), so that a missing bucket, bad credentials
+timeout on S3 (when the user set none), so that a missing bucket, bad credentials
 or an unreachable endpoint is one clear error (:func:`remote_errors`) within
 seconds, before anything is created.
 
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -76,6 +77,8 @@ class Place:
     storage_options: Mapping[str, Any] = dataclasses.field(
         default_factory=dict, hash=False, repr=False
     )
+    # The process that made it: a memory:// URL is that process's memory alone.
+    origin: int = dataclasses.field(default_factory=os.getpid, compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.url
@@ -91,23 +94,32 @@ class Place:
         return self.url.split("://", 1)[0].rsplit("::", 1)[-1].lower()
 
     def zarr_store(self, read_only: bool = False) -> Any:
-        """zarr's store for this place (``FsspecStore.from_url``, as ``zarr.open_array`` makes)."""
+        """zarr's store for this place (``FsspecStore.from_url``, as ``zarr.open_array`` makes).
+
+        A ``memory://`` place is refused in any process but the one that made
+        it: what another process wrote there would be lost with it.
+        """
         from zarr.storage import FsspecStore
 
+        if self.protocol == "memory" and os.getpid() != self.origin:
+            raise ValueError(
+                f"{self.url} is the memory of process {self.origin}: another process cannot "
+                "write there; write with threads (processes=False) or to shared storage"
+            )
         return FsspecStore.from_url(self.url, dict(self.storage_options), read_only=read_only)
 
-    def filesystem(self) -> tuple[Any, str]:
+    def filesystem(self, probe: bool = False) -> tuple[Any, str]:
         """A synchronous fsspec filesystem and the output's root path in it, for listing.
 
-        An ``s3://`` filesystem gets a short connect timeout and few retries
-        unless the options set their own (``config_kwargs``): it answers the
-        first question asked of a place, so a dead endpoint is reported in
-        seconds.
+        With `probe` (the first question asked of a place), an ``s3://``
+        filesystem gets a short connect timeout and few retries unless the
+        options set their own (``config_kwargs``), so that a dead endpoint is
+        reported in seconds; later listings keep the usual retries.
         """
         import fsspec
 
         options = dict(self.storage_options)
-        if self.protocol in ("s3", "s3a"):
+        if probe and self.protocol in ("s3", "s3a"):
             config = dict(options.get("config_kwargs") or {})
             for key, value in _PROBE_S3_CONFIG.items():
                 config.setdefault(key, value)
@@ -171,7 +183,8 @@ def describe(exc: BaseException, place: Place) -> OSError | None:
     if isinstance(exc, FileNotFoundError):
         return FileNotFoundError(
             f"{place}: the bucket (or container) {place.bucket()!r} does not exist, or these "
-            f"credentials cannot see it ({detail}); create it, or check the URL"
+            f"credentials cannot see it ({detail}); create it, or check the URL and "
+            "endpoint_url"
         )
     if isinstance(exc, PermissionError) or "Credential" in name or "AccessDenied" in detail:
         return PermissionError(

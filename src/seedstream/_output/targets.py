@@ -485,15 +485,16 @@ def _place_of(store: Any) -> Place | None:
     return None
 
 
-def _listing(place: Place) -> tuple[str, list[tuple[str, int]]]:
+def _listing(place: Place, probe: bool = False) -> tuple[str, list[tuple[str, int]]]:
     """The root path of `place` in its file system, and every key under it with its size.
 
     Keys are relative to the root (``zarr.json``, ``c/0``...); an object at
     the root itself is the key ``""``.  A missing bucket, bad credentials or
-    an unreachable endpoint is one clear error (``remote_errors``).
+    an unreachable endpoint is one clear error (``remote_errors``), in
+    seconds with `probe` (see ``Place.filesystem``).
     """
     with remote_errors(place):
-        fs, root = place.filesystem()
+        fs, root = place.filesystem(probe)
         fs.invalidate_cache(root)  # the writer's keys came through zarr's own instance
         found = fs.find(root, detail=True)
     listed = []
@@ -522,7 +523,7 @@ def _read_json(place: Place, key: str) -> Any:
 
 def _survey_url(place: Place) -> Found:
     """What a URL holds, from one listing of its keys: as :meth:`ZarrTarget.survey` for a folder."""
-    root, listed = _listing(place)
+    root, listed = _listing(place, probe=True)
     if not listed:
         return Found("absent")
     names = dict(listed)
