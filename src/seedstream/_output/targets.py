@@ -223,8 +223,8 @@ class ZarrTarget(Target):
         self.description = str(store)
         self.place = _place_of(store)
         self.path = _local(store) if self.place is not None else None
-        if self.place is not None and self.place.remote:
-            store = self.place.zarr_store()
+        if self.place is not None:
+            store = self.place.zarr_store() if self.place.remote else self.place.url
         exists = self._exists(store)
         if exists and not overwrite:
             try:
