@@ -8,6 +8,11 @@ Subcommands::
     seedstream verify PATH [--sample 8 | --all]
     seedstream info PATH
 
+PATH may be a URL (``s3://bucket/x.zarr``, ``gs://``, ``abfs://``,
+``memory://``...) with fsspec's options as ``--storage-option KEY=VALUE``
+(repeatable; ``endpoint_url=http://...``, ``anon=true``, nested as
+``client_kwargs.region_name=eu-west-1``).
+
 Sizes and positions are whole numbers written as ``10000000000``,
 ``10_000_000_000``, ``1e10`` or ``2**40`` (parsed, never evaluated).
 
@@ -43,7 +48,7 @@ import numpy as np
 import seedstream
 from seedstream._locate import core_path
 from seedstream._methods import methods
-from seedstream._output import OutputInfo, VerifyReport, inspect_output, verify_output
+from seedstream._output import OutputInfo, VerifyReport, inspect_output, is_url, verify_output
 from seedstream._output import human as _human
 
 # --- parsing ------------------------------------------------------------------------------
@@ -152,6 +157,58 @@ def parse_chunks(text: str) -> int | str:
     return text
 
 
+def parse_storage_options(items: Sequence[str]) -> dict[str, Any]:
+    """``--storage-option KEY=VALUE`` options as fsspec's ``storage_options``.
+
+    A value is read as JSON when it is one (``true``, ``3``, ``{"a": 1}``),
+    else kept as text; a dotted key nests (``client_kwargs.region_name=...``).
+
+    Examples
+    --------
+    >>> parse_storage_options(["anon=true", "endpoint_url=http://h:9000", "client_kwargs.a=2"])
+    {'anon': True, 'endpoint_url': 'http://h:9000', 'client_kwargs': {'a': 2}}
+    """
+    options: dict[str, Any] = {}
+    for text in items:
+        key, sep, value = text.partition("=")
+        names = key.strip().split(".")
+        if not sep or not all(names):
+            raise UsageError(
+                f"--storage-option {text!r}: expected KEY=VALUE, e.g. "
+                "endpoint_url=http://localhost:9000 or client_kwargs.region_name=eu-west-1"
+            )
+        try:
+            parsed: Any = json.loads(value)
+        except ValueError:
+            parsed = value
+        here = options
+        for name in names[:-1]:
+            inner = here.setdefault(name, {})
+            if not isinstance(inner, dict):
+                raise UsageError(f"--storage-option {text!r}: {name} is already given a value")
+            here = inner
+        if names[-1] in here:
+            raise UsageError(f"--storage-option {key.strip()}= is given twice; give it once")
+        here[names[-1]] = parsed
+    return options
+
+
+def _storage_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--storage-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="storage_option",
+        help="for a URL PATH: an fsspec storage option (repeatable), e.g. "
+        "endpoint_url=http://localhost:9000, key=..., anon=true, client_kwargs.region_name=...",
+    )
+
+
+def _storage_options(args: argparse.Namespace) -> dict[str, Any] | None:
+    return parse_storage_options(args.storage_option) or None
+
+
 def _stream_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("stream")
     group.add_argument("--seed", type=parse_count, default=0, help="seed (default 0)")
@@ -203,10 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
         "generate",
         help="write a draw to a zarr array or .npy file (resumable)",
         description="Stream a draw to disk chunk by chunk. PATH ending in .npy: a flat .npy "
-        "file (with a .seedstream.json sidecar); otherwise a zarr v3 array. Running the same "
-        "command again finishes an interrupted output, and does nothing to a complete one.",
+        "file (with a .seedstream.json sidecar); otherwise a zarr v3 array, also at a URL "
+        "(s3://bucket/x.zarr, with --storage-option). Running the same command again finishes "
+        "an interrupted output, and does nothing to a complete one.",
     )
     gen.add_argument("path", metavar="PATH")
+    _storage_option(gen)
     gen.add_argument("--n", type=parse_count, required=True, help="number of values")
     _stream_options(gen)
     gen.add_argument("--start", type=parse_count, default=0, help="skip this many values first")
@@ -260,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
         "1: a chunk differs (or cannot be read); 3: unfinished (written chunks equal).",
     )
     verify.add_argument("path", metavar="PATH")
+    _storage_option(verify)
     which = verify.add_mutually_exclusive_group()
     which.add_argument(
         "--sample",
@@ -278,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the request recorded with an output, its progress and size on disk.",
     )
     info.add_argument("path", metavar="PATH")
+    _storage_option(info)
     info.add_argument("--json", action="store_true")
     info.set_defaults(run=run_info)
     return parser
@@ -435,19 +496,22 @@ def _print_json(value: Any) -> None:
     print(json.dumps(value))  # one line: easy to pipe into jq
 
 
-def _done_before(path: str, overwrite: bool) -> tuple[int, int] | None:
+def _done_before(
+    path: str, overwrite: bool, storage_options: dict[str, Any] | None
+) -> tuple[int, int] | None:
     """(chunks, bytes) an earlier run left at `path`; None if this run starts afresh."""
-    if overwrite or not os.path.exists(path):
+    if overwrite or (not is_url(path) and not os.path.exists(path)):
         return None
     try:
-        info = inspect_output(path)
+        info = inspect_output(path, storage_options=storage_options)
     except (OSError, ValueError):
-        return None  # not an output of ours: the write refuses it with a clear message
+        return None  # not an output of ours (or unreachable): the write says so clearly
     return len(info.done), info.done_bytes
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    before = _done_before(args.path, args.overwrite)
+    storage_options = _storage_options(args)
+    before = _done_before(args.path, args.overwrite, storage_options)
     done_before, bytes_before = before or (0, 0)
     t0 = time.perf_counter()
     _call(
@@ -462,9 +526,10 @@ def run_generate(args: argparse.Namespace) -> int:
         compressors=_compressors(args.compress),
         check_disk=not args.no_disk_check,
         progress=not args.json and sys.stderr.isatty(),
+        storage_options=storage_options,
     )
     seconds = time.perf_counter() - t0
-    info = inspect_output(args.path)
+    info = inspect_output(args.path, storage_options=storage_options)
     written = info.done_bytes - bytes_before
     rate = written / seconds / 1e9 if seconds > 0 else 0.0
     request = info.request
@@ -533,6 +598,7 @@ def run_verify(args: argparse.Namespace) -> int:
         args.path,
         None if args.all else args.sample,
         progress=not args.json and sys.stderr.isatty(),
+        storage_options=_storage_options(args),
     )
     status = {"ok": 0, "mismatch": 1, "incomplete": 3}[report.status]
     if args.json:
@@ -543,7 +609,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    info = inspect_output(args.path)
+    info = inspect_output(args.path, storage_options=_storage_options(args))
     if args.json:
         _print_json(info.to_dict())
     else:
@@ -625,7 +691,7 @@ def _info_text(info: OutputInfo) -> str:
         ("chunks", f"{_shape(request.chunk_shape)}: {len(info.done)} of {request.nchunks} done"),
         ("complete", complete),
         *((f"chunk {i}", why) for i, why in sorted(info.damaged.items())[:10]),
-        ("on disk", _human(info.disk_bytes)),
+        ("stored" if is_url(info.path) else "on disk", _human(info.disk_bytes)),
         (
             "written by",
             f"seedstream {info.record.get('seedstream_version')}, "
@@ -648,6 +714,7 @@ _FLAGS = {
     "overwrite=True": "--overwrite",
     "check_disk=False": "--no-disk-check",
     "compressors=": "--compress",
+    "storage_options=": "--storage-option",
 }
 
 

@@ -67,6 +67,7 @@ class StoreOptions(TypedDict, total=False):
     compressors: Any
     check_disk: bool
     progress: bool | None
+    storage_options: dict[str, Any] | None  # with a URL store=: fsspec's options, as zarr's
 
 
 _STORE_OPTIONS = frozenset(StoreOptions.__optional_keys__)

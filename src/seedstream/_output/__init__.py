@@ -6,12 +6,14 @@ From the bottom up (no module imports one above it):
 - ``words``: how sizes and counts read in messages.
 - ``request``: :class:`Request` and the record stored with it.
 - ``integrity``: whether a stored zarr chunk can be whole, from its header.
+- ``place``: a path or a URL (and its storage options), picklable; storage errors in one line.
 - ``targets``: zarr and ``.npy`` behind one ``Target``; the one npy-or-zarr choice.
 - ``safety``: what a write may replace, the space it needs, one writer at a time.
 - ``writer``: :func:`write`, the parallel fill, workers that end with it.
 - ``verify``: :func:`inspect_output` and :func:`verify_output`.
 """
 
+from seedstream._output.place import Place, is_url
 from seedstream._output.request import Request
 from seedstream._output.targets import ATTRS_KEY, SIDECAR_SUFFIX
 from seedstream._output.verify import (
@@ -29,10 +31,12 @@ __all__ = [
     "SIDECAR_SUFFIX",
     "ChunkMismatch",
     "OutputInfo",
+    "Place",
     "Request",
     "VerifyReport",
     "human",
     "inspect_output",
+    "is_url",
     "verify_output",
     "write",
 ]

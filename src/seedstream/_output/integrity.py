@@ -117,8 +117,14 @@ def _gzip_damage(raw_bytes: int, size: int, read: Read) -> str | None:
     return None
 
 
-def stored_chunk_damage(store: Any, key: str, raw_bytes: int, codecs: Sequence[Any]) -> str | None:
-    """:func:`chunk_damage` of the object at `key`: read in place for a local store."""
+def stored_chunk_damage(
+    store: Any, key: str, raw_bytes: int, codecs: Sequence[Any], size: int | None = None
+) -> str | None:
+    """:func:`chunk_damage` of the object at `key`: read in place for a local store.
+
+    `size`, when known (from a listing of object storage), saves asking for it:
+    an uncompressed chunk then needs no request at all.
+    """
     from zarr.storage import LocalStore
 
     if isinstance(store, LocalStore):
@@ -138,12 +144,13 @@ def stored_chunk_damage(store: Any, key: str, raw_bytes: int, codecs: Sequence[A
     from zarr.core.buffer import default_buffer_prototype
     from zarr.core.sync import sync
 
+    stored = int(sync(store.getsize(key))) if size is None else size
+
     def read_object(offset: int, length: int) -> bytes:
-        end = min(offset + length, size)
+        end = min(offset + length, stored)
         if offset >= end:
             return b""
         found = sync(store.get(key, default_buffer_prototype(), RangeByteRequest(offset, end)))
         return b"" if found is None else bytes(found.to_bytes())
 
-    size = int(sync(store.getsize(key)))
-    return chunk_damage(codecs, raw_bytes, size, read_object)
+    return chunk_damage(codecs, raw_bytes, stored, read_object)

@@ -10,7 +10,14 @@ time: a lock file (``flock``, released by the system when its process dies,
 however it dies) makes a second writer on the same path stop with a message
 (:func:`one_writer`), rather than remove the first one's temporary files.
 
-Imports the request, targets and words modules below it, and seedstream's errors.
+At a URL (:func:`open_remote`) the same checks run on one listing of its
+keys, and replacing removes only the output's own objects.  There is no lock
+on object storage: one writer per output there is the user's responsibility
+(two runs of the same request write the same bytes, each PUT whole; a run with
+``overwrite=True`` may remove another's chunks).  Nor is there a free-space
+check: object storage has no such figure.
+
+Imports the request, place, targets and words modules below it, and seedstream's errors.
 """
 
 from __future__ import annotations
@@ -26,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from seedstream._errors import DiskFullError, OutputInUseError, OutputMismatchError
+from seedstream._output.place import Place, remote_errors
 from seedstream._output.request import Request, differs
-from seedstream._output.targets import Found, Target, check_compressors
+from seedstream._output.targets import Found, Target, check_compressors, open_target
 from seedstream._output.words import examples, human, plural
 
 
@@ -73,11 +81,12 @@ def _unsafe(path: Path) -> str | None:
 
 
 def assess(
-    path: Path, kind: type[Target], request: Request, overwrite: bool, check_disk: bool
+    path: Path | Place, kind: type[Target], request: Request, overwrite: bool, check_disk: bool
 ) -> Found:
     """What is at `path`, refused unless this write may use it; the space for a new output.
 
-    Runs before anything is created (and again under the lock).
+    Runs before anything is created (and again under the lock).  A URL has no
+    free-space check.
     """
     found = kind.survey(path)
     if found.kind == "foreign":
@@ -93,12 +102,31 @@ def assess(
             f"({examples(list(found.extra))}); seedstream will not delete them: move them out, "
             "or choose another path"
         )
-    if check_disk and (found.kind == "absent" or replace):
+    if check_disk and isinstance(path, Path) and (found.kind == "absent" or replace):
         freed = sum(f.stat().st_blocks * 512 for f in found.files if replace and f.exists())
         free = shutil.disk_usage(_existing_parent(path)).free + freed
         if request.nbytes > free:
             raise disk_full(str(path), request.nbytes, free)
     return found
+
+
+def open_remote(
+    place: Place, kind: type[Target], request: Request, overwrite: bool, compressors: Any
+) -> Target:
+    """The output at a URL opened for `request`, after the checks a path gets (but lock and disk).
+
+    What the URL holds is read first, so a missing bucket, bad credentials or
+    an unreachable endpoint is one clear error before anything is created;
+    ``overwrite`` removes only the output's own objects (``zarr.json`` and
+    chunk keys), after the same refusals as for a path.
+    """
+    check_compressors(kind, compressors)
+    found = assess(place, kind, request, overwrite, check_disk=False)
+    with remote_errors(place):
+        if found.kind == "ours" and overwrite and found.keys:
+            fs, _ = place.filesystem()
+            fs.rm(list(found.keys))
+        return open_target(place, request, overwrite=False, compressors=compressors)
 
 
 def free_bytes(path: Path | None) -> int | None:

@@ -16,8 +16,12 @@ still be cut short or overwritten afterwards.  A ``.npy`` chunk counts as done
 once its index is appended to the sidecar log, which happens only after its
 bytes were written, and while the file still reaches its end.
 
-Imports the request, integrity and words modules below it and seedstream's geometry; zarr
-only inside the functions.
+Object storage (a URL, :class:`~seedstream._output.place.Place`): a chunk
+key that exists is a whole chunk there too, since a PUT stores a whole object
+or nothing; what a URL holds is read from one listing of its keys.
+
+Imports the request, integrity, place and words modules below it and seedstream's
+geometry; zarr and fsspec only inside the functions.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import numpy as np
 
 from seedstream._geometry import block_start
 from seedstream._output.integrity import stored_chunk_damage
+from seedstream._output.place import Place, remote_errors
 from seedstream._output.request import Request, check_record, is_record, record
 from seedstream._output.words import examples, human, plural
 
@@ -60,7 +65,8 @@ class Found:
 
     `kind`: ``"absent"`` (nothing, or an empty folder), ``"ours"`` (an output
     with seedstream's record) or ``"foreign"``.  `what` says what a foreign
-    path is; `files` are an output's own files (what replacing it removes);
+    path is; `files` are an output's own files (what replacing it removes), or
+    at a URL `keys`, its own objects (full paths in the URL's file system);
     `extra` names files inside an output's folder that seedstream did not write.
     """
 
@@ -69,6 +75,7 @@ class Found:
     record: dict[str, Any] | None = None
     files: tuple[Path, ...] = ()
     extra: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
 
 
 class Target(abc.ABC):
@@ -84,7 +91,8 @@ class Target(abc.ABC):
     compressible: ClassVar[bool]
     request: Request
     description: str
-    path: Path | None  # None for a zarr store object
+    path: Path | None  # a local path; None for a URL or a zarr store object
+    place: Place | None  # what attach() takes in another process; None for a zarr store object
 
     @abc.abstractmethod
     def __init__(
@@ -110,18 +118,22 @@ class Target(abc.ABC):
 
     @staticmethod
     @abc.abstractmethod
-    def read_record(path: Path) -> dict[str, Any]:
+    def read_record(path: Path | Place) -> dict[str, Any]:
         """The record of the output at `path`; ``ValueError`` if it has none."""
 
     @staticmethod
     @abc.abstractmethod
-    def disk_bytes(path: Path) -> int:
-        """Bytes allocated on disk (sparse ``.npy`` files take only what was written)."""
+    def disk_bytes(path: Path | Place) -> int:
+        """Bytes allocated on disk (sparse ``.npy`` files take only what was written), or stored."""
 
     @classmethod
     @abc.abstractmethod
-    def attach(cls, path: str, request: Request) -> Target:
-        """Open for reading and writing chunks only (a worker process, verification): no checks."""
+    def attach(cls, place: str | os.PathLike[str] | Place, request: Request) -> Target:
+        """Open for reading and writing chunks only (a worker, verification): no checks.
+
+        `place` is a local path or a :class:`~seedstream._output.place.Place`
+        (an opened target's ``place``): picklable, so any process can attach.
+        """
 
     # --- the chunks -----------------------------------------------------------------------
 
@@ -159,13 +171,23 @@ class Target(abc.ABC):
 
 
 def target_type(store: Any) -> type[Target]:
-    """A flat file for a path ending in ``.npy``, a zarr array for any other path or store.
+    """A flat file for a path ending in ``.npy``, a zarr array for any other path, URL or store.
 
-    The one place where the two part.
+    The one place where the two part (``.npy`` URLs are refused before:
+    :func:`~seedstream._output.place.where`).
     """
+    if isinstance(store, Place):
+        store = store.url
     if isinstance(store, str | os.PathLike) and str(store).endswith(".npy"):
         return NpyTarget
     return ZarrTarget
+
+
+def _local(place: str | os.PathLike[str] | Place) -> Path | None:
+    """The local path of `place`, or None for a URL."""
+    if isinstance(place, Place):
+        return None if place.remote else Path(place.url)
+    return Path(place)
 
 
 def check_compressors(kind: type[Target], compressors: Any) -> None:
@@ -199,7 +221,10 @@ class ZarrTarget(Target):
 
         self.request = request
         self.description = str(store)
-        self.path = Path(store) if isinstance(store, str | os.PathLike) else None
+        self.place = _place_of(store)
+        self.path = _local(store) if self.place is not None else None
+        if self.place is not None:
+            store = self.place.zarr_store() if self.place.remote else self.place.url
         exists = self._exists(store)
         if exists and not overwrite:
             try:
@@ -235,6 +260,10 @@ class ZarrTarget(Target):
 
     @classmethod
     def survey(cls, store: Any) -> Found:
+        if isinstance(store, Place):
+            if store.remote:
+                return _survey_url(store)
+            store = store.url
         if not isinstance(store, str | os.PathLike):
             return _survey_store(store)
         path = Path(store)
@@ -268,10 +297,13 @@ class ZarrTarget(Target):
         return cls.survey(path).files
 
     @staticmethod
-    def read_record(path: Path) -> dict[str, Any]:
+    def read_record(path: Path | Place) -> dict[str, Any]:
         import zarr
         from zarr.errors import NodeNotFoundError
 
+        if isinstance(path, Place) and path.remote:
+            return _read_record_url(path)
+        path = Path(str(path))
         try:
             array = zarr.open_array(path, mode="r")
         except NodeNotFoundError:
@@ -287,16 +319,28 @@ class ZarrTarget(Target):
         return found
 
     @staticmethod
-    def disk_bytes(path: Path) -> int:
-        files = [Path(root, name) for root, _, names in os.walk(path) for name in names]
+    def disk_bytes(path: Path | Place) -> int:
+        if isinstance(path, Place) and path.remote:
+            return sum(size for _, size in _listing(path)[1])
+        files = [Path(root, name) for root, _, names in os.walk(str(path)) for name in names]
         return _allocated(files)
 
     @classmethod
-    def attach(cls, path: str, request: Request) -> ZarrTarget:
+    def attach(cls, place: str | os.PathLike[str] | Place, request: Request) -> ZarrTarget:
         target = cls.__new__(cls)
-        target.request, target.description, target.path = request, path, Path(path)
-        target.array = _open_zarr(path)
+        target.request, target.description = request, str(place)
+        target.place = place if isinstance(place, Place) else Place(os.fspath(place))
+        target.path = _local(place)
+        with remote_errors(target.remote):
+            target.array = _open_zarr(
+                target.path if target.path is not None else target.place.zarr_store()
+            )
         return target
+
+    @property
+    def remote(self) -> Place | None:
+        """The place of an output on object storage; None for a local one or a store object."""
+        return self.place if self.place is not None and self.place.remote else None
 
     def clean_partials(self) -> None:
         """Remove temporary files of writers killed mid-chunk (never counted as done).
@@ -318,7 +362,12 @@ class ZarrTarget(Target):
         async def keys() -> set[str]:
             return {k async for k in store.list_prefix(prefix)}
 
-        present = {k[len(prefix) :].lstrip("/") for k in sync(keys())}
+        sizes: dict[str, int] = {}
+        if self.remote is not None:  # one listing with sizes, not a request per chunk
+            sizes = dict(_listing(self.remote)[1])
+            present = set(sizes)
+        else:
+            present = {k[len(prefix) :].lstrip("/") for k in sync(keys())}
         raw_bytes = math.prod(self.request.chunk_shape) * self.request.dtype.itemsize
         codecs = getattr(array.metadata, "codecs", ())  # zarr v3: ours always are
         done, damaged = set(), {}
@@ -327,7 +376,7 @@ class ZarrTarget(Target):
             if key not in present:
                 continue
             stored = f"{prefix}/{key}" if prefix else key
-            found = stored_chunk_damage(store, stored, raw_bytes, codecs)
+            found = stored_chunk_damage(store, stored, raw_bytes, codecs, sizes.get(key))
             if found is None:
                 done.add(i)
             else:
@@ -335,7 +384,8 @@ class ZarrTarget(Target):
         return done, damaged
 
     def write(self, index: int, values: np.ndarray) -> None:
-        self.array[self.request.chunk_region(index)] = values
+        with remote_errors(self.remote):
+            self.array[self.request.chunk_region(index)] = values
 
     def read(self, index: int) -> np.ndarray:
         return np.asarray(self.array[self.request.chunk_region(index)])
@@ -348,7 +398,8 @@ class ZarrTarget(Target):
         return bool((self.recorded() or {}).get("complete"))
 
     def finish(self) -> Any:
-        self.array.attrs[ATTRS_KEY] = record(self.request, complete=True)
+        with remote_errors(self.remote):
+            self.array.attrs[ATTRS_KEY] = record(self.request, complete=True)
         return self.result()
 
     def result(self) -> Any:
@@ -387,14 +438,19 @@ def _survey_store(store: Any) -> Found:
     return Found("ours", record=found)
 
 
-def _zarr_files(path: Path, meta: dict[str, Any]) -> tuple[list[Path], list[str]]:
-    """The files of a zarr array folder that are zarr's (or ours), and the names of the rest."""
+def _chunk_key(meta: dict[str, Any]) -> re.Pattern[str]:
+    """What a chunk key of the array that `meta` (its ``zarr.json``) describes looks like."""
     encoding = meta.get("chunk_key_encoding") or {}
     v2 = isinstance(encoding, dict) and encoding.get("name") == "v2"
     config = (encoding.get("configuration") or {}) if isinstance(encoding, dict) else {}
     sep = re.escape(str(config.get("separator", "." if v2 else "/")))
     digits = [r"\d+"] * len(meta.get("shape") or ())
-    chunk_key = re.compile((sep.join(digits) or "0") if v2 else sep.join(["c", *digits]))
+    return re.compile((sep.join(digits) or "0") if v2 else sep.join(["c", *digits]))
+
+
+def _zarr_files(path: Path, meta: dict[str, Any]) -> tuple[list[Path], list[str]]:
+    """The files of a zarr array folder that are zarr's (or ours), and the names of the rest."""
+    chunk_key = _chunk_key(meta)
     ours: list[Path] = []
     extra: list[str] = []
 
@@ -415,6 +471,88 @@ def _zarr_files(path: Path, meta: dict[str, Any]) -> tuple[list[Path], list[str]
 
     visit(path)
     return ours, extra
+
+
+# --- a URL: one listing of its keys -------------------------------------------------------
+
+
+def _place_of(store: Any) -> Place | None:
+    """The place of a path or URL (what attach takes); None for a zarr store object."""
+    if isinstance(store, Place):
+        return store
+    if isinstance(store, str | os.PathLike):
+        return Place(os.fspath(store))
+    return None
+
+
+def _listing(place: Place, probe: bool = False) -> tuple[str, list[tuple[str, int]]]:
+    """The root path of `place` in its file system, and every key under it with its size.
+
+    Keys are relative to the root (``zarr.json``, ``c/0``...); an object at
+    the root itself is the key ``""``.  A missing bucket, bad credentials or
+    an unreachable endpoint is one clear error (``remote_errors``), in
+    seconds with `probe` (see ``Place.filesystem``).
+    """
+    with remote_errors(place):
+        fs, root = place.filesystem(probe)
+        fs.invalidate_cache(root)  # the writer's keys came through zarr's own instance
+        found = fs.find(root, detail=True)
+    listed = []
+    for name, info in found.items():
+        name = name.rstrip("/")
+        key = "" if name == root else name[len(root) + 1 :] if name.startswith(root + "/") else None
+        if key is not None and info.get("type") != "directory":
+            listed.append((key, int(info.get("size") or 0)))
+    return root, listed
+
+
+def _read_json(place: Place, key: str) -> Any:
+    """The JSON object at `key` under `place`, or None if it is missing or not JSON."""
+    with remote_errors(place):
+        fs, root = place.filesystem()
+        fs.invalidate_cache(f"{root}/{key}")  # its size as listed may be older than the object
+        try:
+            text = fs.cat_file(f"{root}/{key}")
+        except FileNotFoundError:
+            return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _survey_url(place: Place) -> Found:
+    """What a URL holds, from one listing of its keys: as :meth:`ZarrTarget.survey` for a folder."""
+    root, listed = _listing(place, probe=True)
+    if not listed:
+        return Found("absent")
+    names = dict(listed)
+    if "" in names:
+        return Found("foreign", f"an object of {human(names[''])}, not a zarr array")
+    meta = _read_json(place, "zarr.json") if "zarr.json" in names else None
+    found = (meta.get("attributes") or {}).get(ATTRS_KEY) if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or meta.get("node_type") != "array" or not is_record(found):
+        what = (
+            "a zarr array without seedstream's record"
+            if isinstance(meta, dict) and meta.get("node_type") == "array"
+            else f"{plural(len(names), 'object', 'objects')}: {examples(sorted(names))}"
+        )
+        return Found("foreign", what)
+    chunk_key = _chunk_key(meta)
+    ours = [k for k in names if k == "zarr.json" or chunk_key.fullmatch(k)]
+    extra = sorted(k for k in names if k not in ours)
+    keys = tuple(f"{root}/{k}" for k in ours)
+    return Found("ours", record=found, extra=tuple(extra), keys=keys)
+
+
+def _read_record_url(place: Place) -> dict[str, Any]:
+    meta = _read_json(place, "zarr.json")
+    if not isinstance(meta, dict) or meta.get("node_type") != "array":
+        raise ValueError(f"{place} is not a zarr array: it has no readable zarr.json")
+    found = (meta.get("attributes") or {}).get(ATTRS_KEY)
+    if not isinstance(found, dict):
+        raise ValueError(f"{place} has no seedstream record: it was not written by seedstream")
+    return found
 
 
 def _allocated(files: list[Path]) -> int:
@@ -445,7 +583,8 @@ class NpyTarget(Target):
     ) -> None:
         check_compressors(type(self), compressors)
         self.request = request
-        self.path = Path(store)
+        self.path = Path(str(store))
+        self.place = Place(os.fspath(self.path))
         self.sidecar = _sidecar(self.path)
         self.description = str(self.path)
         if self.path.exists() and not overwrite:
@@ -457,7 +596,7 @@ class NpyTarget(Target):
 
     @classmethod
     def survey(cls, store: Any) -> Found:
-        path = Path(store)
+        path = Path(store.url if isinstance(store, Place) else store)
         sidecar = _sidecar(path)
         if not path.exists() and not path.is_symlink():
             return Found("absent")  # a sidecar alone is replaced by the new one
@@ -476,7 +615,8 @@ class NpyTarget(Target):
         return (path, sidecar, sidecar.with_name(sidecar.name + ".tmp"))
 
     @staticmethod
-    def read_record(path: Path) -> dict[str, Any]:
+    def read_record(path: Path | Place) -> dict[str, Any]:
+        path = Path(str(path))
         sidecar = _sidecar(path)
         found = None
         if sidecar.exists():
@@ -493,13 +633,16 @@ class NpyTarget(Target):
         return found
 
     @staticmethod
-    def disk_bytes(path: Path) -> int:
+    def disk_bytes(path: Path | Place) -> int:
+        path = Path(str(path))
         return _allocated([path, _sidecar(path)])
 
     @classmethod
-    def attach(cls, path: str, request: Request) -> NpyTarget:
+    def attach(cls, place: str | os.PathLike[str] | Place, request: Request) -> NpyTarget:
         target = cls.__new__(cls)
+        path = str(place)
         target.request, target.path, target.description = request, Path(path), path
+        target.place = Place(path)
         target.sidecar = _sidecar(target.path)
         target._offset = npy_data_offset(target.path, request)
         return target

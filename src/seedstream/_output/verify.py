@@ -9,7 +9,10 @@ for bit with what is stored.  A chunk whose stored bytes cannot be a whole
 chunk (cut short, or a compressed header that disagrees) is reported damaged
 from its size and header alone: its bytes are never handed to a codec.
 
-Imports the request and targets modules below it (not the writer), and
+An output at a URL is read as one at a path, given the same
+``storage_options`` it was written with.
+
+Imports the place, request and targets modules below it (not the writer), and
 seedstream's progress module.
 """
 
@@ -24,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from seedstream._output.place import Place, where
 from seedstream._output.request import FORMAT, Request
 from seedstream._output.targets import target_type
 from seedstream._progress import verify_bar
@@ -139,12 +143,16 @@ class VerifyReport:
         }
 
 
-def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
+def inspect_output(
+    path: str | os.PathLike[str], *, storage_options: dict[str, Any] | None = None
+) -> OutputInfo:
     """Read the record of an output written with ``store=``, and which chunks are done.
 
     Nothing is generated or compared.  Raises ``FileNotFoundError`` for a
     missing path and ``ValueError`` for a path that seedstream did not write
-    (or wrote in another output format).
+    (or wrote in another output format).  `path` may be a URL (``s3://...``)
+    with the `storage_options` it was written with; ``disk_bytes`` is then
+    the bytes stored under it.
 
     Examples
     --------
@@ -155,10 +163,14 @@ def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
     >>> info.complete, info.request.nchunks, sorted(info.done)
     (True, 3, [0, 1, 2])
     """
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(p))
+    found = where(path, storage_options)
+    p: Path | Place = found if isinstance(found, Place) else Path(found)
     kind = target_type(p)
+    if isinstance(p, Place):
+        if kind.survey(p).kind == "absent":  # (also: the bucket, credentials and endpoint)
+            raise FileNotFoundError(errno.ENOENT, "nothing stored under this URL", str(p))
+    elif not p.exists():
+        raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(p))
     record = kind.read_record(p)
     if record.get("format") != FORMAT:
         raise ValueError(
@@ -173,7 +185,7 @@ def inspect_output(path: str | os.PathLike[str]) -> OutputInfo:
             f"{p} has a malformed seedstream record ({what}), so it cannot be verified or "
             "resumed; regenerate it with the call that made it"
         ) from None
-    done, damaged = kind.attach(str(p), request).scan()
+    done, damaged = kind.attach(p, request).scan()
     disk_bytes = kind.disk_bytes(p)
     return OutputInfo(str(p), kind.kind, record, request, frozenset(done), disk_bytes, damaged)
 
@@ -218,6 +230,7 @@ def verify_output(
     *,
     seed: int | None = None,
     progress: bool | None = False,
+    storage_options: dict[str, Any] | None = None,
 ) -> VerifyReport:
     """Regenerate chunks of a stored output from its record and compare them bit for bit.
 
@@ -233,6 +246,9 @@ def verify_output(
         Seed for choosing the sample, to repeat a check exactly.
     progress : bool or None, optional
         A tqdm bar on stderr; ``None``: when stderr is a terminal.
+    storage_options : dict, optional
+        For a URL (``s3://bucket/x.zarr``): fsspec's options, as the output
+        was written with them (credentials, ``endpoint_url``...).
 
     Returns
     -------
@@ -252,13 +268,14 @@ def verify_output(
     >>> verify_output(path, sample=None).status
     'ok'
     """
-    info = inspect_output(path)
+    info = inspect_output(path, storage_options=storage_options)
     request = info.request
     candidates = list(range(request.nchunks)) if info.complete else sorted(info.done)
     candidates = [i for i in candidates if i not in info.damaged]  # known bad without reading
     sampled = _choose(candidates, sample, seed) if candidates else []
     checked = sorted({*sampled, *info.damaged})
-    target = target_type(info.path).attach(info.path, request)
+    place = where(info.path, storage_options)
+    target = target_type(place).attach(place, request)
     located = request.locate(sampled)  # variable draws: one count pass for all
     bar = verify_bar(len(checked), info.path, progress)
     bad = []

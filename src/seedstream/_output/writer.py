@@ -29,6 +29,7 @@ import numpy as np
 from seedstream._draw import Draw
 from seedstream._errors import DiskFullError, OutputMismatchError
 from seedstream._locate import Located, Locator, values_from
+from seedstream._output.place import Place, where
 from seedstream._output.request import Request
 from seedstream._output.safety import (
     assess,
@@ -37,6 +38,7 @@ from seedstream._output.safety import (
     disk_full,
     free_bytes,
     one_writer,
+    open_remote,
     remove,
 )
 from seedstream._output.targets import Target, open_target, target_type
@@ -54,6 +56,7 @@ def write(
     check_disk: bool = True,
     progress: bool | None = None,
     locator: Locator | None = None,
+    storage_options: dict[str, Any] | None = None,
 ) -> Any:
     """Write `request` to `store` chunk by chunk, resuming what an earlier run left.
 
@@ -67,6 +70,7 @@ def write(
     only an output of seedstream's (see :mod:`~seedstream._output.safety`).
     """
     _check_with_numpy(request.draw)
+    store = where(store, storage_options)  # a URL becomes a Place
     kind = target_type(store)
     path = check_store(store, kind, compressors, overwrite)
     options: dict[str, Any] = {
@@ -76,6 +80,8 @@ def write(
         "progress": progress,
         "locator": locator,
     }
+    if isinstance(store, Place):  # a URL: no lock nor free-space check there (open_remote)
+        return _fill(open_remote(store, kind, request, overwrite, compressors), request, **options)
     if path is None:  # a zarr store object: zarr's overwrite only on an array of ours
         found = kind.survey(store)
         if found.kind == "foreign":
@@ -158,11 +164,11 @@ def _write_chunk(target: Target, index: int, located: tuple[Located, int] | None
 
 
 def _write_chunk_in_process(
-    path: str, request_config: dict[str, Any], index: int, located: tuple[Located, int] | None
+    place: Place, request_config: dict[str, Any], index: int, located: tuple[Located, int] | None
 ) -> int:
-    # Worker processes reattach to the target by path.
+    # Worker processes reattach to the target by its place (a path, or a URL and its options).
     request = Request.from_config(request_config)
-    return _write_chunk(target_type(path).attach(path, request), index, located)
+    return _write_chunk(target_type(place).attach(place, request), index, located)
 
 
 def _write_in_parallel(
@@ -176,18 +182,19 @@ def _write_in_parallel(
 ) -> None:
     """Every chunk an independent task, in threads or worker processes."""
     if processes:
-        if target.path is None:
+        if target.place is None:
             raise ValueError(
-                "processes=True needs a store given as a path; use threads for a zarr store object"
+                "processes=True needs a store given as a path or URL; use threads for a zarr "
+                "store object"
             )
-        path = str(target.path)
+        place = target.place
         pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(
             workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
         )
         config = request.to_config()
 
         def submit(i: int) -> concurrent.futures.Future[int]:
-            return pool.submit(_write_chunk_in_process, path, config, i, located.get(i))
+            return pool.submit(_write_chunk_in_process, place, config, i, located.get(i))
     else:
         pool = concurrent.futures.ThreadPoolExecutor(workers)
 
