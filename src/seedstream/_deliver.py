@@ -67,6 +67,8 @@ class StoreOptions(TypedDict, total=False):
     compressors: Any
     check_disk: bool
     progress: bool | None
+    client: Any  # a dask.distributed Client, or None (the active one) / False (none)
+    shards: Any  # zarr's shard shape: whole chunks in one stored object, one task each
 
 
 _STORE_OPTIONS = frozenset(StoreOptions.__optional_keys__)
