@@ -335,3 +335,4 @@ def test_thirty_million_doubles_through_the_cluster_survive_a_killed_worker(
     assert list(client.run(os.getpid).values()) == [min(pids.values())]
     assert_stored(path, np.random.RandomState(7).random_sample(n))
     assert inspect_output(path).complete
+    assert not list(path.rglob("*.partial"))  # the killed worker's temporary file, if any

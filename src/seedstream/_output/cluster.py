@@ -14,7 +14,9 @@ Memory stays bounded: at most :func:`in_flight` tasks are submitted at a time
 chunks never sit in the scheduler at once.  A worker that dies has its tasks
 run again on another by dask (up to ``distributed.scheduler.allowed-failures``
 times); a unit written twice gives the same bytes.  A caller that dies leaves
-its done chunks, and the same call finishes the output.
+its done chunks, and the same call finishes the output (tasks of the dead
+caller still running write the same bytes, or fail unheard when the re-run
+removes their temporary files).
 
 Task keys read ``seedstream-write-<token of place and request>-<run>-<first
 chunk>`` on the dashboard; a new ``run`` each call, so that a re-run never

@@ -176,6 +176,7 @@ def _fill(
         if client is not None:
             assert place is not None
             write_on_cluster(client, place, request, units, located, bar)
+            target.clean_partials()  # of workers killed mid-chunk: dask ran their tasks again
         else:
             workers = workers or os.cpu_count() or 1
             _write_in_parallel(request, target, units, located, workers, processes, bar)
