@@ -3,6 +3,7 @@
 Subcommands::
 
     seedstream generate PATH --n 1e10 [--seed 0] [--stream legacy] [--chunks 128MiB] ...
+                        [--scheduler tcp://host:8786 | --cluster local:4] [--shards 2**24]
     seedstream show --seed 0 --at 0 1e9 1e12
     seedstream plan --n 1e10 [--chunks 2**24] [--store PATH]
     seedstream verify PATH [--sample 8 | --all]
@@ -32,6 +33,7 @@ terminal and the output is not ``--json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import math
@@ -39,7 +41,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
@@ -209,6 +211,22 @@ def _storage_options(args: argparse.Namespace) -> dict[str, Any] | None:
     return parse_storage_options(args.storage_option) or None
 
 
+def parse_cluster(text: str) -> int:
+    """``--cluster local:N``: N worker processes on this machine.
+
+    Examples
+    --------
+    >>> parse_cluster("local:4")
+    4
+    """
+    found = re.fullmatch(r"local:(\d+)", text.strip())
+    if found is None or int(found.group(1)) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected local:N, N worker processes on this machine (e.g. local:4)"
+        )
+    return int(found.group(1))
+
+
 def _stream_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("stream")
     group.add_argument("--seed", type=parse_count, default=0, help="seed (default 0)")
@@ -274,6 +292,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--workers", type=_positive, help="writers (default: CPU count)")
     gen.add_argument("--processes", action="store_true", help="write in processes, not threads")
+    cluster = gen.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the dask.distributed cluster whose workers write (e.g. tcp://host:8786)",
+    )
+    cluster.add_argument(
+        "--cluster",
+        type=parse_cluster,
+        metavar="local:N",
+        help="start a dask.distributed cluster of N worker processes here to write",
+    )
+    gen.add_argument(
+        "--shards",
+        type=_positive,
+        metavar="VALUES",
+        help="store chunks in shards of this many values (whole chunks; zarr sharding)",
+    )
     gen.add_argument("--compress", choices=("none", "zstd", "lz4"), default="none")
     gen.add_argument(
         "--overwrite",
@@ -509,25 +545,59 @@ def _done_before(
     return len(info.done), info.done_bytes
 
 
+@contextlib.contextmanager
+def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
+    """The Client of --scheduler or --cluster (closed, with its cluster, at the end), or None."""
+    if args.scheduler is None and args.cluster is None:
+        yield None
+        return
+    if args.workers is not None or args.processes:
+        raise UsageError(
+            "--workers and --processes size the local pool; with --scheduler or --cluster the "
+            "cluster's workers write"
+        )
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError(
+            "--scheduler and --cluster need dask.distributed: pip install distributed"
+        ) from None
+    with contextlib.ExitStack() as stack:
+        address: Any = args.scheduler
+        if address is None:
+            address = stack.enter_context(
+                LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=args.cluster,
+                    processes=True,
+                    threads_per_worker=1,  # a chunk is filled by one thread
+                    dashboard_address=None,
+                )
+            )
+        yield stack.enter_context(Client(address, set_as_default=False))  # type: ignore[no-untyped-call]
+
+
 def run_generate(args: argparse.Namespace) -> int:
     storage_options = _storage_options(args)
     before = _done_before(args.path, args.overwrite, storage_options)
     done_before, bytes_before = before or (0, 0)
     t0 = time.perf_counter()
-    _call(
-        args,
-        args.n,
-        args.start,
-        store=args.path,
-        chunks=args.chunks,
-        workers=args.workers,
-        processes=args.processes,
-        overwrite=args.overwrite,
-        compressors=_compressors(args.compress),
-        check_disk=not args.no_disk_check,
-        progress=not args.json and sys.stderr.isatty(),
-        storage_options=storage_options,
-    )
+    with _dask_client(args) as client:
+        _call(
+            args,
+            args.n,
+            args.start,
+            store=args.path,
+            chunks=args.chunks,
+            workers=args.workers,
+            processes=args.processes,
+            overwrite=args.overwrite,
+            compressors=_compressors(args.compress),
+            check_disk=not args.no_disk_check,
+            progress=not args.json and sys.stderr.isatty(),
+            storage_options=storage_options,
+            client=False if client is None else client,
+            **({} if args.shards is None else {"shards": args.shards}),
+        )
     seconds = time.perf_counter() - t0
     info = inspect_output(args.path, storage_options=storage_options)
     written = info.done_bytes - bytes_before

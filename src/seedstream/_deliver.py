@@ -68,6 +68,8 @@ class StoreOptions(TypedDict, total=False):
     check_disk: bool
     progress: bool | None
     storage_options: dict[str, Any] | None  # with a URL store=: fsspec's options, as zarr's
+    client: Any  # a dask.distributed Client, or None (the active one) / False (none)
+    shards: Any  # zarr's shard shape: whole chunks in one stored object, one task each
 
 
 _STORE_OPTIONS = frozenset(StoreOptions.__optional_keys__)

@@ -125,7 +125,9 @@ class Generator(np.random.Generator, Tracked):
         ``store=`` (a path, a ``.npy`` path or a zarr store), the values are
         streamed to disk and the zarr array (or a read-only memory map) is
         returned; the writer's options (``StoreOptions``): ``workers``,
-        ``processes``, ``overwrite``, ``compressors``, ``check_disk``, ``progress``.
+        ``processes``, ``overwrite``, ``compressors``, ``check_disk``, ``progress``,
+        ``client`` (a dask.distributed Client writes, by default the active one),
+        ``shards`` (zarr's shard shape, whole chunks).
         """
         random = generator_random
         if out is not None:

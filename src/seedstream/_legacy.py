@@ -148,7 +148,9 @@ class RandomState(np.random.RandomState, Tracked):
         ``store=`` (a path, a ``.npy`` path or a zarr store), the values are
         streamed to disk and the zarr array (or a read-only memory map) is
         returned; the writer's options (``StoreOptions``): ``workers``,
-        ``processes``, ``overwrite``, ``compressors``, ``check_disk``, ``progress``.
+        ``processes``, ``overwrite``, ``compressors``, ``check_disk``, ``progress``,
+        ``client`` (a dask.distributed Client writes, by default the active one),
+        ``shards`` (zarr's shard shape, whole chunks).
         """
         track = self._track
         order = Order(

@@ -7,8 +7,11 @@ From the bottom up (no module imports one above it):
 - ``request``: :class:`Request` and the record stored with it.
 - ``integrity``: whether a stored zarr chunk can be whole, from its header.
 - ``place``: a path or a URL (and its storage options), picklable; storage errors in one line.
+- ``shards``: ``shards=``, units of work (a chunk, or a whole shard), a stored shard whole.
 - ``targets``: zarr and ``.npy`` behind one ``Target``; the one npy-or-zarr choice.
 - ``safety``: what a write may replace, the space it needs, one writer at a time.
+- ``tasks``: one unit written by a thread, a process or a dask worker; the one re-open.
+- ``cluster``: the active dask Client, and its workers writing a bounded window of tasks.
 - ``writer``: :func:`write`, the parallel fill, workers that end with it.
 - ``verify``: :func:`inspect_output` and :func:`verify_output`.
 """

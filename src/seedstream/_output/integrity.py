@@ -10,7 +10,8 @@ of 35 verify runs), so a bad header must never reach it.  Nothing is
 decompressed here.
 
 Imports nothing of the output package (zarr only inside the functions); the
-targets' scan calls :func:`stored_chunk_damage`.
+targets' scan calls :func:`stored_chunk_damage`, the shards module
+:func:`stored_damage` with its own check of a shard.
 """
 
 from __future__ import annotations
@@ -120,11 +121,23 @@ def _gzip_damage(raw_bytes: int, size: int, read: Read) -> str | None:
 def stored_chunk_damage(
     store: Any, key: str, raw_bytes: int, codecs: Sequence[Any], size: int | None = None
 ) -> str | None:
-    """:func:`chunk_damage` of the object at `key`: read in place for a local store.
+    """:func:`chunk_damage` of the object at `key`.
 
     `size`, when known (from a listing of object storage), saves asking for it:
     an uncompressed chunk then needs no request at all.
     """
+
+    def check(stored: int, read: Read) -> str | None:
+        return chunk_damage(codecs, raw_bytes, stored, read)
+
+    return stored_damage(store, key, check, size)
+
+
+def stored_damage(
+    store: Any, key: str, check: Callable[[int, Read], str | None], size: int | None = None
+) -> str | None:
+    """``check(size, read)`` of the object at `key` (a chunk, or a shard): read in place
+    for a local store, by byte ranges for any other (`size` from a listing, if known)."""
     from zarr.storage import LocalStore
 
     if isinstance(store, LocalStore):
@@ -137,7 +150,7 @@ def stored_chunk_damage(
                     f.seek(offset)
                     return f.read(length)
 
-                return chunk_damage(codecs, raw_bytes, size, read)
+                return check(size, read)
         except FileNotFoundError:
             return "damaged: removed while being checked"
     from zarr.abc.store import RangeByteRequest
@@ -153,4 +166,4 @@ def stored_chunk_damage(
         found = sync(store.get(key, default_buffer_prototype(), RangeByteRequest(offset, end)))
         return b"" if found is None else bytes(found.to_bytes())
 
-    return chunk_damage(codecs, raw_bytes, stored, read_object)
+    return check(stored, read_object)

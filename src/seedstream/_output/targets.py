@@ -20,8 +20,11 @@ Object storage (a URL, :class:`~seedstream._output.place.Place`): a chunk
 key that exists is a whole chunk there too, since a PUT stores a whole object
 or nothing; what a URL holds is read from one listing of its keys.
 
-Imports the request, integrity, place and words modules below it and seedstream's
-geometry; zarr and fsspec only inside the functions.
+A sharded zarr array is written a whole shard at a time, and scanned shard by
+shard (:mod:`~seedstream._output.shards`).
+
+Imports the request, integrity, place, shards and words modules below it and seedstream's
+geometry and errors; zarr and fsspec only inside the functions.
 """
 
 from __future__ import annotations
@@ -40,10 +43,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from seedstream._errors import OutputMismatchError
 from seedstream._geometry import block_start
 from seedstream._output.integrity import stored_chunk_damage
 from seedstream._output.place import Place, remote_errors
 from seedstream._output.request import Request, check_record, is_record, record
+from seedstream._output.shards import drop_shards, scan_shards
 from seedstream._output.words import examples, human, plural
 
 if TYPE_CHECKING:
@@ -93,10 +98,17 @@ class Target(abc.ABC):
     description: str
     path: Path | None  # a local path; None for a URL or a zarr store object
     place: Place | None  # what attach() takes in another process; None for a zarr store object
+    shards: tuple[int, ...] | None = None  # the stored shard shape (zarr only), or None
 
     @abc.abstractmethod
     def __init__(
-        self, store: Any, request: Request, *, overwrite: bool, compressors: Any = None
+        self,
+        store: Any,
+        request: Request,
+        *,
+        overwrite: bool,
+        compressors: Any = None,
+        shards: tuple[int, ...] | None = None,
     ) -> None: ...
 
     # --- the place ------------------------------------------------------------------------
@@ -169,6 +181,10 @@ class Target(abc.ABC):
         """Remove temporary files of writers killed mid-chunk (none but zarr's)."""
         return  # a .npy chunk is written in place, then logged: no temporary file
 
+    def drop(self, damaged: set[int]) -> None:
+        """Remove what holds `damaged` chunks, if rewriting them would read it first."""
+        return  # a chunk is overwritten whole, never read first
+
 
 def target_type(store: Any) -> type[Target]:
     """A flat file for a path ending in ``.npy``, a zarr array for any other path, URL or store.
@@ -190,18 +206,26 @@ def _local(place: str | os.PathLike[str] | Place) -> Path | None:
     return Path(place)
 
 
-def check_compressors(kind: type[Target], compressors: Any) -> None:
+def check_compressors(kind: type[Target], compressors: Any, shards: Any = None) -> None:
     if compressors is not None and not kind.compressible:
         raise ValueError("a .npy file cannot be compressed; use a zarr store for compressors=")
+    if shards is not None and not kind.compressible:
+        raise ValueError("a .npy file has no shards; use a zarr store for shards=")
 
 
 def open_target(
-    store: Any, request: Request, *, overwrite: bool = False, compressors: Any = None
+    store: Any,
+    request: Request,
+    *,
+    overwrite: bool = False,
+    compressors: Any = None,
+    shards: tuple[int, ...] | None = None,
 ) -> Target:
-    """`store` opened for writing `request`: created, or checked to record the same request."""
+    """`store` opened for writing `request`: created, or checked to record the same request
+    (and, when `shards` is given, to be stored in those shards)."""
     kind = target_type(store)
-    check_compressors(kind, compressors)
-    return kind(store, request, overwrite=overwrite, compressors=compressors)
+    check_compressors(kind, compressors, shards)
+    return kind(store, request, overwrite=overwrite, compressors=compressors, shards=shards)
 
 
 # --- zarr ---------------------------------------------------------------------------------
@@ -215,7 +239,13 @@ class ZarrTarget(Target):
     compressible = True
 
     def __init__(
-        self, store: Any, request: Request, *, overwrite: bool, compressors: Any = None
+        self,
+        store: Any,
+        request: Request,
+        *,
+        overwrite: bool,
+        compressors: Any = None,
+        shards: tuple[int, ...] | None = None,
     ) -> None:
         import zarr
 
@@ -232,11 +262,13 @@ class ZarrTarget(Target):
             except Exception:
                 check_record(None, request, self.description)
             check_record(self.recorded(), request, self.description)
+            _check_shards(self.array.shards, shards, self.description)
         else:
             self.array = zarr.create_array(
                 store,
                 shape=request.shape,
                 chunks=request.chunk_shape,
+                shards=shards,
                 dtype=request.dtype,
                 compressors=compressors,
                 fill_value=0,
@@ -244,6 +276,7 @@ class ZarrTarget(Target):
                 config=ZARR_CONFIG,
                 overwrite=overwrite,
             )
+        self.shards = self.array.shards
 
     def _exists(self, store: Any) -> bool:
         import zarr
@@ -335,6 +368,7 @@ class ZarrTarget(Target):
             target.array = _open_zarr(
                 target.path if target.path is not None else target.place.zarr_store()
             )
+        target.shards = target.array.shards
         return target
 
     @property
@@ -353,6 +387,11 @@ class ZarrTarget(Target):
                 if _ZARR_PARTIAL.search(partial.name):
                     partial.unlink(missing_ok=True)
 
+    def drop(self, damaged: set[int]) -> None:
+        """Remove damaged shards: zarr reads a shard before it writes it, and would fail."""
+        if self.shards is not None:
+            drop_shards(self.request, self.shards, self.array, damaged)
+
     def scan(self) -> tuple[set[int], dict[int, str]]:
         from zarr.core.sync import sync
 
@@ -368,6 +407,8 @@ class ZarrTarget(Target):
             present = set(sizes)
         else:
             present = {k[len(prefix) :].lstrip("/") for k in sync(keys())}
+        if self.shards is not None:
+            return scan_shards(self.request, self.shards, array, present)
         raw_bytes = math.prod(self.request.chunk_shape) * self.request.dtype.itemsize
         codecs = getattr(array.metadata, "codecs", ())  # zarr v3: ours always are
         done, damaged = set(), {}
@@ -384,8 +425,12 @@ class ZarrTarget(Target):
         return done, damaged
 
     def write(self, index: int, values: np.ndarray) -> None:
+        self.write_region(self.request.chunk_region(index), values)
+
+    def write_region(self, region: tuple[slice, ...], values: np.ndarray) -> None:
+        """Store `values` at `region`: whole chunks, or a whole shard (one stored object)."""
         with remote_errors(self.remote):
-            self.array[self.request.chunk_region(index)] = values
+            self.array[region] = values
 
     def read(self, index: int) -> np.ndarray:
         return np.asarray(self.array[self.request.chunk_region(index)])
@@ -404,6 +449,15 @@ class ZarrTarget(Target):
 
     def result(self) -> Any:
         return self.array
+
+
+def _check_shards(stored: tuple[int, ...] | None, wanted: Any, where: str) -> None:
+    if wanted is not None and tuple(wanted) != stored:
+        raise OutputMismatchError(
+            f"{where} is stored {'in shards ' + str(stored) if stored else 'without shards'}, "
+            f"not shards={tuple(wanted)}: run the call that made it, or pass overwrite=True to "
+            "rewrite it"
+        )
 
 
 def _open_zarr(store: Any) -> Any:
@@ -579,9 +633,15 @@ class NpyTarget(Target):
     path: Path
 
     def __init__(
-        self, store: Any, request: Request, *, overwrite: bool, compressors: Any = None
+        self,
+        store: Any,
+        request: Request,
+        *,
+        overwrite: bool,
+        compressors: Any = None,
+        shards: tuple[int, ...] | None = None,
     ) -> None:
-        check_compressors(type(self), compressors)
+        check_compressors(type(self), compressors, shards)
         self.request = request
         self.path = Path(str(store))
         self.place = Place(os.fspath(self.path))

@@ -3,13 +3,15 @@
 :func:`write` is the one entry: numpy checks the draw's parameters, the
 safety module checks the path and the space, then the target the request
 names is opened (created, or checked to record the same request) and the
-chunks it lacks are written by threads or worker processes, each chunk an
+chunks it lacks are written by threads or worker processes -- or, when a
+dask.distributed Client is active, by the cluster's workers
+(:mod:`~seedstream._output.cluster`) -- each chunk, or each whole shard, an
 independent task of its own.  Re-running the same call writes only what is
 missing or damaged; on a complete output it does nothing.  Worker processes
 end with their writer, however it ends (:func:`_exit_with_parent`).
 
-Imports the request, targets and safety modules below it, and seedstream's
-draw, errors and progress modules.
+Imports the request, shards, targets, safety, tasks and cluster modules below
+it, and seedstream's draw, errors and progress modules.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import numpy as np
 
 from seedstream._draw import Draw
 from seedstream._errors import DiskFullError, OutputMismatchError
-from seedstream._locate import Located, Locator, values_from
+from seedstream._locate import Locator, values_from
+from seedstream._output.cluster import active_client, write_on_cluster
 from seedstream._output.place import Place, where
 from seedstream._output.request import Request
 from seedstream._output.safety import (
@@ -41,7 +44,9 @@ from seedstream._output.safety import (
     open_remote,
     remove,
 )
-from seedstream._output.targets import Target, open_target, target_type
+from seedstream._output.shards import Unit, check_shards, work_units
+from seedstream._output.targets import Target, check_compressors, open_target, target_type
+from seedstream._output.tasks import Where, place_of, write_unit, write_unit_at
 from seedstream._progress import write_bar
 
 
@@ -57,12 +62,19 @@ def write(
     progress: bool | None = None,
     locator: Locator | None = None,
     storage_options: dict[str, Any] | None = None,
+    client: Any = None,
+    shards: Any = None,
 ) -> Any:
     """Write `request` to `store` chunk by chunk, resuming what an earlier run left.
 
     Returns the ``zarr.Array`` (or, for ``.npy``, a read-only memory map).
-    Peak memory is about ``2 * workers`` chunks, whatever the size.  A
-    variable draw is counted first (in parallel) to locate every chunk.
+    Peak memory is about ``2 * workers`` chunks (shards, when sharded),
+    whatever the size.  A variable draw is counted first (in parallel) to
+    locate every chunk.  With a dask.distributed Client (``client=``, or the
+    active one unless ``client=False``) the cluster's workers write, one task
+    per chunk or shard (see :mod:`~seedstream._output.cluster`); ``shards=``
+    stores whole chunks in fewer objects (zarr's sharding codec), one task
+    per shard.
 
     Nothing is created until numpy accepted the parameters, the path was
     found usable and the space sufficient; a new output that fails before
@@ -72,13 +84,23 @@ def write(
     _check_with_numpy(request.draw)
     store = where(store, storage_options)  # a URL becomes a Place
     kind = target_type(store)
+    shape = check_shards(request, shards)
+    check_compressors(kind, compressors, shape)
     path = check_store(store, kind, compressors, overwrite)
+    cluster = active_client(client)
+    if cluster is not None and (workers is not None or processes):
+        raise ValueError(
+            "workers= and processes= size the local pool, but a dask Client is active, so its "
+            "workers write: drop them, or pass client=False to write with the local pool"
+        )
     options: dict[str, Any] = {
         "workers": workers,
         "processes": processes,
         "check_disk": check_disk,
         "progress": progress,
         "locator": locator,
+        "client": cluster,
+        "place": None if cluster is None else place_of(store),
     }
     if isinstance(store, Place):  # a URL: no lock nor free-space check there (open_remote)
         return _fill(open_remote(store, kind, request, overwrite, compressors), request, **options)
@@ -89,7 +111,9 @@ def write(
                 f"{store} holds {found.what}; seedstream will not delete it: choose another store"
             )
         replace = overwrite and found.kind == "ours"
-        target = open_target(store, request, overwrite=replace, compressors=compressors)
+        target = open_target(
+            store, request, overwrite=replace, compressors=compressors, shards=shape
+        )
         return _fill(target, request, **options)
     check_free(path, kind)  # refusals before anything is created
     assess(path, kind, request, overwrite, check_disk)
@@ -100,7 +124,9 @@ def write(
             remove(path, kind, found.files)
         opened: Target | None = None
         try:
-            opened = open_target(store, request, overwrite=False, compressors=compressors)
+            opened = open_target(
+                store, request, overwrite=False, compressors=compressors, shards=shape
+            )
             return _fill(opened, request, **options)
         except BaseException:
             if fresh and _nothing_done(opened):  # it holds no work: do not let it block a rerun
@@ -133,54 +159,62 @@ def _fill(
     check_disk: bool,
     progress: bool | None,
     locator: Locator | None,
+    client: Any,
+    place: Place | None,
 ) -> Any:
     """Write the chunks `target` lacks; its record says complete at the end."""
     if target.is_complete() and len(target.done()) == request.nchunks:
         # nothing to do, and nothing is rewritten (a zarr missing chunks is completed again)
         return target.result()
     target.clean_partials()
-    done = target.done()
+    done, damaged = target.scan()
+    target.drop(set(damaged))
     todo = [i for i in range(request.nchunks) if i not in done]
     done_bytes = sum(request.chunk_nbytes(i) for i in done)
     remaining = request.nbytes - done_bytes
     free = free_bytes(target.path) if check_disk else None
     if free is not None and remaining > free:
         raise disk_full(target.description, remaining, free)
-    workers = workers or os.cpu_count() or 1
-    located = request.locate(todo, locator)
+    units = work_units(request, target.shards, todo)  # a shard is written whole, always
+    located = request.locate([i for unit in units for i in unit], locator)
     bar = write_bar(request.nbytes, done_bytes, target.description, progress)
     try:
-        _write_in_parallel(request, target, todo, located, workers, processes, bar)
+        if client is not None:
+            assert place is not None
+            write_on_cluster(client, place, request, units, located, bar)
+            target.clean_partials()  # of workers killed mid-chunk: dask ran their tasks again
+        else:
+            workers = workers or os.cpu_count() or 1
+            _write_in_parallel(request, target, units, located, workers, processes, bar)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise DiskFullError(
+                errno.ENOSPC,
+                f"disk full while writing {target.description}: {len(target.done())} of "
+                f"{request.nchunks} chunks are complete and kept; free some space and run the "
+                "same call again to resume",
+            ) from exc
+        raise
     finally:
         if bar is not None:
             bar.close()
     return target.finish()
 
 
-def _write_chunk(target: Target, index: int, located: tuple[Located, int] | None) -> int:
-    values = target.request.chunk_values(index, located)
-    target.write(index, values)
-    return int(values.nbytes)
-
-
-def _write_chunk_in_process(
-    place: Place, request_config: dict[str, Any], index: int, located: tuple[Located, int] | None
-) -> int:
-    # Worker processes reattach to the target by its place (a path, or a URL and its options).
-    request = Request.from_config(request_config)
-    return _write_chunk(target_type(place).attach(place, request), index, located)
-
-
 def _write_in_parallel(
     request: Request,
     target: Target,
-    todo: list[int],
-    located: dict[int, tuple[Located, int]],
+    units: list[Unit],
+    located: Where,
     workers: int,
     processes: bool,
     bar: Any,
 ) -> None:
-    """Every chunk an independent task, in threads or worker processes."""
+    """Every unit (a chunk, or a whole shard) an independent task, in threads or processes."""
+
+    def own(unit: Unit) -> Where:
+        return {i: located[i] for i in unit if i in located}
+
     if processes:
         if target.place is None:
             raise ValueError(
@@ -191,18 +225,17 @@ def _write_in_parallel(
         pool: concurrent.futures.Executor = concurrent.futures.ProcessPoolExecutor(
             workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
         )
-        config = request.to_config()
 
-        def submit(i: int) -> concurrent.futures.Future[int]:
-            return pool.submit(_write_chunk_in_process, place, config, i, located.get(i))
+        def submit(unit: Unit) -> concurrent.futures.Future[int]:
+            return pool.submit(write_unit_at, place, request, unit, own(unit))
     else:
         pool = concurrent.futures.ThreadPoolExecutor(workers)
 
-        def submit(i: int) -> concurrent.futures.Future[int]:
-            return pool.submit(_write_chunk, target, i, located.get(i))
+        def submit(unit: Unit) -> concurrent.futures.Future[int]:
+            return pool.submit(write_unit, target, unit, own(unit))
 
     with pool:
-        _run_bounded(todo, submit, 2 * workers, bar, target, request)
+        _run_bounded(units, submit, 2 * workers, bar)
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -250,15 +283,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _run_bounded(
-    todo: list[int], submit: Any, in_flight: int, bar: Any, target: Target, request: Request
-) -> None:
+def _run_bounded(units: list[Unit], submit: Any, in_flight: int, bar: Any) -> None:
     pending: set[concurrent.futures.Future[int]] = set()
-    queue = iter(todo)
+    queue = iter(units)
     written = 0
     try:
-        for index in queue:
-            pending.add(submit(index))
+        for unit in queue:
+            pending.add(submit(unit))
             if len(pending) >= in_flight:
                 finished, pending = concurrent.futures.wait(
                     pending, return_when=concurrent.futures.FIRST_COMPLETED
@@ -267,16 +298,9 @@ def _run_bounded(
         for future in concurrent.futures.as_completed(pending):
             written += _collect({future}, bar)
         pending = set()
-    except OSError as exc:
+    except OSError:
         for future in pending:
             future.cancel()
-        if exc.errno == errno.ENOSPC:
-            raise DiskFullError(
-                errno.ENOSPC,
-                f"disk full while writing {target.description}: {len(target.done())} of "
-                f"{request.nchunks} chunks are complete and kept; free some space and run the "
-                "same call again to resume",
-            ) from exc
         raise
 
 
