@@ -92,7 +92,7 @@ def main(
             own = clients is None or w not in clients
             if own:
                 cluster = distributed.LocalCluster(
-                    n_workers=w, processes=True, threads_per_worker=1, dashboard_address=None
+                    n_workers=w, processes=True, threads_per_worker=1, dashboard_address=":0"
                 )
                 client = distributed.Client(cluster, set_as_default=False)
             else:

@@ -2,13 +2,16 @@
 
 One ``distributed.LocalCluster`` of two worker processes serves the module
 (starting one costs about 4 s of CPU, and it takes some while idle): the
-tests of the local writer come first, before it starts.  Its Client is the
+tests of the local writer come first, before it starts.  The issue's size and
+the killed caller write to object storage: moto's S3 server, started here and
+reached by the workers over HTTP (``_s3``).  Its Client is the
 default one while the cluster tests run, so they write on it as a user's code
 would.  Every value is compared with numpy's own one-shot output.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -26,6 +29,7 @@ import zarr
 import seedstream
 from _compare import assert_same_bits
 from _outputs import one_error_line, run
+from _s3 import S3
 from seedstream import OutputMismatchError, inspect_output, verify_output
 
 distributed = pytest.importorskip("distributed")
@@ -41,7 +45,7 @@ SRC = str(Path(seedstream.__file__).parent.parent)
 def client() -> Iterator[Any]:
     with (
         distributed.LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -49,6 +53,13 @@ def client() -> Iterator[Any]:
         found = set(client.run(lambda: __import__("seedstream").__file__).values())
         assert found == {seedstream.__file__}, found
         yield client
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[S3]:
+    server = S3()
+    yield server
+    server.stop()
 
 
 def chunk_files(path: Path) -> dict[str, tuple[int, int]]:
@@ -61,12 +72,15 @@ def chunk_files(path: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def wait_until(condition: Callable[[], bool], what: str, alive: Callable[[], bool]) -> None:
+def wait_until(
+    condition: Callable[[], bool], what: str, alive: Callable[[], bool], pause: float = 0.002
+) -> None:
+    """Poll `condition` every `pause` s (a listing of S3 asks this process's moto server)."""
     deadline = time.monotonic() + 120
     while not condition():
         assert alive(), f"the write ended before {what}"
         assert time.monotonic() < deadline, f"waited 120 s for {what}"
-        time.sleep(0.002)
+        time.sleep(pause)
 
 
 def assert_stored(path: Path, expected: np.ndarray, step: int = 5_000_000) -> None:
@@ -183,38 +197,45 @@ def test_cli_cluster_takes_local_n(tmp_path: Path, capsys: pytest.CaptureFixture
 # --- the cluster writes -------------------------------------------------------------------
 
 
-def test_a_killed_caller_is_resumed_by_the_same_call(client: Any, tmp_path: Path) -> None:
-    # A variable draw (located by the caller) written from another process on the module's
-    # cluster; that process is SIGKILLed mid-run, and the same call here finishes the output.
+def test_a_killed_caller_is_resumed_by_the_same_call(client: Any, s3: S3) -> None:
+    # A variable draw (located by the caller) written to S3 from another process on the
+    # module's cluster; that process is SIGKILLed mid-run, and the same call here finishes the
+    # output.  The bucket is versioned: each PUT of a key is a version, so a rewrite shows.
     n, chunk = 300_000, 10_000
-    path = tmp_path / "normal.zarr"
-    call = f"standard_normal({n}, chunks={chunk}, store=sys.argv[2], progress=False)"
+    url = s3.bucket("killed-caller", versioned=True) + "/normal.zarr"
+    options = {"store": url, "storage_options": s3.options, "progress": False}
+
+    def stored() -> dict[str, int]:  # each chunk key: how many times it was PUT
+        return s3.puts("killed-caller", "normal.zarr/c/")
+
     script = (
-        "import sys, distributed, seedstream\n"
+        "import json, sys, distributed, seedstream\n"
         "client = distributed.Client(sys.argv[1])\n"
-        f"seedstream.RandomState(5).{call}\n"
+        f"seedstream.RandomState(5).standard_normal({n}, chunks={chunk}, "
+        "**json.loads(sys.argv[2]))\n"
     )
     env = {**os.environ, "PYTHONPATH": SRC}
     caller = subprocess.Popen(
-        [sys.executable, "-c", script, client.scheduler.address, str(path)], env=env
+        [sys.executable, "-c", script, client.scheduler.address, json.dumps(options)], env=env
     )
     try:
         wait_until(
-            lambda: bool(chunk_files(path)), "a chunk was written", lambda: caller.poll() is None
+            lambda: bool(stored()), "a chunk was written", lambda: caller.poll() is None, 0.05
         )
     finally:
         caller.kill()  # SIGKILL
         caller.wait()
-    before = chunk_files(path)  # what the dead caller finished (its last tasks may still land)
+    before = stored()  # what the dead caller finished (its last tasks may still land)
     assert 0 < len(before) < n // chunk
-    assert not inspect_output(path).complete
+    assert not inspect_output(url, storage_options=s3.options).complete
 
-    seedstream.RandomState(5).standard_normal(n, chunks=chunk, store=path, progress=False)
-    assert_stored(path, np.random.RandomState(5).standard_normal(n))
-    after = chunk_files(path)
+    seedstream.RandomState(5).standard_normal(n, chunks=chunk, **options)
+    stored_values = zarr.open_array(url, mode="r", storage_options=s3.options)[:]
+    assert_same_bits(np.asarray(stored_values), np.random.RandomState(5).standard_normal(n))
+    after = stored()
     assert len(after) == n // chunk
-    assert {name: after[name] for name in before} == before  # finished chunks not rewritten
-    assert verify_output(path, 4).status == "ok"
+    assert {key: after[key] for key in before} == dict.fromkeys(before, 1)  # not rewritten
+    assert verify_output(url, 4, storage_options=s3.options).status == "ok"
 
 
 def test_sharded_output_one_task_per_shard(client: Any, tmp_path: Path) -> None:
@@ -301,38 +322,51 @@ def test_bench_cluster_tiny(client: Any, tmp_path: Path, monkeypatch: pytest.Mon
     assert not list(tmp_path.iterdir())  # every output removed
 
 
-def test_thirty_million_doubles_through_the_cluster_survive_a_killed_worker(
-    client: Any, tmp_path: Path
+def test_thirty_million_doubles_to_s3_through_the_cluster_survive_a_killed_worker(
+    client: Any, s3: S3
 ) -> None:
     # Last of the module: the cluster is left with one worker.  The issue's size, written
-    # once; a worker is SIGKILLed once chunks are landing, and dask runs its tasks again on
-    # the other.
+    # once to S3; a worker is SIGKILLed once chunks are landing, and dask runs its tasks again
+    # on the other.
     n, chunk = 30_000_000, 2_000_000
-    path = tmp_path / "big.zarr"
+    url = s3.bucket("thirty-million") + "/big.zarr"
     pids = client.run(os.getpid)
     outcome: dict[str, Any] = {}
 
+    def chunks_stored() -> int:
+        return len(s3.keys("thirty-million", "big.zarr/c/"))
+
     def write() -> None:
         try:
-            seedstream.RandomState(7).random_sample(n, chunks=chunk, store=path, progress=False)
+            seedstream.RandomState(7).random_sample(
+                n, chunks=chunk, store=url, storage_options=s3.options, progress=False
+            )
         except BaseException as exc:  # reported by the assertion below
             outcome["error"] = exc
 
     writer = threading.Thread(target=write)
     writer.start()
     try:
-        wait_until(lambda: len(chunk_files(path)) >= 2, "two chunks were written", writer.is_alive)
+        wait_until(lambda: chunks_stored() >= 2, "two chunks were written", writer.is_alive, 0.05)
         victim = max(pids.values())
         for nanny in client.cluster.workers.values():  # no new worker in its place: the other one
             if nanny.pid == victim:  # takes its tasks (and a restart costs seconds of CPU)
                 nanny.close_gracefully(reason="a test kills its worker")
         os.kill(victim, signal.SIGKILL)
-        killed_mid_run = writer.is_alive() and len(chunk_files(path)) < n // chunk
+        killed_mid_run = writer.is_alive() and chunks_stored() < n // chunk
     finally:
         writer.join()
     assert "error" not in outcome, outcome
     assert killed_mid_run
     assert list(client.run(os.getpid).values()) == [min(pids.values())]
-    assert_stored(path, np.random.RandomState(7).random_sample(n))
-    assert inspect_output(path).complete
-    assert not list(path.rglob("*.partial"))  # the killed worker's temporary file, if any
+    array = zarr.open_array(url, mode="r", storage_options=s3.options)
+    expected = np.random.RandomState(7).random_sample(n)
+    for i in range(0, n, 5 * chunk):  # read by zarr alone, a few chunks at a time
+        assert_same_bits(
+            np.asarray(array[i : i + 5 * chunk]), expected[i : i + 5 * chunk], f"[{i}:]"
+        )
+    assert inspect_output(url, storage_options=s3.options).complete
+    assert set(s3.keys("thirty-million", "big.zarr/")) == {
+        "big.zarr/zarr.json",
+        *(f"big.zarr/c/{i}" for i in range(n // chunk)),
+    }  # nothing else: no temporary object

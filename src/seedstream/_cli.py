@@ -570,7 +570,7 @@ def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
                     n_workers=args.cluster,
                     processes=True,
                     threads_per_worker=1,  # a chunk is filled by one thread
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: another cluster may hold 8787
                 )
             )
         yield stack.enter_context(Client(address, set_as_default=False))  # type: ignore[no-untyped-call]
