@@ -17,21 +17,30 @@ Every value written is compared once with numpy's own output (first run of each
 case, at sizes up to 10**8).
 
 ``--store-url`` names where the outputs go: a local folder (default: a new
-temporary one); with object storage support, an fsspec URL such as
-``s3://bucket/prefix`` (the hook for that case: outputs are ``URL/bench-*.zarr``,
-removed with fsspec).
+temporary one), or an fsspec URL such as ``s3://bucket/prefix`` (outputs are
+``URL/bench-*.zarr``, removed with fsspec; ``--storage-option KEY=VALUE`` as
+for the command line).  ``--moto`` starts moto's S3 server in a process of its
+own on a free port (``moto_server``, the endpoint the tests use), makes a
+bucket there and writes to it: object storage over HTTP on this machine, with
+the server's CPU competing with the writers' (so a lower bound for real S3,
+whose servers are elsewhere).
 
     python benchmarks/bench_cluster.py [--n 1e8] [--chunk 2**22] [--workers 1 2] [--repeat 4]
+    python benchmarks/bench_cluster.py --moto [--n 3e7]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +51,11 @@ from _timing import HERE, REPEATS, combine, interleave, save, spread, stamp
 CHECK_UP_TO = 10**8  # values compared with numpy once per case (more would take the memory)
 
 
-def _remove(place: str) -> None:
-    if "://" in place:  # object storage: the lead's hook for the S3 case
+def _remove(place: str, storage_options: dict[str, Any] | None = None) -> None:
+    if "://" in place:  # object storage
         import fsspec
 
-        fs, path = fsspec.core.url_to_fs(place)
+        fs, path = fsspec.core.url_to_fs(place, **(storage_options or {}))
         if fs.exists(path):
             fs.rm(path, recursive=True)
     else:
@@ -77,6 +86,7 @@ def main(
     workers: Sequence[int] = (1, 2),
     repeats: int = REPEATS,
     store_url: str | None = None,
+    storage_options: dict[str, Any] | None = None,
     clients: dict[int, Any] | None = None,
     out: Path | None = HERE / "results",
 ) -> list[dict[str, Any]]:
@@ -85,6 +95,7 @@ def main(
 
     started = stamp()
     base = store_url or tempfile.mkdtemp(prefix="seedstream-bench-cluster-")
+    url_options = {} if storage_options is None else {"storage_options": storage_options}
     results: list[dict[str, Any]] = []
     expected = np.random.RandomState(0).random_sample(n) if n <= CHECK_UP_TO else None
     try:
@@ -100,11 +111,12 @@ def main(
                 client = clients[w]
             try:
                 warm = f"{base}/bench-warm-{w}.zarr"
-                _write(min(n, chunk), chunk, warm, {"client": client})  # imports on the workers
-                _remove(warm)
+                # imports on the workers
+                _write(min(n, chunk), chunk, warm, {"client": client, **url_options})
+                _remove(warm, storage_options)
                 cases = {
-                    f"cluster {w}": {"client": client},
-                    f"threads {w}": {"client": False, "workers": w},
+                    f"cluster {w}": {"client": client, **url_options},
+                    f"threads {w}": {"client": False, "workers": w, **url_options},
                 }
                 checked: set[str] = set()
 
@@ -112,14 +124,14 @@ def main(
                     name: str, cases: dict[str, Any] = cases, checked: set[str] = checked
                 ) -> Any:
                     place = f"{base}/bench-{name.replace(' ', '-')}.zarr"
-                    _remove(place)
+                    _remove(place, storage_options)
                     result = _write(n, chunk, place, cases[name])
                     array = result.pop("array")
                     if expected is not None and name not in checked:
                         got = np.asarray(array[:])
                         assert got.tobytes() == expected.tobytes(), f"{name}: not numpy's values"
                         checked.add(name)
-                    _remove(place)
+                    _remove(place, storage_options)
                     return result
 
                 runs = interleave(list(cases), repeats, run)
@@ -161,6 +173,43 @@ def main(
     return results
 
 
+@contextlib.contextmanager
+def moto_s3() -> Iterator[tuple[str, dict[str, Any]]]:
+    """moto's S3 server in a process of its own: a bucket's URL and the storage options."""
+    import boto3
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    keys = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
+    try:
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys)
+        for _ in range(300):  # the server starts in a second or two
+            try:
+                client.create_bucket(Bucket="bench")
+                break
+            except Exception:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"moto's server did not answer at {endpoint}")
+        options = {
+            "key": "bench",
+            "secret": "bench",
+            "endpoint_url": endpoint,
+            "client_kwargs": {"region_name": "us-east-1"},
+        }
+        yield "s3://bench/seedstream", options
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def _count(text: str) -> int:
     if "**" in text:
         base, exponent = text.split("**")
@@ -177,5 +226,16 @@ if __name__ == "__main__":
     parser.add_argument(
         "--store-url", help="where outputs go: a folder, or an fsspec URL (s3://bucket/prefix)"
     )
+    parser.add_argument(
+        "--storage-option", action="append", default=[], metavar="KEY=VALUE", help="for a URL"
+    )
+    parser.add_argument("--moto", action="store_true", help="to moto's S3 server, started here")
     args = parser.parse_args()
-    main(args.n, args.chunk, args.workers, args.repeat, args.store_url)
+    if args.moto:
+        with moto_s3() as (url, options):
+            main(args.n, args.chunk, args.workers, args.repeat, url, options)
+    else:
+        from seedstream._cli import parse_storage_options
+
+        options = parse_storage_options(args.storage_option) or None
+        main(args.n, args.chunk, args.workers, args.repeat, args.store_url, options)
