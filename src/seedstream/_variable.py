@@ -282,13 +282,26 @@ class PolarScanner(VectorisedScanner):
                 counts.add(accepted, unit, unit + n_units)
         counts.resume = results[-1][1]
 
-    def segment_hits(self, stream: Stream, segment: int) -> np.ndarray:
-        if stream.word_bits == 32:
-            first, _ = self.segment_units(segment)
-            key, pos = _mt_state(stream, 2 * first)
-            flags = np.frombuffer(_kernel.mt19937_polar_flags(key, pos, SEGMENT_ATTEMPTS), np.uint8)
-            return np.flatnonzero(flags)
-        return super().segment_hits(stream, segment)
+    def ends(
+        self, stream: Stream, counts: Counts, segment: int, wanted: list[int]
+    ) -> dict[int, int]:
+        """On MT19937 the core finds the wanted attempts, stopping at the last of them (a
+        block's end is one attempt in a segment; listing every flag cost 8x a count)."""
+        if stream.word_bits != 32:
+            return super().ends(stream, counts, segment, wanted)
+        first, _ = self.segment_units(segment)
+        key, pos = _mt_state(stream, 2 * first)
+        base = counts.prefix[segment]
+        order = sorted(wanted)
+        found = _mtfill.polar_find(key, pos, SEGMENT_ATTEMPTS, [i - base for i in order])
+        if min(found, default=0) < 0:
+            raise SelfCheckError(
+                f"internal error: accepted attempts {order} are not all in segment {segment}"
+            )
+        return {
+            i: (segment * SEGMENT_ATTEMPTS + attempt + 1) * self.units_per_attempt
+            for i, attempt in zip(order, found, strict=True)
+        }
 
 
 def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
