@@ -128,6 +128,8 @@ class Scanner(abc.ABC):
     draw: Draw  # numpy's own method: it counts (NumpyScanner), or spot-checks a count
     units_per_attempt: ClassVar[int] = 1
     values_per_accept: ClassVar[int] = 1
+    #: Segments a wave of :func:`count_until` gives each worker (at most)
+    wave_per_worker: ClassVar[int] = 4
 
     @property
     def unit_bits(self) -> int:
@@ -227,6 +229,9 @@ class PolarScanner(VectorisedScanner):
 
     units_per_attempt: ClassVar[int] = 2
     values_per_accept: ClassVar[int] = 2
+    # On MT19937 a worker's run of a wave starts with a jump (about half a segment's count)
+    # unless it goes on where the last wave ended: longer runs, fewer jumps.
+    wave_per_worker: ClassVar[int] = 16
 
     def accepted(self, units: np.ndarray) -> np.ndarray:
         n = units.size // 2 * 2
@@ -501,7 +506,7 @@ def count_until(
                 report(counts.total, accepted)
             missing = accepted - counts.total
             expected = missing / (scanner.acceptance * SEGMENT_ATTEMPTS)
-            wave = max(1, min(4 * workers, math.ceil(expected * 1.01) + 1))
+            wave = max(1, min(scanner.wave_per_worker * workers, math.ceil(expected * 1.01) + 1))
             first = len(counts.per_segment)
             scanner.count(stream, counts, range(first, first + wave), pool)
         scanner.check(stream, counts, range(new, len(counts.per_segment)), pool)
