@@ -279,3 +279,45 @@ def test_count_pass_chains_segments_as_the_kernel_counts_them() -> None:
         attempts = _variable.SEGMENT_ATTEMPTS
         expected.append(int(_kernel.mt19937_polar_scan(key, pos, attempts, -1)[0]))
     assert counts.per_segment == expected
+
+
+def test_polar_find_answers_as_the_kernels_flags(path: str) -> None:
+    """Where a block's end lies: the attempt numbers of wanted accepted attempts, the same as
+    the kernel's flags (checked against numpy in test_kernel) list them; -1 past the scan."""
+    words = np.random.default_rng(6).integers(0, 2**32, (3, 624), dtype=np.uint32)
+    for key, pos in zip(words, (0, 313, 624), strict=True):
+        hits = np.flatnonzero(np.frombuffer(_kernel.mt19937_polar_flags(key, pos, 3001), np.uint8))
+        wants = [0, 0, 1, 1000, int(hits.size) - 1, int(hits.size), int(hits.size) + 9]
+        expected = [int(hits[w]) if w < hits.size else -1 for w in wants]
+        assert _mtfill.polar_find(key.tobytes(), pos, 3001, wants) == expected, path
+    with pytest.raises(ValueError, match="ascending"):
+        _mtfill.polar_find(words[0].tobytes(), 0, 10, [3, 1])
+
+
+def test_chunks_in_recycled_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lazy normals and exponentials draw each chunk into a block a dropped chunk left (any
+    size here): every value is still numpy's, and a block in use is never handed out."""
+    from seedstream import _recycle
+
+    monkeypatch.setattr(_recycle, "MIN_BYTES", 0)
+    handed: list[int] = []
+    take = _recycle._take
+
+    def spy(nbytes: int) -> np.ndarray:
+        block = take(nbytes)
+        handed.append(block.__array_interface__["data"][0])
+        return block
+
+    monkeypatch.setattr(_recycle, "_take", spy)
+    import dask.array as da
+
+    n, chunk = 12000, 2000  # chunks the core serves (CORE_MIN_*)
+    for name in ("standard_normal", "exponential"):
+        handed.clear()
+        x = getattr(seedstream.RandomState(4), name)(size=n, chunks=chunk)
+        expected = da.from_array(getattr(np.random.RandomState(4), name)(size=n), chunks=chunk)
+        # compared chunk by chunk, each dropped once compared: its block is free again
+        assert bool((x == expected).all().compute(scheduler="sync")), name
+        assert len(handed) == n // chunk and len(set(handed)) < len(handed), name
+    kept = _recycle.empty(4096)
+    assert _recycle.empty(4096).ctypes.data != kept.ctypes.data  # kept is in use

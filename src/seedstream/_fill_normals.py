@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 import seedstream._mtfill as _mtfill
+import seedstream._recycle as _recycle
 from seedstream._fill import _executor, _plain_count, _plain_real, default_threads
 
 __all__ = ["exponential", "normal", "standard_exponential", "standard_normal"]
@@ -188,11 +189,12 @@ def _gauss_values(
     n: int,
     affine: tuple[float, float] | None,
     threads: int | None,
+    recycle: bool,
 ) -> npt.NDArray[np.float64]:
     """`n` values of numpy's legacy_gauss (or legacy_normal with ``affine = (loc, scale)``)."""
     bit_generator = random_state._bit_generator
     capsule = bit_generator.capsule
-    out = np.empty(size, dtype=np.float64)
+    out = _empty(size, recycle)
     flat = out.reshape(-1)
     loc, scale = affine if affine is not None else (0.0, 1.0)
 
@@ -226,12 +228,17 @@ def _gauss_values(
 
 
 def _exponential_values(
-    random_state: np.random.RandomState, size: Any, n: int, scale: float | None, threads: int | None
+    random_state: np.random.RandomState,
+    size: Any,
+    n: int,
+    scale: float | None,
+    threads: int | None,
+    recycle: bool,
 ) -> npt.NDArray[np.float64]:
     """`n` values of legacy_standard_exponential, or legacy_exponential(scale)."""
     bit_generator = random_state._bit_generator
     capsule = bit_generator.capsule
-    out = np.empty(size, dtype=np.float64)
+    out = _empty(size, recycle)
 
     def draw(chunk: npt.NDArray[np.float64]) -> None:
         _mtfill.fill_state(capsule, chunk, False)
@@ -246,13 +253,24 @@ def _exponential_values(
     return out
 
 
+def _empty(size: Any, recycle: bool) -> npt.NDArray[np.float64]:
+    """The output: with `recycle` (a chunk task's, dropped once used) in a pooled block."""
+    if recycle:
+        return _recycle.empty(size, np.float64)
+    return np.empty(size, dtype=np.float64)
+
+
 def _plain_scale(scale: object) -> bool:
     # numpy refuses a negative scale, -0.0 and nan included: only positive finite ones here
     return _plain_real(scale) and math.isfinite(scale) and math.copysign(1.0, scale) > 0  # type: ignore[arg-type]
 
 
 def standard_normal(
-    random_state: np.random.RandomState, size: Any = None, *, threads: int | None = None
+    random_state: np.random.RandomState,
+    size: Any = None,
+    *,
+    threads: int | None = None,
+    recycle: bool = False,
 ) -> Any:
     """``numpy.random.RandomState.standard_normal(random_state, size)``, drawn by the core.
 
@@ -272,7 +290,7 @@ def standard_normal(
     n = _served(random_state, size, CORE_MIN_NORMALS)
     if n is None:
         return _np_standard_normal(random_state, size)
-    return _gauss_values(random_state, size, n, None, threads)
+    return _gauss_values(random_state, size, n, None, threads, recycle)
 
 
 def normal(
@@ -282,6 +300,7 @@ def normal(
     size: Any = None,
     *,
     threads: int | None = None,
+    recycle: bool = False,
 ) -> Any:
     """``numpy.random.RandomState.normal(random_state, loc, scale, size)``, drawn by the core.
 
@@ -298,11 +317,15 @@ def normal(
     n = _served(random_state, size, CORE_MIN_NORMALS)
     if n is None or not (_plain_real(loc) and math.isfinite(loc) and _plain_scale(scale)):
         return _np_normal(random_state, loc, scale, size)
-    return _gauss_values(random_state, size, n, (float(loc), float(scale)), threads)
+    return _gauss_values(random_state, size, n, (float(loc), float(scale)), threads, recycle)
 
 
 def standard_exponential(
-    random_state: np.random.RandomState, size: Any = None, *, threads: int | None = None
+    random_state: np.random.RandomState,
+    size: Any = None,
+    *,
+    threads: int | None = None,
+    recycle: bool = False,
 ) -> Any:
     """``numpy.random.RandomState.standard_exponential(random_state, size)``, by the core.
 
@@ -316,7 +339,7 @@ def standard_exponential(
     n = _served(random_state, size, CORE_MIN_EXPONENTIALS)
     if n is None:
         return _np_standard_exponential(random_state, size)
-    return _exponential_values(random_state, size, n, None, threads)
+    return _exponential_values(random_state, size, n, None, threads, recycle)
 
 
 def exponential(
@@ -325,6 +348,7 @@ def exponential(
     size: Any = None,
     *,
     threads: int | None = None,
+    recycle: bool = False,
 ) -> Any:
     """``numpy.random.RandomState.exponential(random_state, scale, size)``, by the core.
 
@@ -340,4 +364,4 @@ def exponential(
     n = _served(random_state, size, CORE_MIN_EXPONENTIALS)
     if n is None or not _plain_scale(scale):
         return _np_exponential(random_state, scale, size)
-    return _exponential_values(random_state, size, n, float(scale), threads)
+    return _exponential_values(random_state, size, n, float(scale), threads, recycle)

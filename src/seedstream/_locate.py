@@ -84,17 +84,24 @@ _CORES: dict[tuple[str, str], Callable[..., np.ndarray]] = {
     ("RandomState", "standard_exponential"): _fill_normals.standard_exponential,
     ("RandomState", "exponential"): _fill_normals.exponential,
 }
+# Those that draw into a recycled block (see seedstream._recycle): a chunk's output is dropped
+# once used, and fresh pages cost more than the uniforms.
+_RECYCLING = {_fill_normals.standard_normal, _fill_normals.normal}
+_RECYCLING |= {_fill_normals.standard_exponential, _fill_normals.exponential}
 
 
 def call(draw: Draw, obj: Any, count: int) -> np.ndarray:
     """``count`` values of `draw` from numpy's object `obj`, as its own method makes them.
 
     Integers, normals and exponentials on MT19937 come from the core, in this
-    thread (a chunk is one task already).
+    thread (a chunk is one task already); normals and exponentials big enough
+    into a recycled block.
     """
     core = _CORES.get((draw.api, draw.method))
     if core is None:
         return draw.call_on(obj, count)
+    if core in _RECYCLING:
+        return core(obj, size=count, threads=1, recycle=True, **draw.numpy_kwargs())
     return core(obj, size=count, threads=1, **draw.numpy_kwargs())
 
 

@@ -730,41 +730,45 @@ PyDoc_STRVAR(polar_count_doc,
 "acceptance test.  `key` (624 uint32 words, any buffer) is not changed.  The\n"
 "GIL is released.");
 
-/* The accepted attempts among the next `attempts` of (key, *pos), and the number of the
- * accepted one `want` in *found (or -1); key and *pos are left after them.  No GIL needed. */
+/* The accepted attempts among the next `attempts` of (key, *pos); key and *pos are left
+ * after them.  found[i] is the attempt number of accepted attempt wants[i] (0-based, wants
+ * ascending), or -1 if it is not among them; with `stop`, the scan ends at the block that
+ * holds the last wanted one (the count returned is then a partial one).  No GIL needed. */
 static long long polar_scan_in_place(uint32_t *key, int *pos_io, long long attempts,
-                                     long long want, long long *found_out)
+                                     const long long *wants, size_t n_wants, long long *found,
+                                     int stop)
 {
-    size_t (*accept)(const double *, size_t, double *) = legacy_polar_accept;
+    size_t (*count_block)(const double *, size_t) = legacy_polar_count;
 #if MF_HAVE_AVX512
-    if (mf_path->fill == fill_avx512) accept = legacy_polar_accept_avx512;
+    if (mf_path->fill == fill_avx512) count_block = legacy_polar_count_avx512;
 #endif
-    long long count = 0, found = -1;
+    long long count = 0;
+    size_t w = 0; /* the next wanted one */
     int pos = *pos_io;
     uint32_t buf[MT_BUF] __attribute__((aligned(64)));
     double u[MF_POLAR_BLOCK] __attribute__((aligned(64)));
-    double scratch[MF_POLAR_BLOCK] __attribute__((aligned(64)));
+    for (size_t i = 0; i < n_wants; i++) found[i] = -1;
     memcpy(buf, key, MT_N * 4);
     for (long long done = 0; done < attempts;) {
         long long k = attempts - done < MF_POLAR_BLOCK / 2 ? attempts - done : MF_POLAR_BLOCK / 2;
         mf_out_t o = {K_F64, (char *)u, 0, 0};
         pos = mf_path->fill(buf, pos, &o, 4 * (uint64_t)k, 0);
-        long long got = (long long)accept(u, (size_t)k, scratch);
-        if (found < 0 && want >= count && want < count + got) {
-            long long seen = count; /* which attempt: the one test again, numpy's */
-            for (long long j = 0; j < k; j++) {
-                if (legacy_polar_accept(u + 2 * j, 1, scratch) && seen++ == want) {
-                    found = done + j;
-                    break;
+        long long got = (long long)count_block(u, (size_t)k);
+        if (w < n_wants && wants[w] < count + got) {
+            long long seen = count; /* which attempts: the one test again, numpy's */
+            for (long long j = 0; j < k && w < n_wants; j++) {
+                if (legacy_polar_count(u + 2 * j, 1)) {
+                    while (w < n_wants && wants[w] == seen) found[w++] = done + j;
+                    seen++;
                 }
             }
         }
         count += got;
         done += k;
+        if (stop && w == n_wants) break;
     }
     memcpy(key, buf, MT_N * 4);
     *pos_io = pos;
-    *found_out = found;
     return count;
 }
 
@@ -779,11 +783,11 @@ static PyObject *py_polar_count(PyObject *self, PyObject *args)
         return PyErr_Format(PyExc_ValueError,
                             "polar_count needs 624 uint32 words, pos in 0..624 and attempts >= 0");
     }
-    long long count, found;
+    long long count, found = -1;
     Py_BEGIN_ALLOW_THREADS
     uint32_t copy[MT_N];
     memcpy(copy, key.buf, MT_N * 4);
-    count = polar_scan_in_place(copy, &pos, attempts, want, &found);
+    count = polar_scan_in_place(copy, &pos, attempts, &want, want >= 0, &found, 0);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&key);
     return Py_BuildValue("LL", count, found);
@@ -808,12 +812,71 @@ static PyObject *py_polar_count_on(PyObject *self, PyObject *args)
                             "polar_count_on needs 624 writable uint32 words, pos in 0..624 and "
                             "attempts >= 0");
     }
-    long long count, found;
+    long long count;
     Py_BEGIN_ALLOW_THREADS
-    count = polar_scan_in_place((uint32_t *)key.buf, &pos, attempts, -1, &found);
+    count = polar_scan_in_place((uint32_t *)key.buf, &pos, attempts, NULL, 0, NULL, 0);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&key);
     return Py_BuildValue("Li", count, pos);
+}
+
+PyDoc_STRVAR(polar_find_doc,
+"polar_find(key, pos, attempts, wants) -> list\n\n"
+"Where accepted attempts `wants` (0-based, ascending) of numpy's legacy polar\n"
+"method lie among the next `attempts` attempts of the MT19937 state (key,\n"
+"pos): the attempt number of each, or -1 past `attempts`.  The scan stops at\n"
+"the last one (polar_count scans them all).  `key` is not changed; the GIL is\n"
+"released.");
+
+static PyObject *py_polar_find(PyObject *self, PyObject *args)
+{
+    Py_buffer key;
+    int pos;
+    long long attempts;
+    PyObject *wants_obj;
+    if (!PyArg_ParseTuple(args, "y*iLO:polar_find", &key, &pos, &attempts, &wants_obj)) return NULL;
+    PyObject *seq = PySequence_Fast(wants_obj, "polar_find needs a sequence of wanted counts");
+    if (!seq) {
+        PyBuffer_Release(&key);
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    long long *wants = PyMem_Malloc(2 * (size_t)(n ? n : 1) * sizeof(long long));
+    PyObject *result = NULL;
+    if (!wants) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    long long *found = wants + n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        wants[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(seq, i));
+        if (wants[i] == -1 && PyErr_Occurred()) goto done;
+        if (wants[i] < 0 || (i && wants[i] < wants[i - 1])) {
+            PyErr_SetString(PyExc_ValueError, "polar_find needs wanted counts >= 0, ascending");
+            goto done;
+        }
+    }
+    if (key.len != MT_N * 4 || pos < 0 || pos > MT_N || attempts < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "polar_find needs 624 uint32 words, pos in 0..624 and attempts >= 0");
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    uint32_t copy[MT_N];
+    memcpy(copy, key.buf, MT_N * 4);
+    polar_scan_in_place(copy, &pos, attempts, wants, (size_t)n, found, 1);
+    Py_END_ALLOW_THREADS
+    result = PyList_New(n);
+    for (Py_ssize_t i = 0; result && i < n; i++) {
+        PyObject *v = PyLong_FromLongLong(found[i]);
+        if (!v) Py_CLEAR(result);
+        else PyList_SET_ITEM(result, i, v);
+    }
+done:
+    PyMem_Free(wants);
+    Py_DECREF(seq);
+    PyBuffer_Release(&key);
+    return result;
 }
 
 PyDoc_STRVAR(polar_finish_doc,
@@ -1069,6 +1132,7 @@ static PyMethodDef mtfill_methods[] = {
     {"polar_fill_state", py_polar_fill_state, METH_VARARGS, polar_fill_state_doc},
     {"polar_count", py_polar_count, METH_VARARGS, polar_count_doc},
     {"polar_count_on", py_polar_count_on, METH_VARARGS, polar_count_on_doc},
+    {"polar_find", py_polar_find, METH_VARARGS, polar_find_doc},
     {"polar_finish", (PyCFunction)(void (*)(void))py_polar_finish, METH_VARARGS | METH_KEYWORDS,
      polar_finish_doc},
     {"exponential_finish", (PyCFunction)(void (*)(void))py_exponential_finish,

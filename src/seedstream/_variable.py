@@ -128,6 +128,8 @@ class Scanner(abc.ABC):
     draw: Draw  # numpy's own method: it counts (NumpyScanner), or spot-checks a count
     units_per_attempt: ClassVar[int] = 1
     values_per_accept: ClassVar[int] = 1
+    #: Segments a wave of :func:`count_until` gives each worker (at most)
+    wave_per_worker: ClassVar[int] = 4
 
     @property
     def unit_bits(self) -> int:
@@ -227,6 +229,9 @@ class PolarScanner(VectorisedScanner):
 
     units_per_attempt: ClassVar[int] = 2
     values_per_accept: ClassVar[int] = 2
+    # On MT19937 a worker's run of a wave starts with a jump (about half a segment's count)
+    # unless it goes on where the last wave ended: longer runs, fewer jumps.
+    wave_per_worker: ClassVar[int] = 16
 
     def accepted(self, units: np.ndarray) -> np.ndarray:
         n = units.size // 2 * 2
@@ -282,13 +287,26 @@ class PolarScanner(VectorisedScanner):
                 counts.add(accepted, unit, unit + n_units)
         counts.resume = results[-1][1]
 
-    def segment_hits(self, stream: Stream, segment: int) -> np.ndarray:
-        if stream.word_bits == 32:
-            first, _ = self.segment_units(segment)
-            key, pos = _mt_state(stream, 2 * first)
-            flags = np.frombuffer(_kernel.mt19937_polar_flags(key, pos, SEGMENT_ATTEMPTS), np.uint8)
-            return np.flatnonzero(flags)
-        return super().segment_hits(stream, segment)
+    def ends(
+        self, stream: Stream, counts: Counts, segment: int, wanted: list[int]
+    ) -> dict[int, int]:
+        """On MT19937 the core finds the wanted attempts, stopping at the last of them (a
+        block's end is one attempt in a segment; listing every flag cost 8x a count)."""
+        if stream.word_bits != 32:
+            return super().ends(stream, counts, segment, wanted)
+        first, _ = self.segment_units(segment)
+        key, pos = _mt_state(stream, 2 * first)
+        base = counts.prefix[segment]
+        order = sorted(wanted)
+        found = _mtfill.polar_find(key, pos, SEGMENT_ATTEMPTS, [i - base for i in order])
+        if min(found, default=0) < 0:
+            raise SelfCheckError(
+                f"internal error: accepted attempts {order} are not all in segment {segment}"
+            )
+        return {
+            i: (segment * SEGMENT_ATTEMPTS + attempt + 1) * self.units_per_attempt
+            for i, attempt in zip(order, found, strict=True)
+        }
 
 
 def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
@@ -488,7 +506,7 @@ def count_until(
                 report(counts.total, accepted)
             missing = accepted - counts.total
             expected = missing / (scanner.acceptance * SEGMENT_ATTEMPTS)
-            wave = max(1, min(4 * workers, math.ceil(expected * 1.01) + 1))
+            wave = max(1, min(scanner.wave_per_worker * workers, math.ceil(expected * 1.01) + 1))
             first = len(counts.per_segment)
             scanner.count(stream, counts, range(first, first + wave), pool)
         scanner.check(stream, counts, range(new, len(counts.per_segment)), pool)

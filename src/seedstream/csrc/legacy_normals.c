@@ -23,6 +23,18 @@ size_t legacy_polar_accept(const double *u, size_t attempts, double *xy)
     return a;
 }
 
+size_t legacy_polar_count(const double *u, size_t attempts)
+{
+    size_t a = 0;
+    for (size_t i = 0; i < attempts; i++) {
+        double x1 = 2.0 * u[2 * i] - 1.0;
+        double x2 = 2.0 * u[2 * i + 1] - 1.0;
+        double r2 = x1 * x1 + x2 * x2;
+        a += (size_t)((r2 < 1.0) & (r2 != 0.0));
+    }
+    return a;
+}
+
 void legacy_polar_finish(double *xy, size_t npairs, double loc, double scale, int affine)
 {
     for (size_t i = 0; i < npairs; i++) {
@@ -69,5 +81,22 @@ SS_TARGET("avx512f") size_t legacy_polar_accept_avx512(const double *u, size_t a
         a += (size_t)__builtin_popcount(ok) / 2;
     }
     return a + legacy_polar_accept(u + 2 * i, attempts - i, xy + 2 * a);
+}
+
+/* legacy_polar_accept_avx512's test with nothing stored: what the count pass asks. */
+SS_TARGET("avx512f") size_t legacy_polar_count_avx512(const double *u, size_t attempts)
+{
+    const __m512d two = _mm512_set1_pd(2.0), one = _mm512_set1_pd(1.0);
+    const __m512d zero = _mm512_setzero_pd();
+    size_t lanes = 0, i = 0;
+    for (; i + 4 <= attempts; i += 4) {
+        __m512d x = _mm512_sub_pd(_mm512_mul_pd(two, _mm512_loadu_pd(u + 2 * i)), one);
+        __m512d sq = _mm512_mul_pd(x, x);
+        __m512d r2 = _mm512_add_pd(sq, _mm512_permute_pd(sq, 0x55));
+        __mmask8 ok = _mm512_cmp_pd_mask(r2, one, _CMP_LT_OQ) &
+                      _mm512_cmp_pd_mask(r2, zero, _CMP_NEQ_UQ);
+        lanes += (size_t)__builtin_popcount(ok);
+    }
+    return lanes / 2 + legacy_polar_count(u + 2 * i, attempts - i);
 }
 #endif

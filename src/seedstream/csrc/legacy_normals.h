@@ -27,11 +27,15 @@
  * xy must hold 2 * attempts doubles (rejected attempts are written over). */
 size_t legacy_polar_accept(const double *u, size_t attempts, double *xy);
 
-/* The same with AVX-512 (F): eight attempts a step, compressed with masked stores.
+/* legacy_polar_accept's count alone, nothing written (the count pass). */
+size_t legacy_polar_count(const double *u, size_t attempts);
+
+/* The same with AVX-512 (F): four attempts a vector, compressed with masked stores.
  * Only where the build has that path (SS_HAVE_AVX512) and the CPU runs it. */
 #include "simd_paths.h"
 #if SS_HAVE_AVX512
 size_t legacy_polar_accept_avx512(const double *u, size_t attempts, double *xy);
+size_t legacy_polar_count_avx512(const double *u, size_t attempts);
 #endif
 
 /* In place over npairs accepted (x2, x1): r2 = x1^2 + x2^2, f = sqrt(-2 log(r2) / r2),
