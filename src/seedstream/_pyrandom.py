@@ -1,61 +1,163 @@
-"""``seedstream.PythonRandom``: the stream of Python's ``random.random()``.
+"""``seedstream.PythonRandom``: Python's ``random.Random``, with sizes and random access.
 
-CPython's :mod:`random` is MT19937 seeded with ``init_by_array`` over the
-32-bit little-endian words of ``abs(seed)`` (``random.seed(0)`` is
-``numpy.random.RandomState([0])``), and ``random()`` makes a double from two
-words with the same formula as numpy's ``random_sample``.  So the stream is a
-legacy numpy stream, and random access comes from :class:`~seedstream.RandomState`.
+A :class:`PythonRandom` *is* a :class:`random.Random` (a subclass): CPython
+seeds it, owns its state and makes every value a call with CPython's own
+parameters returns -- ``randint``, ``choice``, ``gauss`` (with its cached
+second value), ``shuffle``, ``sample``, ... are CPython's methods, unchanged.
+seedstream adds ``size=`` to the drawing methods, ``start=`` (skip that many
+values in O(log start) time) where a value takes a fixed number of 32-bit
+words, ``chunks=`` and ``store=`` for ``random`` and ``uniform``, and the raw
+:attr:`~PythonRandom.position`.
+
+Why that works: CPython's generator is MT19937 seeded with ``init_by_array``,
+``random()`` makes a double from two 32-bit words with numpy's
+``random_sample`` formula, and every other method draws through ``random()``
+or ``getrandbits(k)`` (``ceil(k / 32)`` words).  Those two are served in C
+(:class:`seedstream._fastcall.small_call`) by CPython's own methods, and they
+count the words on the object's :class:`~seedstream._position.Track`; so any
+CPython method, however it rejects and retries, keeps the position exact.  A
+draw after ``start=`` moves the state with the MT19937 jump
+(:func:`seedstream.advance`) on a numpy copy of it (a
+:class:`~seedstream.RandomState` sharing the track), then hands it back.
+
+What each method takes (one row per method in :data:`METHODS`):
+
+- ``random``, ``uniform``: ``size=``, ``start=``, ``chunks=``, ``store=``
+  (numpy's ``random_sample`` / ``uniform`` make the same doubles);
+- ``triangular``, ``expovariate``, ``paretovariate``, ``weibullvariate``
+  (one ``random()`` a value) and ``getrandbits`` (``ceil(k / 32)`` words):
+  ``size=`` and ``start=``, CPython's method called once per value;
+- ``randrange``, ``randint``, ``choice``, ``gauss``, ``normalvariate``,
+  ``lognormvariate``, ``vonmisesvariate``, ``gammavariate``,
+  ``betavariate`` (and ``binomialvariate`` on Python 3.12+): rejection
+  loops, so ``size=`` only (a loop of CPython's calls); ``start=`` raises.
 """
 
 from __future__ import annotations
 
+import _random
 import dataclasses
+import functools
+import inspect
 import operator
-import os
-from hashlib import sha512
+import random
+from collections.abc import Callable
 from typing import Any, Unpack
 
 import numpy as np
 
 from seedstream._deliver import StoreOptions
+from seedstream._fastcall import small_call
 from seedstream._fill import CORE_MIN_VALUES
 from seedstream._legacy import RandomState
+from seedstream._position import Track, check_start
 from seedstream._stream import Stream
 
-_np_random_sample = np.random.RandomState.random_sample
+__all__ = ["METHODS", "PythonRandom", "python_seed_words"]
+
+# CPython's C base (the MT19937 state, random(), getrandbits(), seed(int)) and its Python class
+_C = _random.Random
+_PY = random.Random
 
 
 def python_seed_words(seed: object) -> list[int]:
-    """The ``init_by_array`` key that ``random.seed(seed)`` uses (version 2 seeding).
+    """The ``init_by_array`` key that ``random.seed(seed)`` uses for an int (version 2 seeding).
 
     Examples
     --------
-    >>> python_seed_words(0), python_seed_words(2**40 + 5)
-    ([0], [5, 256])
+    >>> python_seed_words(0), python_seed_words(2**40 + 5), python_seed_words(-3)
+    ([0], [5, 256], [3])
     """
-    if seed is None:
-        return [int(w) for w in np.frombuffer(os.urandom(4 * 624), dtype="<u4")]
-    if isinstance(seed, str | bytes | bytearray):
-        raw = seed.encode() if isinstance(seed, str) else bytes(seed)
-        seed = int.from_bytes(raw + sha512(raw).digest(), "big")
-    elif isinstance(seed, float):
-        seed = hash(seed) % 2**64  # CPython's random_seed: the hash as a size_t
-    elif not isinstance(seed, int):
-        # CPython's message, word for word
-        raise TypeError(
-            "The only supported seed types are: None,\nint, float, str, bytes, and bytearray."
-        )
-    n = abs(seed)
+    n = abs(operator.index(seed))  # type: ignore[arg-type]
     return [(n >> (32 * i)) & 0xFFFFFFFF for i in range(max(1, (n.bit_length() + 31) // 32))]
 
 
-class PythonRandom:
-    """The stream of ``random.seed(seed); random.random()``, with random access.
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """How one CPython method is served.
+
+    ``words``: 32-bit words per value as a function of the bound arguments, or
+    None when the method loops (rejection sampling: the count varies).
+    ``result``: ``"float"`` (a float64 array), ``"int"`` (an integer array, object
+    dtype beyond 64 bits) or ``"object"`` (a list: ``choice``'s elements).
+    """
+
+    name: str
+    words: Callable[[inspect.BoundArguments], int] | None
+    result: str
+
+
+def _one_double(_: inspect.BoundArguments) -> int:
+    return 2
+
+
+def _bits_words(bound: inspect.BoundArguments) -> int:
+    k = operator.index(bound.arguments["k"])
+    return (k + 31) // 32 if k > 0 else 0
+
+
+#: The drawing methods beyond ``random``, as CPython's ``random.Random`` has them.
+METHODS: tuple[Row, ...] = tuple(
+    row
+    for row in (
+        Row("uniform", _one_double, "float"),
+        Row("triangular", _one_double, "float"),
+        Row("expovariate", _one_double, "float"),
+        Row("paretovariate", _one_double, "float"),
+        Row("weibullvariate", _one_double, "float"),
+        Row("getrandbits", _bits_words, "int"),
+        Row("randrange", None, "int"),
+        Row("randint", None, "int"),
+        Row("choice", None, "object"),
+        Row("gauss", None, "float"),
+        Row("normalvariate", None, "float"),
+        Row("lognormvariate", None, "float"),
+        Row("vonmisesvariate", None, "float"),
+        Row("gammavariate", None, "float"),
+        Row("betavariate", None, "float"),
+        Row("binomialvariate", None, "int"),  # Python 3.12+
+    )
+    if hasattr(_PY, row.name)
+)
+
+
+def _as_array(values: list[Any], result: str, size: Any) -> Any:
+    if result == "object":
+        return values
+    if result == "float":
+        out = np.array(values, dtype=np.float64)
+    else:  # int64 where they fit, else what numpy makes of Python ints (uint64, object)
+        try:
+            out = np.array(values, dtype=np.int64)
+        except OverflowError:
+            out = np.array(values)
+            if out.dtype.kind not in "iu":
+                out = np.array(values, dtype=object)
+    return out.reshape(size)
+
+
+def _count(size: Any) -> int:
+    """Values in `size` (an int or a shape), as numpy counts them."""
+    shape = (size,) if isinstance(size, int | np.integer) else tuple(size)
+    return int(np.prod([operator.index(n) for n in shape], dtype=np.int64))
+
+
+class PythonRandom(random.Random):
+    """Python's ``random.Random(seed)``, with ``size=``, random access and a position.
 
     Parameters
     ----------
     seed : None, int, float, str, bytes or bytearray, optional
-        As :func:`random.seed` (version 2): the same seed gives the same stream.
+        As :class:`random.Random`: the same seed gives the same values.
+
+    Notes
+    -----
+    A call with CPython's own parameters is CPython's call: the same value, the
+    same exception, the same state after it.  ``size=`` (keyword-only, ``random``
+    also takes it first by position) gives an array equal to that many calls in
+    a loop, leaving the same state.  :attr:`position` counts the 32-bit words
+    consumed since seeding; it is kept exact through every method (CPython's
+    ``random()`` and ``getrandbits()`` count them), and lost by :meth:`setstate`.
 
     Examples
     --------
@@ -66,19 +168,90 @@ class PythonRandom:
     True
     >>> PythonRandom(1234).random(start=4) == expected[4]
     True
+    >>> p, r = PythonRandom("seed"), random.Random("seed")
+    >>> p.randint(1, 6) == r.randint(1, 6), p.gauss() == r.gauss(), p.getstate() == r.getstate()
+    (True, True, True)
+    >>> p.expovariate(2.0, size=3, start=10**12).shape
+    (3,)
     """
 
-    def __init__(self, seed: object = None) -> None:
-        self.seed(seed)
+    _rs: RandomState
+    _track: Track
 
-    def seed(self, seed: object = None) -> None:
-        """Reseed, as :func:`random.seed`."""
-        self._rs = RandomState(python_seed_words(seed))
-        if isinstance(seed, int | str):  # provenance, in Python's own terms
-            track = self._rs._track
-            track.origin = dataclasses.replace(track.origin, seed={"python": seed})
+    def __init__(self, seed: Any = None) -> None:
+        super().__init__(seed)
 
-    def random(
+    def seed(self, a: Any = None, version: int = 2) -> None:
+        """Reseed, as :meth:`random.Random.seed`; the position restarts at 0."""
+        _PY.seed(self, a, version)
+        bg = np.random.MT19937(0)
+        bg.state = _numpy_state(_C.getstate(self))  # type: ignore[assignment]
+        rs = RandomState(bg)
+        track = rs._track
+        if isinstance(a, int) or (version == 2 and isinstance(a, str)):
+            # provenance in Python's own terms (the stream itself is the state)
+            track.origin = dataclasses.replace(track.origin, seed={"python": a})
+        self._rs, self._track = rs, track
+
+    def setstate(self, state: Any) -> None:
+        """Accept a state from :meth:`getstate`, as CPython; the position becomes unknown."""
+        _PY.setstate(self, state)
+        self._track.lose("setstate()")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        track = self._track
+        return (_restore, (self.getstate(), track.origin, track.words, track.lost_by))
+
+    # --- the position -----------------------------------------------------------------
+
+    @property
+    def stream(self) -> Stream:
+        """The stream this object draws from: its state at position 0."""
+        return self._track.origin
+
+    @property
+    def position(self) -> int:
+        """32-bit words consumed since seeding (two per ``random()``).
+
+        Assigning moves to that position in O(log position) time, and clears the
+        cached second Gaussian (``gauss_next``), as :meth:`seed` does.
+        """
+        return self._track.position()
+
+    @position.setter
+    def position(self, value: int) -> None:
+        self._track.seek(value)
+        self._push()
+        self.gauss_next = None
+
+    def _pull(self) -> None:
+        """Put the numpy copy of the state (``self._rs``) where CPython's is."""
+        self._rs._bit_generator.state = _numpy_state(_C.getstate(self))
+
+    def _push(self) -> None:
+        """Put CPython's state where the numpy copy is."""
+        state = self._rs._bit_generator.state["state"]
+        _C.setstate(self, (*state["key"].tolist(), int(state["pos"])))
+
+    def _skip(self, words: int) -> None:
+        """Move `words` 32-bit words ahead by the jump, counted."""
+        if words:
+            self._pull()
+            self._track.skip(words)
+            self._track.moved(words)
+            self._push()
+
+    def _via_numpy(self, draw: Callable[[], Any]) -> Any:
+        """`draw` on the numpy copy (which moves the shared track), CPython's state after it."""
+        self._pull()
+        try:
+            return draw()
+        finally:
+            self._push()
+
+    # --- random(): CPython's in C for a plain call ------------------------------------
+
+    def _random(
         self,
         size: Any = None,
         *,
@@ -93,78 +266,139 @@ class PythonRandom:
         ndarray, a lazy dask array (``chunks=``, or when too big for memory), or
         a store (``store=``), as :meth:`seedstream.RandomState.random_sample`.
         """
-        if (
-            start.__class__ is int
-            and not start
-            and chunks is None
-            and store is None
-            and not options
-            and (size is None or (size.__class__ is int and size < CORE_MIN_VALUES))
-        ):
-            # numpy's own call and the position's two words a double: what
-            # RandomState.random_sample does for a small call, without a second Python call
-            rs = self._rs
-            out = _np_random_sample(rs, size)
-            track = rs._track
-            if track.words is not None:
-                track.words += 2 * (1 if size is None else size)
-            return out
-        return self._rs.random_sample(size, start=start, chunks=chunks, store=store, **options)
+        if start.__class__ is int and not start and chunks is None and store is None:
+            if size is None and not options:
+                return self.random()
+            if size.__class__ is int and 0 <= size < CORE_MIN_VALUES and not options:
+                # CPython's own calls: cheaper than moving the state to numpy and back
+                rand = self.random
+                return np.fromiter((rand() for _ in range(size)), np.float64, size)
+        rs = self._rs
+        return self._via_numpy(
+            lambda: rs.random_sample(size, start=start, chunks=chunks, store=store, **options)
+        )
 
-    @property
-    def stream(self) -> Stream:
-        """The stream this object draws from: its state at position 0."""
-        return self._rs.stream
+    random = small_call(_C.random, _random, (), rule="words", per=2)
+    functools.update_wrapper(random, _random)
+    random.__wrapped__ = _random
 
-    @property
-    def position(self) -> int:
-        """32-bit words consumed since seeding (two per ``random()``); assignable."""
-        return self._rs.position
+    def _uniform_numpy(self, bound: inspect.BoundArguments, size: Any, **kw: Any) -> Any:
+        """``uniform`` by numpy's ``uniform`` (``a + (b - a) * u``, CPython's formula), or None.
 
-    @position.setter
-    def position(self, value: int) -> None:
-        self._rs.position = value
-
-    def getstate(self) -> tuple[Any, ...]:
-        """The state in :func:`random.getstate`'s format (usable by ``random.setstate``)."""
-        _, key, pos, _, _ = self._rs.get_state()
-        return (3, (*(int(k) for k in key), int(pos)), None)
-
-    def setstate(self, state: tuple[Any, ...]) -> None:
-        """Accept a state from :func:`random.getstate`; the position becomes unknown.
-
-        Refuses what :meth:`random.Random.setstate` refuses, with the same exception types.
+        Only for float bounds (and ints numpy takes exactly) whose difference is
+        finite: numpy then computes what CPython does, in the same order.
         """
-        version = state[0]
-        if version not in (2, 3):
-            raise ValueError(
-                f"state with version {version} passed to Random.setstate() of version 3"
+        a, b = bound.arguments["a"], bound.arguments["b"]
+        exact = all(
+            isinstance(x, float) or (isinstance(x, int) and abs(x) <= 2**53) for x in (a, b)
+        )
+        if not exact or not np.isfinite(float(b) - float(a)):
+            return None
+        rs = self._rs
+        return self._via_numpy(lambda: rs.uniform(float(a), float(b), size, **kw))
+
+
+def _restore(state: Any, origin: Stream, words: int | None, lost_by: str | None) -> PythonRandom:
+    """Unpickle: CPython's state, and the track's stream and position."""
+    out = PythonRandom.__new__(PythonRandom)
+    out.seed(0)
+    _PY.setstate(out, state)
+    track = out._track
+    track.origin, track.words, track.lost_by = origin, words, lost_by
+    return out
+
+
+def _numpy_state(internal: tuple[int, ...]) -> dict[str, Any]:
+    """numpy's MT19937 state from CPython's internal one (624 words and the index)."""
+    key = np.array(internal[:624], dtype=np.uint32)
+    return {"bit_generator": "MT19937", "state": {"key": key, "pos": internal[624]}}
+
+
+def _sized(row: Row) -> Callable[..., Any]:
+    """The Python method behind ``row.name``: CPython's call, or `size` of them, after `start`."""
+    cpython = getattr(_PY, row.name)
+    signature = inspect.signature(cpython)
+
+    def method(
+        self: PythonRandom,
+        *args: Any,
+        size: Any = None,
+        start: int = 0,
+        chunks: Any = None,
+        store: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        options = {k: kwargs.pop(k) for k in list(kwargs) if k in StoreOptions.__optional_keys__}
+        plain = start.__class__ is int and not start and chunks is None and store is None
+        if plain and size is None and not options:
+            return cpython(self, *args, **kwargs)
+        bound = signature.bind(self, *args, **kwargs)  # CPython's TypeError for bad arguments
+        if row.name == "uniform" and size is not None:
+            lazy = chunks is not None or store is not None
+            got = self._uniform_numpy(
+                bound, size, start=start, chunks=chunks, store=store, **options
             )
-        _, internal, _gauss_next = state
-        if version == 2:  # saved as signed ints: Python reduces them mod 2**32
-            try:
-                internal = tuple(x % 2**32 for x in internal)
-            except ValueError as e:
-                raise TypeError from e
-        if not isinstance(internal, tuple):
-            raise TypeError("state vector must be a tuple")
-        if len(internal) != 625:
-            raise ValueError("state vector is the wrong size")
-        key = np.array([_unsigned_long(w) & 0xFFFFFFFF for w in internal[:624]], dtype=np.uint32)
-        index = operator.index(internal[624])
-        if not -(2**63) <= index < 2**63:
-            raise OverflowError("Python int too large to convert to C long")
-        if not 0 <= index <= 624:
-            raise ValueError("invalid state")
-        self._rs.set_state(("MT19937", key, index, 0, 0.0))
+            if got is not None or lazy:
+                if got is None:
+                    raise NotImplementedError(
+                        "uniform() with chunks= or store= needs float bounds whose difference "
+                        "is finite; draw it in memory (no chunks=, no store=)"
+                    )
+                return got
+        if chunks is not None or store is not None or options:
+            raise NotImplementedError(
+                f"{row.name}() takes size= and start= only: chunks= and store= are for "
+                "random() and uniform(); use those, or build the array in parts with start="
+            )
+        k = check_start(start)
+        if k and row.words is None:
+            raise NotImplementedError(
+                f"{row.name}() takes a varying number of 32-bit words per value (CPython "
+                "rejects and retries), so start= cannot be placed by a jump; draw the "
+                "values before it with size=, or assign .position"
+            )
+        call = functools.partial(cpython, self, *args, **kwargs)
+        if k:
+            assert row.words is not None
+            cpython(_PY(0), *args, **kwargs)  # CPython's errors for bad parameters, first
+            self._skip(k * row.words(bound))
+        n = 1 if size is None else _count(size)
+        saved, words = _C.getstate(self), self._track.words
+        try:
+            values = [call() for _ in range(n)]
+        except BaseException:  # a failed call moves nothing
+            _C.setstate(self, saved)
+            self._track.words = words
+            raise
+        return values[0] if size is None else _as_array(values, row.result, size)
+
+    method.__name__ = method.__qualname__ = row.name
+    method.__doc__ = (
+        f"CPython's ``random.Random.{row.name}``; with ``size=``, that many calls"
+        + (", after skipping ``start=`` values." if row.words else ".")
+        + "\n\n"
+        + inspect.cleandoc(cpython.__doc__ or "")
+    )
+    return method
 
 
-def _unsigned_long(word: object) -> int:
-    # What CPython's PyLong_AsUnsignedLong accepts: ints in [0, 2**64).
-    if not isinstance(word, int):
-        raise TypeError("an integer is required")
-    if word < 0:
-        raise OverflowError("can't convert negative value to unsigned int")
-    if word >= 2**64:
-        raise OverflowError("Python int too large to convert to C unsigned long")
-    return word
+def _served(row: Row) -> small_call:
+    """CPython's method for a call with its own parameters (in C), else :func:`_sized`'s."""
+    cpython = getattr(_PY, row.name)
+    fallback = _sized(row)
+    names = tuple(inspect.signature(cpython).parameters)[1:]
+    if row.name == "getrandbits":  # C: no keywords; the call moves ceil(k / 32) words
+        served = small_call(cpython, fallback, names, rule="bits", keywords=False)
+    else:  # its own calls of random() / getrandbits() move the position
+        served = small_call(cpython, fallback, names, rule="words", per=0)
+    functools.update_wrapper(served, fallback)
+    served.__wrapped__ = fallback
+    return served
+
+
+for _row in METHODS:
+    setattr(PythonRandom, _row.name, _served(_row))
+# CPython's __init_subclass__ saw random() alone in the class body (getrandbits came after)
+# and chose _randbelow_without_getrandbits, which draws differently: random.Random's own,
+# as CPython's random.Random uses it.
+PythonRandom._randbelow = _PY._randbelow_with_getrandbits  # type: ignore[attr-defined]
