@@ -357,19 +357,14 @@ def _sized(row: Row) -> Callable[..., Any]:
                 "rejects and retries), so start= cannot be placed by a jump; draw the "
                 "values before it with size=, or assign .position"
             )
-        call = functools.partial(cpython, self, *args, **kwargs)
+        # through the class's own method: getrandbits counts its words there
+        call = functools.partial(getattr(self, row.name), *args, **kwargs)
         if k:
             assert row.words is not None
             cpython(_PY(0), *args, **kwargs)  # CPython's errors for bad parameters, first
             self._skip(k * row.words(bound))
-        n = 1 if size is None else _count(size)
-        saved, words = _C.getstate(self), self._track.words
-        try:
-            values = [call() for _ in range(n)]
-        except BaseException:  # a failed call moves nothing
-            _C.setstate(self, saved)
-            self._track.words = words
-            raise
+        # a loop of CPython's calls: one that raises leaves the state where CPython's would be
+        values = [call() for _ in range(1 if size is None else _count(size))]
         return values[0] if size is None else _as_array(values, row.result, size)
 
     method.__name__ = method.__qualname__ = row.name
