@@ -59,9 +59,12 @@ CALLS: list[tuple[str, tuple[Any, ...]]] = [
 if hasattr(random.Random, "binomialvariate"):  # Python 3.12+
     CALLS += [("binomialvariate", (20, 0.3)), ("binomialvariate", (10**6, 0.5))]
 
-#: The methods whose values take a fixed number of words: they take start=.
+#: The methods whose values take a fixed number of words: start= is a jump.
 FIXED = {"random", "uniform", "triangular", "expovariate", "paretovariate", "weibullvariate"}
 FIXED_CALLS = [c for c in CALLS if c[0] in FIXED or c[0] == "getrandbits"]
+#: All that take start=: gauss (pairs of values and the cache) and _randbelow's (counted) too.
+STARTS = FIXED | {"getrandbits", "gauss", "randint", "choice"}
+START_CALLS = [c for c in CALLS if c[0] in STARTS]
 
 
 def call_id(call: tuple[str, tuple[Any, ...]]) -> str:
@@ -150,17 +153,19 @@ def test_big_ints_come_as_objects() -> None:
     assert got.dtype.kind in "iu" and got.tolist() == [r.getrandbits(64) for _ in range(4)]
 
 
-@pytest.mark.parametrize("call", FIXED_CALLS, ids=call_id)
-@pytest.mark.parametrize("k", [0, 1, 623, 2000])
-def test_start_skips_values(call: tuple[str, tuple[Any, ...]], k: int) -> None:
+@pytest.mark.parametrize("call", START_CALLS, ids=call_id)
+@pytest.mark.parametrize("k", [0, 1, 2, 623, 2000, 5001])
+@pytest.mark.parametrize("cached", [False, True], ids=["", "cached"])
+def test_start_skips_values(call: tuple[str, tuple[Any, ...]], k: int, cached: bool) -> None:
     """start=k equals CPython's k+1.. calls after k of them (its sequential run)."""
     name, args = call
     ours, r = ss.PythonRandom("start"), random.Random("start")
-    r.gauss()  # the cached Gaussian stays through the skipped values, as in CPython
-    ours.gauss()
+    if cached:  # a cached Gaussian: gauss() takes it first, the others leave it be
+        r.gauss()
+        ours.gauss()
     want = [getattr(r, name)(*args) for _ in range(k + 5)][k:]
     got = getattr(ours, name)(*args, size=5, start=k)
-    assert got.tolist() == want
+    assert list(got) == want
     assert ours.getstate() == r.getstate()
     assert_position(ours, r)
     assert same(getattr(ours, name)(*args, start=0), getattr(r, name)(*args))
@@ -191,7 +196,7 @@ def test_start_of_a_scalar_is_cpythons_value() -> None:
     assert ours.getstate() == r.getstate()
 
 
-VARYING = sorted({c[0] for c in CALLS} - FIXED - {"getrandbits", "randrange"})
+VARYING = sorted({c[0] for c in CALLS} - STARTS - {"randrange"})
 
 
 @pytest.mark.parametrize("name", VARYING)
@@ -241,7 +246,7 @@ def test_errors_are_cpythons(call: tuple[Any, ...]) -> None:
         variants: list[dict[str, Any]] = [{}]
         if name not in ("sample", "choices"):
             variants.append({"size": 3})  # a loop of calls: stops at the first, as CPython's
-            if name in FIXED or name == "getrandbits":
+            if name in STARTS:
                 variants.append({"size": 3, "start": 10**9})  # refused before the jump
         for extra in variants:
             ours = ss.PythonRandom(2)
@@ -351,7 +356,16 @@ def test_uniform_chunks_and_store(tmp_path: Any) -> None:
     assert ss.PythonRandom(2).uniform(-1e308, 1e308, size=3).tolist() == want
 
 
-@pytest.mark.parametrize("call", [("expovariate", (3.0,)), ("getrandbits", (40,))], ids=call_id)
+@pytest.mark.parametrize(
+    "call",
+    [
+        ("expovariate", (3.0,)),
+        ("getrandbits", (40,)),
+        ("gauss", (1.0, 2.0)),
+        ("randint", (0, 2**40)),
+    ],
+    ids=call_id,
+)
 def test_moderate_start_against_cpythons_run(call: tuple[str, tuple[Any, ...]]) -> None:
     """Our jump against CPython drawing every value before it (10**5 of them)."""
     name, args = call
@@ -363,3 +377,32 @@ def test_moderate_start_against_cpythons_run(call: tuple[str, tuple[Any, ...]]) 
     ours = ss.PythonRandom(2026)
     assert getattr(ours, name)(*args, size=3, start=k).tolist() == [method(*args) for _ in range(3)]
     assert ours.getstate() == r.getstate()
+
+
+@pytest.mark.parametrize("k", [2 * 10**12, 2 * 10**12 + 1])
+def test_far_gauss(k: int) -> None:
+    """gauss makes values in pairs from four words: CPython's gauss on its state jumped."""
+    ours, r = ss.PythonRandom(77), random.Random(77)
+    moved = python_at(r, 4 * (k // 2))
+    want = [moved.gauss(0.5, 3.0) for _ in range(3 + k % 2)][k % 2 :]
+    assert ours.gauss(0.5, 3.0, size=3, start=k).tolist() == want
+    assert ours.getstate() == moved.getstate()
+
+
+def test_randrange_keeps_its_own_start() -> None:
+    """randrange(start, stop, step): there start= is CPython's parameter, not a skip."""
+    ours, r = ss.PythonRandom(5), random.Random(5)
+    assert ours.randrange(start=10, stop=20, size=4).tolist() == [
+        r.randrange(start=10, stop=20) for _ in range(4)
+    ]
+    assert ours.randrange(start=3) == r.randrange(start=3)
+    assert ours.getstate() == r.getstate()
+
+
+def test_counted_start_of_big_ranges() -> None:
+    """_randbelow beyond 32 bits: attempts of several words, compared most significant first."""
+    for n in (2**32, 2**32 + 1, 3 * 2**40 + 17, 2**64 - 1, 10**30):
+        ours, r = ss.PythonRandom(n), random.Random(n)
+        want = [r.randint(0, n - 1) for _ in range(3003)][3000:]
+        assert ours.randint(0, n - 1, size=3, start=3000).tolist() == want
+        assert ours.getstate() == r.getstate()

@@ -76,15 +76,27 @@ def python_seed_words(seed: object) -> list[int]:
 class Row:
     """How one CPython method is served.
 
-    ``words``: 32-bit words per value as a function of the bound arguments, or
-    None when the method loops (rejection sampling: the count varies).
-    ``result``: ``"float"`` (a float64 array), ``"int"`` (an integer array, object
-    dtype beyond 64 bits) or ``"object"`` (a list: ``choice``'s elements).
+    ``skip(obj, bound, k)`` moves `obj` as `k` calls with the bound arguments
+    would, without making the values; None: ``start=`` is refused (a rejection
+    loop over doubles, whose count only CPython's own run would give).
+    ``how`` says how it skips, for the docs; ``result`` what ``size=`` gives:
+    ``"float"`` (a float64 array), ``"int"`` (int64, or what numpy makes of
+    bigger Python ints) or ``"object"`` (a list: ``choice``'s elements).
     """
 
     name: str
-    words: Callable[[inspect.BoundArguments], int] | None
+    skip: Callable[[PythonRandom, inspect.BoundArguments, int], None] | None
+    how: str
     result: str
+
+
+def _jump(words: Callable[[inspect.BoundArguments], int]) -> Callable[..., None]:
+    """Skip values of a fixed number of words: the MT19937 jump, O(log k)."""
+
+    def skip(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> None:
+        obj._skip(k * words(bound))
+
+    return skip
 
 
 def _one_double(_: inspect.BoundArguments) -> int:
@@ -96,26 +108,119 @@ def _bits_words(bound: inspect.BoundArguments) -> int:
     return (k + 31) // 32 if k > 0 else 0
 
 
+def _skip_gauss(obj: PythonRandom, _: inspect.BoundArguments, k: int) -> None:
+    """gauss(): the cached value first, then pairs of values from two random() each.
+
+    The cached value is the second of a pair, before mu and sigma are applied:
+    skipping an odd number of fresh values leaves the next one cached, which
+    CPython's own call makes (its first value dropped).
+    """
+    if obj.gauss_next is not None:
+        obj.gauss_next = None
+        k -= 1
+    pairs, odd = divmod(k, 2)
+    obj._skip(4 * pairs)
+    if odd:
+        _PY.gauss(obj)
+
+
+class _Below(random.Random):
+    """What CPython's randrange/randint/choice ask of ``_randbelow(n)``: n, recorded, not drawn."""
+
+    n = 0
+
+    def _randbelow(self, n: int) -> int:
+        self.n = n
+        return 0
+
+
+def _skip_below(name: str) -> Callable[..., None]:
+    """Skip values of ``_randbelow(n)``: its rejection loop counted on numpy's copy, O(k)."""
+
+    def skip(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> None:
+        spy = _Below(0)
+        getattr(_PY, name)(spy, *bound.args[1:], **bound.kwargs)  # CPython's n for these
+        obj._pull()
+        words = below_words(obj._rs._bit_generator, spy.n, k)
+        obj._track.skip(words)
+        obj._track.moved(words)
+        obj._push()
+
+    return skip
+
+
+def below_words(bit_generator: np.random.MT19937, n: int, k: int) -> int:
+    """32-bit words that `k` values of CPython's ``_randbelow(n)`` take from `bit_generator`.
+
+    CPython draws ``getrandbits(n.bit_length())`` (its words least significant
+    first, the last one shifted right to the bit count) until the value is
+    below `n`.  Here numpy draws the words in batches from a copy of the state
+    and tests the attempts all at once.
+
+    Examples
+    --------
+    >>> import random
+    >>> r = random.Random(5)
+    >>> bg = np.random.MT19937(0)
+    >>> internal = r.getstate()[1]
+    >>> bg.state = {"bit_generator": "MT19937",
+    ...             "state": {"key": np.array(internal[:624], dtype=np.uint32), "pos": 624}}
+    >>> values = [r.randrange(10**6) for _ in range(1000)]
+    >>> copy = random.Random()
+    >>> copy.setstate((3, (*internal[:624], 624), None))
+    >>> for _ in range(below_words(bg, 10**6, 1000)):
+    ...     _ = copy.getrandbits(32)
+    >>> copy.getstate() == r.getstate()
+    True
+    """
+    if k <= 0:
+        return 0
+    bits = n.bit_length()
+    per = (bits + 31) // 32  # words an attempt
+    shift = 32 * per - bits
+    limit = [(n >> (32 * i)) & 0xFFFFFFFF for i in range(per)]  # n's words, low first
+    bg = np.random.MT19937(0)
+    bg.state = bit_generator.state
+    accepted = words = 0
+    attempts = min(max(4096, 2 * k), 2**20)
+    while True:
+        raw = bg.random_raw(attempts * per).astype(np.uint32).reshape(attempts, per)
+        below = np.zeros(attempts, dtype=bool)
+        equal = np.ones(attempts, dtype=bool)
+        for i in reversed(range(per)):  # most significant word first
+            column = raw[:, i] >> shift if i == per - 1 else raw[:, i]
+            below |= equal & (column < limit[i])
+            equal &= column == limit[i]
+        count = int(below.sum())
+        if accepted + count >= k:
+            last = int(np.flatnonzero(below)[k - accepted - 1])
+            return words + (last + 1) * per
+        accepted += count
+        words += attempts * per
+
+
+_JUMP = _jump(_one_double)
+
 #: The drawing methods beyond ``random``, as CPython's ``random.Random`` has them.
 METHODS: tuple[Row, ...] = tuple(
     row
     for row in (
-        Row("uniform", _one_double, "float"),
-        Row("triangular", _one_double, "float"),
-        Row("expovariate", _one_double, "float"),
-        Row("paretovariate", _one_double, "float"),
-        Row("weibullvariate", _one_double, "float"),
-        Row("getrandbits", _bits_words, "int"),
-        Row("randrange", None, "int"),
-        Row("randint", None, "int"),
-        Row("choice", None, "object"),
-        Row("gauss", None, "float"),
-        Row("normalvariate", None, "float"),
-        Row("lognormvariate", None, "float"),
-        Row("vonmisesvariate", None, "float"),
-        Row("gammavariate", None, "float"),
-        Row("betavariate", None, "float"),
-        Row("binomialvariate", None, "int"),  # Python 3.12+
+        Row("uniform", _JUMP, "jump", "float"),
+        Row("triangular", _JUMP, "jump", "float"),
+        Row("expovariate", _JUMP, "jump", "float"),
+        Row("paretovariate", _JUMP, "jump", "float"),
+        Row("weibullvariate", _JUMP, "jump", "float"),
+        Row("getrandbits", _jump(_bits_words), "jump", "int"),
+        Row("gauss", _skip_gauss, "jump", "float"),
+        Row("randrange", _skip_below("randrange"), "count", "int"),
+        Row("randint", _skip_below("randint"), "count", "int"),
+        Row("choice", _skip_below("choice"), "count", "object"),
+        Row("normalvariate", None, "", "float"),
+        Row("lognormvariate", None, "", "float"),
+        Row("vonmisesvariate", None, "", "float"),
+        Row("gammavariate", None, "", "float"),
+        Row("betavariate", None, "", "float"),
+        Row("binomialvariate", None, "", "int"),  # Python 3.12+
     )
     if hasattr(_PY, row.name)
 )
@@ -318,17 +423,19 @@ def _sized(row: Row) -> Callable[..., Any]:
     """The Python method behind ``row.name``: CPython's call, or `size` of them, after `start`."""
     cpython = getattr(_PY, row.name)
     signature = inspect.signature(cpython)
+    # randrange(start, stop, step): there start is CPython's, and values are not skipped
+    skips = row.skip if "start" not in signature.parameters else None
 
     def method(
         self: PythonRandom,
         *args: Any,
         size: Any = None,
-        start: int = 0,
         chunks: Any = None,
         store: Any = None,
         **kwargs: Any,
     ) -> Any:
         options = {k: kwargs.pop(k) for k in list(kwargs) if k in StoreOptions.__optional_keys__}
+        start = kwargs.pop("start", 0) if "start" not in signature.parameters else 0
         plain = start.__class__ is int and not start and chunks is None and store is None
         if plain and size is None and not options:
             return cpython(self, *args, **kwargs)
@@ -351,27 +458,30 @@ def _sized(row: Row) -> Callable[..., Any]:
                 "random() and uniform(); use those, or build the array in parts with start="
             )
         k = check_start(start)
-        if k and row.words is None:
-            raise NotImplementedError(
-                f"{row.name}() takes a varying number of 32-bit words per value (CPython "
-                "rejects and retries), so start= cannot be placed by a jump; draw the "
-                "values before it with size=, or assign .position"
-            )
+        if k:
+            if skips is None:
+                raise NotImplementedError(
+                    f"{row.name}() rejects and retries on doubles, a varying number of words "
+                    "per value that only its own run would count, so start= cannot be "
+                    "placed; draw the values before it with size=, or assign .position"
+                )
+            cpython(_PY(0), *args, **kwargs)  # CPython's errors for bad parameters, first
+            skips(self, bound, k)
         # through the class's own method: getrandbits counts its words there
         call = functools.partial(getattr(self, row.name), *args, **kwargs)
-        if k:
-            assert row.words is not None
-            cpython(_PY(0), *args, **kwargs)  # CPython's errors for bad parameters, first
-            self._skip(k * row.words(bound))
         # a loop of CPython's calls: one that raises leaves the state where CPython's would be
         values = [call() for _ in range(1 if size is None else _count(size))]
         return values[0] if size is None else _as_array(values, row.result, size)
 
     method.__name__ = method.__qualname__ = row.name
+    after = {
+        "jump": ", after skipping ``start=`` values (by the MT19937 jump)",
+        "count": ", after skipping ``start=`` values (CPython's rejections counted by numpy)",
+    }
     method.__doc__ = (
         f"CPython's ``random.Random.{row.name}``; with ``size=``, that many calls"
-        + (", after skipping ``start=`` values." if row.words else ".")
-        + "\n\n"
+        + (after[row.how] if skips is not None else "")
+        + ".\n\n"
         + inspect.cleandoc(cpython.__doc__ or "")
     )
     return method
