@@ -149,7 +149,7 @@ def _skip_below(name: str) -> Callable[..., None]:
     return skip
 
 
-def below_words(bit_generator: np.random.MT19937, n: int, k: int) -> int:
+def below_words(bit_generator: np.random.BitGenerator, n: int, k: int) -> int:
     """32-bit words that `k` values of CPython's ``_randbelow(n)`` take from `bit_generator`.
 
     CPython draws ``getrandbits(n.bit_length())`` (its words least significant
