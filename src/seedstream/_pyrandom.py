@@ -180,7 +180,7 @@ def below_words(bit_generator: np.random.BitGenerator, n: int, k: int) -> int:
     shift = 32 * per - bits
     limit = [(n >> (32 * i)) & 0xFFFFFFFF for i in range(per)]  # n's words, low first
     bg = np.random.MT19937(0)
-    bg.state = bit_generator.state
+    bg.state = bit_generator.state  # type: ignore[assignment]
     accepted = words = 0
     attempts = min(max(4096, 2 * k), 2**20)
     while True:
