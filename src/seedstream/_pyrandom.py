@@ -46,11 +46,13 @@ from typing import Any, Unpack
 
 import numpy as np
 
+import seedstream._fastcall as _fastcall
+import seedstream._mtfill as _mtfill
 from seedstream._deliver import StoreOptions
 from seedstream._fastcall import small_call
 from seedstream._fill import CORE_MIN_VALUES
 from seedstream._legacy import RandomState
-from seedstream._position import Track, check_start
+from seedstream._position import check_start
 from seedstream._stream import Stream
 
 __all__ = ["METHODS", "PythonRandom", "python_seed_words"]
@@ -140,35 +142,30 @@ def _skip_below(name: str) -> Callable[..., None]:
     def skip(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> None:
         spy = _Below(0)
         getattr(_PY, name)(spy, *bound.args[1:], **bound.kwargs)  # CPython's n for these
-        obj._pull()
-        words = below_words(obj._rs._bit_generator, spy.n, k)
-        obj._track.skip(words)
-        obj._track.moved(words)
-        obj._push()
+        internal = _C.getstate(obj)
+        obj._skip(below_words(np.array(internal[:624]), internal[624], spy.n, k))
 
     return skip
 
 
-def below_words(bit_generator: np.random.BitGenerator, n: int, k: int) -> int:
-    """32-bit words that `k` values of CPython's ``_randbelow(n)`` take from `bit_generator`.
+def below_words(key: np.ndarray, pos: int, n: int, k: int) -> int:
+    """32-bit words that `k` values of CPython's ``_randbelow(n)`` take from an MT19937 state.
 
     CPython draws ``getrandbits(n.bit_length())`` (its words least significant
     first, the last one shifted right to the bit count) until the value is
-    below `n`.  Here numpy draws the words in batches from a copy of the state
-    and tests the attempts all at once.
+    below `n`.  Here the MT19937 core makes the words in batches from
+    (`key`, `pos`) (numpy's layout: 624 untempered words and the index; `key`
+    is not changed) and numpy tests the attempts all at once.
 
     Examples
     --------
     >>> import random
     >>> r = random.Random(5)
-    >>> bg = np.random.MT19937(0)
     >>> internal = r.getstate()[1]
-    >>> bg.state = {"bit_generator": "MT19937",
-    ...             "state": {"key": np.array(internal[:624], dtype=np.uint32), "pos": 624}}
     >>> values = [r.randrange(10**6) for _ in range(1000)]
     >>> copy = random.Random()
-    >>> copy.setstate((3, (*internal[:624], 624), None))
-    >>> for _ in range(below_words(bg, 10**6, 1000)):
+    >>> copy.setstate((3, internal, None))
+    >>> for _ in range(below_words(np.array(internal[:624]), internal[624], 10**6, 1000)):
     ...     _ = copy.getrandbits(32)
     >>> copy.getstate() == r.getstate()
     True
@@ -179,19 +176,23 @@ def below_words(bit_generator: np.random.BitGenerator, n: int, k: int) -> int:
     per = (bits + 31) // 32  # words an attempt
     shift = 32 * per - bits
     limit = [(n >> (32 * i)) & 0xFFFFFFFF for i in range(per)]  # n's words, low first
-    bg = np.random.MT19937(0)
-    bg.state = bit_generator.state  # type: ignore[assignment]
+    key = np.array(key, dtype=np.uint32)  # the core moves it: a copy
     accepted = words = 0
     attempts = min(max(4096, 2 * k), 2**20)
+    raw = np.empty(attempts * per, dtype=np.uint32)
     while True:
-        raw = bg.random_raw(attempts * per).astype(np.uint32).reshape(attempts, per)
-        below = np.zeros(attempts, dtype=bool)
-        equal = np.ones(attempts, dtype=bool)
-        for i in reversed(range(per)):  # most significant word first
-            column = raw[:, i] >> shift if i == per - 1 else raw[:, i]
-            below |= equal & (column < limit[i])
-            equal &= column == limit[i]
-        count = int(below.sum())
+        pos = _mtfill.fill(key, pos, raw)
+        if per == 1:  # (w >> shift) < n  is  w < n << shift, which stays below 2**32
+            below = raw < np.uint32(n << shift)
+        else:
+            rows = raw.reshape(attempts, per)
+            below = np.zeros(attempts, dtype=bool)
+            equal = np.ones(attempts, dtype=bool)
+            for i in reversed(range(per)):  # most significant word first
+                column = rows[:, i] >> np.uint32(shift) if i == per - 1 else rows[:, i]
+                below |= equal & (column < limit[i])
+                equal &= column == limit[i]
+        count = int(np.count_nonzero(below))
         if accepted + count >= k:
             last = int(np.flatnonzero(below)[k - accepted - 1])
             return words + (last + 1) * per
@@ -280,8 +281,11 @@ class PythonRandom(random.Random):
     (3,)
     """
 
-    _rs: RandomState
-    _track: Track
+    # The position: a C Track from seeding on (the small calls move it), which becomes the
+    # track of a numpy copy of the state (self._rs) the first time one is needed (_numpy).
+    _track: _fastcall.Track
+    _rs: RandomState | None
+    _origin: tuple[tuple[int, ...], dict[str, Any] | None]  # CPython's state at 0, provenance
 
     def __init__(self, seed: Any = None) -> None:
         super().__init__(seed)
@@ -289,30 +293,41 @@ class PythonRandom(random.Random):
     def seed(self, a: Any = None, version: int = 2) -> None:
         """Reseed, as :meth:`random.Random.seed`; the position restarts at 0."""
         _PY.seed(self, a, version)
-        bg = np.random.MT19937(0)
-        bg.state = _numpy_state(_C.getstate(self))  # type: ignore[assignment]
-        rs = RandomState(bg)
-        track = rs._track
-        if isinstance(a, int) or (version == 2 and isinstance(a, str)):
-            # provenance in Python's own terms (the stream itself is the state)
-            track.origin = dataclasses.replace(track.origin, seed={"python": a})
-        self._rs, self._track = rs, track
+        # provenance in Python's own terms (the stream itself is the state)
+        named = isinstance(a, int) or (version == 2 and isinstance(a, str))
+        self._origin = (_C.getstate(self), {"python": a} if named else None)
+        self._rs, self._track = None, _fastcall.Track(words=0, double_words=2)
 
     def setstate(self, state: Any) -> None:
         """Accept a state from :meth:`getstate`, as CPython; the position becomes unknown."""
         _PY.setstate(self, state)
-        self._track.lose("setstate()")
+        self._track.words, self._track.lost_by = None, "setstate()"
 
     def __reduce__(self) -> tuple[Any, ...]:
         track = self._track
-        return (_restore, (self.getstate(), track.origin, track.words, track.lost_by))
+        return (_restore, (self.getstate(), self.stream, track.words, track.lost_by))
+
+    def _numpy(self) -> RandomState:
+        """The numpy copy of the state (made once), whose Track is this object's from then on."""
+        rs = self._rs
+        if rs is None:
+            internal, seed = self._origin
+            bg = np.random.MT19937(0)
+            bg.state = _numpy_state(internal)  # type: ignore[assignment]
+            rs = RandomState(bg)
+            track = rs._track
+            if seed is not None:
+                track.origin = dataclasses.replace(track.origin, seed=seed)
+            track.words, track.lost_by = self._track.words, self._track.lost_by
+            self._rs, self._track = rs, track
+        return rs
 
     # --- the position -----------------------------------------------------------------
 
     @property
     def stream(self) -> Stream:
         """The stream this object draws from: its state at position 0."""
-        return self._track.origin
+        return self._numpy()._track.origin
 
     @property
     def position(self) -> int:
@@ -321,36 +336,39 @@ class PythonRandom(random.Random):
         Assigning moves to that position in O(log position) time, and clears the
         cached second Gaussian (``gauss_next``), as :meth:`seed` does.
         """
-        return self._track.position()
+        words = self._track.words
+        return words if words is not None else self._numpy()._track.position()  # its message
 
     @position.setter
     def position(self, value: int) -> None:
-        self._track.seek(value)
+        self._numpy()._track.seek(value)
         self._push()
         self.gauss_next = None
 
-    def _pull(self) -> None:
-        """Put the numpy copy of the state (``self._rs``) where CPython's is."""
-        self._rs._bit_generator.state = _numpy_state(_C.getstate(self))
+    def _pull(self) -> RandomState:
+        """The numpy copy of the state, put where CPython's is."""
+        rs = self._numpy()
+        rs._bit_generator.state = _numpy_state(_C.getstate(self))
+        return rs
 
     def _push(self) -> None:
         """Put CPython's state where the numpy copy is."""
-        state = self._rs._bit_generator.state["state"]
+        state = self._numpy()._bit_generator.state["state"]
         _C.setstate(self, (*state["key"].tolist(), int(state["pos"])))
 
     def _skip(self, words: int) -> None:
         """Move `words` 32-bit words ahead by the jump, counted."""
         if words:
-            self._pull()
-            self._track.skip(words)
-            self._track.moved(words)
+            track = self._pull()._track
+            track.skip(words)
+            track.moved(words)
             self._push()
 
-    def _via_numpy(self, draw: Callable[[], Any]) -> Any:
+    def _via_numpy(self, draw: Callable[[RandomState], Any]) -> Any:
         """`draw` on the numpy copy (which moves the shared track), CPython's state after it."""
-        self._pull()
+        rs = self._pull()
         try:
-            return draw()
+            return draw(rs)
         finally:
             self._push()
 
@@ -378,9 +396,8 @@ class PythonRandom(random.Random):
                 # CPython's own calls: cheaper than moving the state to numpy and back
                 rand = self.random
                 return np.fromiter((rand() for _ in range(size)), np.float64, size)
-        rs = self._rs
         return self._via_numpy(
-            lambda: rs.random_sample(size, start=start, chunks=chunks, store=store, **options)
+            lambda rs: rs.random_sample(size, start=start, chunks=chunks, store=store, **options)
         )
 
     random = small_call(_C.random, _random, (), rule="words", per=2)
@@ -399,8 +416,7 @@ class PythonRandom(random.Random):
         )
         if not exact or not np.isfinite(float(b) - float(a)):
             return None
-        rs = self._rs
-        return self._via_numpy(lambda: rs.uniform(float(a), float(b), size, **kw))
+        return self._via_numpy(lambda rs: rs.uniform(float(a), float(b), size, **kw))
 
 
 def _restore(state: Any, origin: Stream, words: int | None, lost_by: str | None) -> PythonRandom:
@@ -408,7 +424,7 @@ def _restore(state: Any, origin: Stream, words: int | None, lost_by: str | None)
     out = PythonRandom.__new__(PythonRandom)
     out.seed(0)
     _PY.setstate(out, state)
-    track = out._track
+    track = out._numpy()._track
     track.origin, track.words, track.lost_by = origin, words, lost_by
     return out
 
