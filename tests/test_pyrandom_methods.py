@@ -406,3 +406,39 @@ def test_counted_start_of_big_ranges() -> None:
         want = [r.randint(0, n - 1) for _ in range(3003)][3000:]
         assert ours.randint(0, n - 1, size=3, start=3000).tolist() == want
         assert ours.getstate() == r.getstate()
+
+
+BELOW_CALLS = [  # (method, CPython's arguments, whether drawn at once)
+    ("randint", (1, 6), True),
+    ("randint", (0, 0), True),  # n = 1: every attempt is one bit
+    ("randint", (0, 2**32 - 2), True),  # n = 2**32 - 1: the widest one word takes
+    ("randint", (-(2**31), 2**31 - 1), False),  # n = 2**32: two words an attempt, the loop
+    ("randrange", (10**18, -(10**18), -(10**15 + 7)), True),
+    ("randrange", (2**63 - 5, 2**63 + 5), False),  # beyond int64: CPython's loop
+    ("choice", ("abcdefghij",), True),
+    ("choice", (list(range(1000)),), True),
+]
+
+
+@pytest.mark.parametrize("call", BELOW_CALLS, ids=lambda call: call_id(call[:2]))
+def test_big_sizes_of_randbelow_at_once(
+    call: tuple[str, tuple[Any, ...], bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From 1024 values on, randint/randrange/choice draw at once: CPython's loop's values."""
+    import seedstream._pyrandom as pyrandom
+
+    calls = []
+    real = pyrandom.below_values
+
+    def spy(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(pyrandom, "below_values", spy)
+    name, args, at_once = call
+    ours, r = ss.PythonRandom(31), random.Random(31)
+    got = getattr(ours, name)(*args, size=3000)
+    assert list(got) == [getattr(r, name)(*args) for _ in range(3000)]
+    assert ours.getstate() == r.getstate()
+    assert_position(ours, r)
+    assert bool(calls) == at_once

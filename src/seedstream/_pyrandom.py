@@ -84,12 +84,15 @@ class Row:
     ``how`` says how it skips, for the docs; ``result`` what ``size=`` gives:
     ``"float"`` (a float64 array), ``"int"`` (int64, or what numpy makes of
     bigger Python ints) or ``"object"`` (a list: ``choice``'s elements).
+    ``fill(obj, bound, count)``, when given, makes `count` values at once (the same
+    values and state as CPython's loop), or None to leave them to the loop.
     """
 
     name: str
     skip: Callable[[PythonRandom, inspect.BoundArguments, int], None] | None
     how: str
     result: str
+    fill: Callable[[PythonRandom, inspect.BoundArguments, int], Any] | None = None
 
 
 def _jump(words: Callable[[inspect.BoundArguments], int]) -> Callable[..., None]:
@@ -127,13 +130,80 @@ def _skip_gauss(obj: PythonRandom, _: inspect.BoundArguments, k: int) -> None:
 
 
 class _Below(random.Random):
-    """What CPython's randrange/randint/choice ask of ``_randbelow(n)``: n, recorded, not drawn."""
+    """What CPython's randrange/randint/choice ask of ``_randbelow(n)``: n, recorded, not drawn.
+
+    It answers `give` instead of drawing, so that CPython's own method also says
+    what it makes of a value (randrange: ``start + step * v``; choice: ``seq[v]``).
+    """
 
     n = 0
+    give = 0
 
     def _randbelow(self, n: int) -> int:
         self.n = n
-        return 0
+        return min(self.give, n - 1)
+
+
+def _fill_below(name: str) -> Callable[..., Any]:
+    """`count` values of randrange/randint/choice at once, where ``_randbelow(n)`` has n < 2**32.
+
+    The accepted values ``v`` come from :func:`below_values`; CPython's own
+    method, on the spy, says what it makes of ``v = 0`` and ``v = 1`` (an affine map
+    for randrange and randint, checked to stay within int64; ``seq[v]`` for choice).
+    None: not served here (the caller loops CPython's calls).
+    """
+
+    def fill(obj: PythonRandom, bound: inspect.BoundArguments, count: int) -> Any:
+        spy, args, kwargs = _Below(0), bound.args[1:], bound.kwargs
+        method = getattr(_PY, name)
+        first = method(spy, *args, **kwargs)  # CPython's checks, n, and its value for v = 0
+        n = spy.n
+        if n >= 2**32:  # two words an attempt
+            return None
+        if name != "choice":
+            spy.give = 1
+            step = method(spy, *args, **kwargs) - first if n > 1 else 0
+            last = first + step * (n - 1)
+            if not all(-(2**63) <= x < 2**63 for x in (first, last, last - first)):
+                return None
+        internal = _C.getstate(obj)
+        v, words = below_values(np.array(internal[:624]), internal[624], n, count)
+        obj._skip(words)
+        if name == "choice":
+            seq = bound.arguments["seq"]
+            return [seq[i] for i in v.tolist()]
+        return first + step * v.astype(np.int64)
+
+    return fill
+
+
+def below_values(key: np.ndarray, pos: int, n: int, count: int) -> tuple[np.ndarray, int]:
+    """The next `count` values of CPython's ``_randbelow(n)`` (n < 2**32), and the words taken.
+
+    As :func:`below_words`, with one word an attempt: ``word >> (32 - bits)``,
+    accepted below `n`.
+
+    Examples
+    --------
+    >>> import random
+    >>> r = random.Random(3)
+    >>> internal = r.getstate()[1]
+    >>> v, words = below_values(np.array(internal[:624]), internal[624], 7, 5)
+    >>> v.tolist() == [r.randrange(7) for _ in range(5)]
+    True
+    """
+    shift = 32 - n.bit_length()
+    limit = np.uint32(n << shift)
+    key = np.array(key, dtype=np.uint32)  # the core moves it: a copy
+    parts, got, words = [], 0, 0
+    raw = np.empty(min(2 * count + 64, 2**22), dtype=np.uint32)  # half or more are accepted
+    while got < count:
+        pos = _mtfill.fill(key, pos, raw)
+        accepted = np.flatnonzero(raw < limit)[: count - got]
+        parts.append(raw[accepted] >> np.uint32(shift))
+        got += accepted.size
+        words += int(accepted[-1]) + 1 if got == count else raw.size
+    return np.concatenate(parts), words
 
 
 def _skip_below(name: str) -> Callable[..., None]:
@@ -202,6 +272,12 @@ def below_words(key: np.ndarray, pos: int, n: int, k: int) -> int:
 
 _JUMP = _jump(_one_double)
 
+#: Words a skip steps through with the MT19937 core rather than jumping.
+_STEP_MAX = 2**16
+
+#: From this many values on, randrange/randint/choice draw at once (:func:`_fill_below`).
+_FILL_MIN = 1024
+
 #: The drawing methods beyond ``random``, as CPython's ``random.Random`` has them.
 METHODS: tuple[Row, ...] = tuple(
     row
@@ -213,9 +289,9 @@ METHODS: tuple[Row, ...] = tuple(
         Row("weibullvariate", _JUMP, "jump", "float"),
         Row("getrandbits", _jump(_bits_words), "jump", "int"),
         Row("gauss", _skip_gauss, "jump", "float"),
-        Row("randrange", _skip_below("randrange"), "count", "int"),
-        Row("randint", _skip_below("randint"), "count", "int"),
-        Row("choice", _skip_below("choice"), "count", "object"),
+        Row("randrange", _skip_below("randrange"), "count", "int", _fill_below("randrange")),
+        Row("randint", _skip_below("randint"), "count", "int", _fill_below("randint")),
+        Row("choice", _skip_below("choice"), "count", "object", _fill_below("choice")),
         Row("normalvariate", None, "", "float"),
         Row("lognormvariate", None, "", "float"),
         Row("vonmisesvariate", None, "", "float"),
@@ -227,9 +303,11 @@ METHODS: tuple[Row, ...] = tuple(
 )
 
 
-def _as_array(values: list[Any], result: str, size: Any) -> Any:
+def _as_array(values: Any, result: str, size: Any) -> Any:
     if result == "object":
         return values
+    if isinstance(values, np.ndarray):
+        return values.reshape(size)
     if result == "float":
         out = np.array(values, dtype=np.float64)
     else:  # int64 where they fit, else what numpy makes of Python ints (uint64, object)
@@ -357,12 +435,20 @@ class PythonRandom(random.Random):
         _C.setstate(self, (*state["key"].tolist(), int(state["pos"])))
 
     def _skip(self, words: int) -> None:
-        """Move `words` 32-bit words ahead by the jump, counted."""
-        if words:
-            track = self._pull()._track
-            track.skip(words)
-            track.moved(words)
-            self._push()
+        """Move `words` 32-bit words ahead, counted: by the MT19937 core, or by the jump."""
+        if words <= _STEP_MAX:  # stepping costs less than the jump's state round trip
+            internal = _C.getstate(self)
+            key = np.array(internal[:624], dtype=np.uint32)
+            pos = _mtfill.fill(key, internal[624], np.empty(words, dtype=np.uint32))
+            _C.setstate(self, (*key.tolist(), pos))
+            track = self._track
+            if track.words is not None:
+                track.words += words
+            return
+        track = self._pull()._track
+        track.skip(words)
+        track.moved(words)
+        self._push()
 
     def _via_numpy(self, draw: Callable[[RandomState], Any]) -> Any:
         """`draw` on the numpy copy (which moves the shared track), CPython's state after it."""
@@ -483,10 +569,17 @@ def _sized(row: Row) -> Callable[..., Any]:
                 )
             cpython(_PY(0), *args, **kwargs)  # CPython's errors for bad parameters, first
             skips(self, bound, k)
-        # through the class's own method: getrandbits counts its words there
-        call = functools.partial(getattr(self, row.name), *args, **kwargs)
+        count = 1 if size is None else _count(size)
+        if row.fill is not None and count >= _FILL_MIN:
+            values = row.fill(self, bound, count)
+            if values is not None:
+                return _as_array(values, row.result, size)
+        if row.name == "getrandbits":  # through the class's own method, which counts its words
+            call = functools.partial(self.getrandbits, *args, **kwargs)
+        else:  # CPython's, whose random() / getrandbits() calls count theirs
+            call = functools.partial(cpython, self, *args, **kwargs)
         # a loop of CPython's calls: one that raises leaves the state where CPython's would be
-        values = [call() for _ in range(1 if size is None else _count(size))]
+        values = [call() for _ in range(count)]
         return values[0] if size is None else _as_array(values, row.result, size)
 
     method.__name__ = method.__qualname__ = row.name
