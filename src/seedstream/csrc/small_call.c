@@ -391,6 +391,10 @@ static PyObject *small_call_vectorcall(PyObject *callable, PyObject *const *args
         if (sc->core && n >= sc->core_min) target = sc->core;
     }
 
+    /* Nothing to count (a CPython method whose own calls count their words): just the call. */
+    if (sc->rule == RULE_WORDS && !sc->per_name && sc->per_value == 0)
+        return PyObject_Vectorcall(target, args, nargsf, kwnames);
+
     /* The position: obj._track (the fallback's business if it has none). */
     track = get_track(sc, args[0]);
     if (!track) {

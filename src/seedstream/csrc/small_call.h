@@ -29,7 +29,8 @@
  *
  * Without a size parameter (size_at -1) a plain call makes one value, whatever it
  * returns: the "words" rule with per=0 serves a CPython method (random.Random's
- * randint, gauss, ...) whose own calls of random()/getrandbits() move the position.
+ * randint, gauss, ...) whose own calls of random()/getrandbits() move the position;
+ * such a call does not even look up the track.
  *
  * Plain C on CPython's public API (3.9+); the module around it is _fastcall.c.
  */
