@@ -9,6 +9,7 @@ starts too far for CPython to draw, CPython's state is moved with
 
 from __future__ import annotations
 
+import inspect
 import math
 import pickle
 import random
@@ -442,3 +443,12 @@ def test_big_sizes_of_randbelow_at_once(
     assert ours.getstate() == r.getstate()
     assert_position(ours, r)
     assert bool(calls) == at_once
+
+
+def test_signatures_are_cpythons_and_ours() -> None:
+    for row in ss._pyrandom.METHODS:
+        theirs = inspect.signature(getattr(random.Random, row.name)).parameters
+        ours = inspect.signature(getattr(ss.PythonRandom, row.name)).parameters
+        assert list(ours)[: len(theirs)] == list(theirs)
+        ours_only = {n for n, p in ours.items() if p.kind == p.KEYWORD_ONLY and n not in theirs}
+        assert ours_only == {"size", "chunks", "store"} | ({"start"} if row.skip else set())

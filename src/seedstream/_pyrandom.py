@@ -289,7 +289,8 @@ METHODS: tuple[Row, ...] = tuple(
         Row("weibullvariate", _JUMP, "jump", "float"),
         Row("getrandbits", _jump(_bits_words), "jump", "int"),
         Row("gauss", _skip_gauss, "jump", "float"),
-        Row("randrange", _skip_below("randrange"), "count", "int", _fill_below("randrange")),
+        # randrange(start, stop, step): start= is CPython's there, so no skipping
+        Row("randrange", None, "", "int", _fill_below("randrange")),
         Row("randint", _skip_below("randint"), "count", "int", _fill_below("randint")),
         Row("choice", _skip_below("choice"), "count", "object", _fill_below("choice")),
         Row("normalvariate", None, "", "float"),
@@ -525,8 +526,8 @@ def _sized(row: Row) -> Callable[..., Any]:
     """The Python method behind ``row.name``: CPython's call, or `size` of them, after `start`."""
     cpython = getattr(_PY, row.name)
     signature = inspect.signature(cpython)
-    # randrange(start, stop, step): there start is CPython's, and values are not skipped
-    skips = row.skip if "start" not in signature.parameters else None
+    skips = row.skip
+    assert skips is None or "start" not in signature.parameters, row.name
 
     def method(
         self: PythonRandom,
@@ -583,6 +584,14 @@ def _sized(row: Row) -> Callable[..., Any]:
         return values[0] if size is None else _as_array(values, row.result, size)
 
     method.__name__ = method.__qualname__ = row.name
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    ours = ["size", *(["start"] if skips is not None else []), "chunks", "store"]
+    method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[
+            *signature.parameters.values(),
+            *(inspect.Parameter(n, keyword, default=0 if n == "start" else None) for n in ours),
+        ]
+    )
     after = {
         "jump": ", after skipping ``start=`` values (by the MT19937 jump)",
         "count": ", after skipping ``start=`` values (CPython's rejections counted by numpy)",
