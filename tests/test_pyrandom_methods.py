@@ -452,3 +452,14 @@ def test_signatures_are_cpythons_and_ours() -> None:
         assert list(ours)[: len(theirs)] == list(theirs)
         ours_only = {n for n, p in ours.items() if p.kind == p.KEYWORD_ONLY and n not in theirs}
         assert ours_only == {"size", "chunks", "store"} | ({"start"} if row.skip else set())
+
+
+@pytest.mark.parametrize("n", [0, 700, 769, 2000, 2**16 + 3])
+def test_random_sizes_on_either_side_of_the_loop(n: int) -> None:
+    """random(n): CPython's calls up to 768, the core on CPython's state beyond."""
+    ours, r = ss.PythonRandom("n"), random.Random("n")
+    ours.gauss()
+    r.gauss()
+    assert ours.random(n).tolist() == [r.random() for _ in range(n)]
+    assert ours.getstate() == r.getstate()
+    assert ours.position == 4 + 2 * n

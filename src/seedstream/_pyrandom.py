@@ -36,6 +36,7 @@ What each method takes (one row per method in :data:`METHODS`):
 from __future__ import annotations
 
 import _random
+import array
 import dataclasses
 import functools
 import inspect
@@ -48,9 +49,8 @@ import numpy as np
 
 import seedstream._fastcall as _fastcall
 import seedstream._mtfill as _mtfill
-from seedstream._deliver import StoreOptions
+from seedstream._deliver import SMALL_DRAW_VALUES, StoreOptions
 from seedstream._fastcall import small_call
-from seedstream._fill import CORE_MIN_VALUES
 from seedstream._legacy import RandomState
 from seedstream._position import check_start
 from seedstream._stream import Stream
@@ -166,8 +166,7 @@ def _fill_below(name: str) -> Callable[..., Any]:
             last = first + step * (n - 1)
             if not all(-(2**63) <= x < 2**63 for x in (first, last, last - first)):
                 return None
-        internal = _C.getstate(obj)
-        v, words = below_values(np.array(internal[:624]), internal[624], n, count)
+        v, words = below_values(*_state_of(obj), n, count)
         obj._skip(words)
         if name == "choice":
             seq = bound.arguments["seq"]
@@ -212,8 +211,7 @@ def _skip_below(name: str) -> Callable[..., None]:
     def skip(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> None:
         spy = _Below(0)
         getattr(_PY, name)(spy, *bound.args[1:], **bound.kwargs)  # CPython's n for these
-        internal = _C.getstate(obj)
-        obj._skip(below_words(np.array(internal[:624]), internal[624], spy.n, k))
+        obj._skip(below_words(*_state_of(obj), spy.n, k))
 
     return skip
 
@@ -271,6 +269,10 @@ def below_words(key: np.ndarray, pos: int, n: int, k: int) -> int:
 
 
 _JUMP = _jump(_one_double)
+
+#: Up to this many doubles, ``random(size)`` is CPython's calls in a loop: moving CPython's
+#: state to the core and back (625 Python ints each way) costs about that many calls.
+_SMALL_RANDOM = 768
 
 #: Words a skip steps through with the MT19937 core rather than jumping.
 _STEP_MAX = 2**16
@@ -438,9 +440,8 @@ class PythonRandom(random.Random):
     def _skip(self, words: int) -> None:
         """Move `words` 32-bit words ahead, counted: by the MT19937 core, or by the jump."""
         if words <= _STEP_MAX:  # stepping costs less than the jump's state round trip
-            internal = _C.getstate(self)
-            key = np.array(internal[:624], dtype=np.uint32)
-            pos = _mtfill.fill(key, internal[624], np.empty(words, dtype=np.uint32))
+            key, pos = _state_of(self)
+            pos = _mtfill.fill(key, pos, np.empty(words, dtype=np.uint32))
             _C.setstate(self, (*key.tolist(), pos))
             track = self._track
             if track.words is not None:
@@ -479,10 +480,19 @@ class PythonRandom(random.Random):
         if start.__class__ is int and not start and chunks is None and store is None:
             if size is None and not options:
                 return self.random()
-            if size.__class__ is int and 0 <= size < CORE_MIN_VALUES and not options:
-                # CPython's own calls: cheaper than moving the state to numpy and back
-                rand = self.random
-                return np.fromiter((rand() for _ in range(size)), np.float64, size)
+            if size.__class__ is int and 0 <= size <= _SMALL_RANDOM and not options:
+                rand = self.random  # CPython's own calls: cheaper than moving the state
+                return np.array([rand() for _ in range(size)], dtype=np.float64)
+            if size.__class__ is int and 0 <= size <= SMALL_DRAW_VALUES and not options:
+                # the MT19937 core on CPython's state: numpy's random_sample formula, which is
+                # CPython's random()'s (no plan: this size is always made in memory)
+                key, pos = _state_of(self)
+                out = np.empty(size, dtype=np.float64)
+                pos = _core_fill(key, pos, out)  # moves key in place
+                _C.setstate(self, (*key.tolist(), pos))
+                if self._track.words is not None:
+                    self._track.words += 2 * size
+                return out
         return self._via_numpy(
             lambda rs: rs.random_sample(size, start=start, chunks=chunks, store=store, **options)
         )
@@ -518,8 +528,23 @@ def _restore(state: Any, origin: Stream, words: int | None, lost_by: str | None)
 
 def _numpy_state(internal: tuple[int, ...]) -> dict[str, Any]:
     """numpy's MT19937 state from CPython's internal one (624 words and the index)."""
-    key = np.array(internal[:624], dtype=np.uint32)
+    key = np.frombuffer(array.array("I", internal[:624]), dtype=np.uint32)
     return {"bit_generator": "MT19937", "state": {"key": key, "pos": internal[624]}}
+
+
+def _core_fill(key: np.ndarray, pos: int, out: np.ndarray) -> int:
+    """The MT19937 core's doubles (or words) at (key, pos): ``_mtfill.fill``, under one name
+    that tests/test_core_conformance.py watches, as it watches ``_fill.fill_mt19937``."""
+    return _mtfill.fill(key, pos, out)
+
+
+def _state_of(obj: random.Random) -> tuple[np.ndarray, int]:
+    """CPython's MT19937 state as numpy's (a new writable uint32 key, and the index).
+
+    (Through :mod:`array`: about half the time numpy takes to convert 624 ints.)
+    """
+    internal = _C.getstate(obj)
+    return np.frombuffer(array.array("I", internal[:624]), dtype=np.uint32), internal[624]
 
 
 def _sized(row: Row) -> Callable[..., Any]:
