@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import seedstream
 from _compare import assert_same_bits, assert_same_state
 from _simd import ALL_PATHS, forced, runnable
-from seedstream import _fill
+from seedstream import _fill, _pyrandom
 
 SEEDS: dict[str, Any] = {
     "0": 0,
@@ -65,8 +65,15 @@ def spying() -> Iterator[Spy]:
         spy.calls.append((out.dtype, out.size))
         return original(bit_generator, out, **kwargs)
 
+    direct = _pyrandom._core_fill  # PythonRandom's plain random(n): the core on CPython's state
+
+    def counting_direct(key: np.ndarray, pos: int, out: np.ndarray) -> int:
+        spy.calls.append((out.dtype, out.size))
+        return direct(key, pos, out)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_fill, "fill_mt19937", counting)
+        patch.setattr(_pyrandom, "_core_fill", counting_direct)
         yield spy
 
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { RULE_WORDS, RULE_LOSE, RULE_KNOWN };
+enum { RULE_WORDS, RULE_LOSE, RULE_KNOWN, RULE_BITS };
 
 /* ------------------------------------------------------------------------ */
 /* Track: a position that a small call moves without making Python ints     */
@@ -391,6 +391,10 @@ static PyObject *small_call_vectorcall(PyObject *callable, PyObject *const *args
         if (sc->core && n >= sc->core_min) target = sc->core;
     }
 
+    /* Nothing to count (a CPython method whose own calls count their words): just the call. */
+    if (sc->rule == RULE_WORDS && !sc->per_name && sc->per_value == 0)
+        return PyObject_Vectorcall(target, args, nargsf, kwnames);
+
     /* The position: obj._track (the fallback's business if it has none). */
     track = get_track(sc, args[0]);
     if (!track) {
@@ -415,12 +419,29 @@ static PyObject *small_call_vectorcall(PyObject *callable, PyObject *const *args
         if (known < 0) goto error_out;
         if (known) {
             long long per = per_value(sc, track, fast);
-            long long values = per < 0 ? -1 : n >= 0 ? n : values_in(out);
+            /* no size parameter: one value a call, whatever it returned (choice(seq)) */
+            long long values = per < 0              ? -1
+                               : n >= 0             ? n
+                               : sc->size_at < 0    ? 1
+                                                    : values_in(out);
             if (values < 0 || move_words(track, fast, per, values) < 0) goto error_out;
         }
     }
     else if (sc->rule == RULE_LOSE) {
         if (lose(track, fast, sc->label) < 0) goto error_out;
+    }
+    else if (sc->rule == RULE_BITS) {
+        int known = is_known(track, fast);
+        if (known < 0) goto error_out;
+        if (known) {
+            /* The call succeeded, so its bit count (the first parameter) is a valid int. */
+            PyObject *bits = nargs > 1 ? args[1] : NULL;
+            for (Py_ssize_t i = 0; !bits && kwnames && i < PyTuple_GET_SIZE(kwnames); i++)
+                if (name_index(sc, PyTuple_GET_ITEM(kwnames, i)) == 0) bits = args[nargs + i];
+            Py_ssize_t k = bits ? PyNumber_AsSsize_t(bits, PyExc_OverflowError) : -1;
+            if (k == -1 && PyErr_Occurred()) goto error_out;
+            if (move_words(track, fast, 1, k > 0 ? (k - 1) / 32 + 1 : 0) < 0) goto error_out;
+        }
     }
     Py_DECREF(track);
     return out;
@@ -471,9 +492,9 @@ static PyObject *small_call_new(PyTypeObject *type, PyObject *args, PyObject *kw
                             "small_call: rule 'words' needs per=, an int or a __dict__ key");
             return NULL;
         }
-        if (size_at < 0 || max_size < 0) {
+        if (size_at >= 0 && max_size < 0) {
             PyErr_SetString(PyExc_ValueError,
-                            "small_call: rule 'words' needs size_at and max_size");
+                            "small_call: rule 'words' with size_at needs max_size");
             return NULL;
         }
     }
@@ -486,9 +507,18 @@ static PyObject *small_call_new(PyTypeObject *type, PyObject *args, PyObject *kw
     }
     else if (!strcmp(rule, "known"))
         code = RULE_KNOWN;
+    else if (!strcmp(rule, "bits")) {
+        code = RULE_BITS;
+        if (count < 1) {
+            PyErr_SetString(PyExc_ValueError,
+                            "small_call: rule 'bits' needs names, the bit count first");
+            return NULL;
+        }
+    }
     else {
         PyErr_Format(PyExc_ValueError,
-                     "small_call: rule must be 'words', 'lose' or 'known', not '%s'", rule);
+                     "small_call: rule must be 'words', 'lose', 'known' or 'bits', not '%s'",
+                     rule);
         return NULL;
     }
     if (core != Py_None && (size_at < 0 || max_size < 0 || core_min < 0)) {

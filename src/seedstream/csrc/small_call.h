@@ -24,6 +24,13 @@
  *   known  consumption depends on the parameters: while the position is known
  *          the fallback works it out; once it is unknown numpy's call is all
  *          there is to do (the position stays unknown, `lost_by` unchanged).
+ *   bits   CPython's getrandbits(k): ceil(k / 32) 32-bit words a call, k being
+ *          the first parameter.
+ *
+ * Without a size parameter (size_at -1) a plain call makes one value, whatever it
+ * returns: the "words" rule with per=0 serves a CPython method (random.Random's
+ * randint, gauss, ...) whose own calls of random()/getrandbits() move the position;
+ * such a call does not even look up the track.
  *
  * Plain C on CPython's public API (3.9+); the module around it is _fastcall.c.
  */
