@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 import pytest
@@ -58,8 +60,33 @@ def test_bench_streams_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(r["numpy_s"] > 0 and r["seedstream_s"] > 0 for r in rows)
 
 
-def test_bench_lazy_tiny(capsys: pytest.CaptureFixture[str]) -> None:
-    results = load("bench_lazy").main(n=10_000, auto_n=10_000, repeats=1)
+def run_here(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run([python, "-c", code])`` with `code` run in this process, stdout kept.
+
+    bench_lazy runs each case in a fresh interpreter, a second of imports each: its smoke
+    test runs the same code here instead (the fresh-process path itself is run by
+    test_bench_chunks_case_runs_and_equals_numpy). sys.path and numpy's global seed are
+    restored afterwards.
+    """
+    assert command[:2] == [sys.executable, "-c"], command
+    path, seeded = list(sys.path), np.random.get_state()  # noqa: NPY002
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(command[2], "<bench_lazy case>", "exec"), {"__name__": "__case__"})
+    finally:
+        sys.path[:] = path
+        np.random.set_state(seeded)  # noqa: NPY002
+    return subprocess.CompletedProcess(command, 0, out.getvalue(), "")
+
+
+def test_bench_lazy_tiny(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = load("bench_lazy")
+    monkeypatch.setattr(module, "subprocess", SimpleNamespace(run=run_here))  # its own calls
+    results = module.main(n=10_000, auto_n=10_000, repeats=1)
+    assert {r["case"] for r in results} == set(module.CASES)  # every case ran
     assert not [r for r in results if "error" in r]
     by = {r["case"]: r for r in results}
     assert by["seedstream"]["value"] == pytest.approx(by["numpy"]["value"], abs=1e-12)

@@ -251,8 +251,12 @@ def test_oracle_skip_by_advance_is_numpys_drawing(
 # --- every (stream, method, dtype) against numpy --------------------------------------
 
 
+# The deterministic grids below (and tests/test_conformance.py's, every backend) hold
+# every (stream, method) to numpy at fixed sizes and starts; the Hypothesis tests look for
+# the sequences, seeds, sizes and starts nobody listed. Their examples are drawn anew each
+# run (about 12 ms each here), so a modest number per run still ranges widely over time.
 @pytest.mark.parametrize("kind", KINDS, ids=str)
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(data=st.data())
 def test_calls_match_numpy(kind: Kind, data: st.DataObject) -> None:
     """A sequence of calls with starts: numpy's outputs and numpy's full state after each."""
@@ -284,7 +288,7 @@ def test_calls_match_numpy(kind: Kind, data: st.DataObject) -> None:
 @pytest.mark.parametrize(
     ("kind", "method"), [(kind, method) for kind in KINDS for method in kind.methods], ids=str
 )
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_split_calls_equal_one_numpy_call(kind: Kind, method: str, data: st.DataObject) -> None:
     """Draws (k1 skipped, n1), (k2, n2), ... equal slices of one numpy call of the total."""
@@ -599,7 +603,7 @@ def test_position_counts_native_words(kind: Kind, method: str, n: int, words: in
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=str)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_assigning_position_seeks(kind: Kind, data: st.DataObject) -> None:
     """After ``position = p`` the object is numpy's bit generator with p outputs drawn."""

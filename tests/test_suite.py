@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import importlib.util
+import io
 import json
 import subprocess
 import sys
@@ -46,15 +49,50 @@ def load(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
+class FirstOfEachCase:
+    """Stands in for ``subprocess`` in _suite_runner: the first run of each case starts a
+    fresh process, as the suite always does; later runs of that case (other sizes, worker
+    counts, chunk sizes) call the same ``_suite_cases.main`` in this process, saving a second
+    of imports each. run_case reads the printed result either way; numpy's global seed is
+    restored."""
+
+    TimeoutExpired = subprocess.TimeoutExpired
+
+    def __init__(self, cases: ModuleType) -> None:
+        self.cases = cases
+        self.fresh: list[str] = []
+        self.here: list[str] = []
+
+    def run(self, command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        case = json.loads(command[-1])["case"]
+        if case not in self.fresh:
+            self.fresh.append(case)
+            return subprocess.run(command, **kwargs)
+        self.here.append(case)
+        seeded, out = np.random.get_state(), io.StringIO()  # noqa: NPY002
+        try:
+            with contextlib.redirect_stdout(out):
+                self.cases.main(command[2:])
+        finally:
+            np.random.set_state(seeded)  # noqa: NPY002
+        return subprocess.CompletedProcess(command, 0, out.getvalue(), "")
+
+
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, Path, float]:
     """One tiny run of the whole suite, shared by the tests below."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         suite = load("suite", monkeypatch)
+        runner = sys.modules["_suite_runner"]  # as suite.py imported it
+        processes = FirstOfEachCase(importlib.import_module("_suite_cases"))
+        monkeypatch.setattr(runner, "subprocess", processes)
         out = tmp_path_factory.mktemp("results")
         scratch = tmp_path_factory.mktemp("scratch")
         t0 = time.perf_counter()
         document = suite.main([*TINY, "--out", str(out), "--tmp-dir", str(scratch)])
+        # Every case ran in a fresh process once; the repeats, here.
+        assert sorted(processes.fresh) == sorted(set(processes.fresh + processes.here))
+        assert processes.here
         return document, out, scratch, time.perf_counter() - t0
 
 
