@@ -197,6 +197,21 @@ def test_cli_cluster_takes_local_n(tmp_path: Path, capsys: pytest.CaptureFixture
 # --- the cluster writes -------------------------------------------------------------------
 
 
+def test_cli_scheduler_that_does_not_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import seedstream._cli as cli
+    from _s3 import free_port
+
+    monkeypatch.setattr(cli, "SCHEDULER_TIMEOUT", 1)  # distributed waits 30 s by default
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    path = tmp_path / "x.zarr"
+    code, _, err = run(capsys, "generate", path, "--n", "100", "--scheduler", address)
+    assert code == 2
+    one_error_line(err, f"no dask scheduler answered at {address} within 1 s: check --scheduler")
+    assert not path.exists()
+
+
 def test_a_killed_caller_is_resumed_by_the_same_call(client: Any, s3: S3) -> None:
     # A variable draw (located by the caller) written to S3 from another process on the
     # module's cluster; that process is SIGKILLed mid-run, and the same call here finishes the

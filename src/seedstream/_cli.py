@@ -545,6 +545,10 @@ def _done_before(
     return len(info.done), info.done_bytes
 
 
+#: Seconds --scheduler waits for the scheduler to answer (distributed's default is 30).
+SCHEDULER_TIMEOUT = 10
+
+
 @contextlib.contextmanager
 def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
     """The Client of --scheduler or --cluster (closed, with its cluster, at the end), or None."""
@@ -573,7 +577,14 @@ def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
                     dashboard_address=":0",  # any free port: another cluster may hold 8787
                 )
             )
-        yield stack.enter_context(Client(address, set_as_default=False))  # type: ignore[no-untyped-call]
+        try:
+            client = Client(address, set_as_default=False, timeout=SCHEDULER_TIMEOUT)  # type: ignore[no-untyped-call]
+        except OSError:  # distributed retries a refusal until its timeout
+            raise UsageError(
+                f"no dask scheduler answered at {address} within {SCHEDULER_TIMEOUT} s: check "
+                "--scheduler, start one with `dask scheduler`, or use --cluster local:N"
+            ) from None
+        yield stack.enter_context(client)
 
 
 def run_generate(args: argparse.Namespace) -> int:
