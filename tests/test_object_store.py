@@ -220,6 +220,16 @@ def test_memory_and_file_urls(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="another process cannot write there"):
             write(lost, None, 100, 50, processes=True, workers=1)
         assert not inspect_output(lost).complete
+        # shards= at a URL: stored in shards, and a rerun asking other shards is refused
+        sharded = "memory://seedstream-test/s.zarr"
+        out = write(sharded, None, 1000, 100, shards=300)
+        assert out.shards == (300,) and out.chunks == (100,)
+        np.testing.assert_array_equal(read(sharded, None), numpy_values(SEED, 1000))
+        assert fsspec.filesystem("memory").ls("/seedstream-test/s.zarr/c", detail=False) == [
+            f"/seedstream-test/s.zarr/c/{i}" for i in range(4)
+        ]
+        with pytest.raises(OutputMismatchError):
+            write(sharded, None, 1000, 100, shards=200)
     finally:
         fsspec.filesystem("memory").rm("/seedstream-test", recursive=True)
 

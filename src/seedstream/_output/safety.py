@@ -111,7 +111,12 @@ def assess(
 
 
 def open_remote(
-    place: Place, kind: type[Target], request: Request, overwrite: bool, compressors: Any
+    place: Place,
+    kind: type[Target],
+    request: Request,
+    overwrite: bool,
+    compressors: Any,
+    shards: tuple[int, ...] | None = None,
 ) -> Target:
     """The output at a URL opened for `request`, after the checks a path gets (but lock and disk).
 
@@ -126,7 +131,9 @@ def open_remote(
         if found.kind == "ours" and overwrite and found.keys:
             fs, _ = place.filesystem()
             fs.rm(list(found.keys))
-        return open_target(place, request, overwrite=False, compressors=compressors)
+        return open_target(
+            place, request, overwrite=False, compressors=compressors, shards=shards
+        )
 
 
 def free_bytes(path: Path | None) -> int | None:

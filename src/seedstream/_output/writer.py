@@ -103,7 +103,8 @@ def write(
         "place": None if cluster is None else place_of(store),
     }
     if isinstance(store, Place):  # a URL: no lock nor free-space check there (open_remote)
-        return _fill(open_remote(store, kind, request, overwrite, compressors), request, **options)
+        target = open_remote(store, kind, request, overwrite, compressors, shape)
+        return _fill(target, request, **options)
     if path is None:  # a zarr store object: zarr's overwrite only on an array of ours
         found = kind.survey(store)
         if found.kind == "foreign":
