@@ -131,9 +131,7 @@ def open_remote(
         if found.kind == "ours" and overwrite and found.keys:
             fs, _ = place.filesystem()
             fs.rm(list(found.keys))
-        return open_target(
-            place, request, overwrite=False, compressors=compressors, shards=shards
-        )
+        return open_target(place, request, overwrite=False, compressors=compressors, shards=shards)
 
 
 def free_bytes(path: Path | None) -> int | None:
