@@ -214,6 +214,27 @@ def test_chunks_and_stores_go_through_the_core(
     assert len(spy) == calls + 5
 
 
+@pytest.mark.parametrize("dtype", ["int64", "uint16", "uint64"])
+def test_count_passes_read_the_core_s_words(dtype: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the count pass before a deep start reads its words from the core, not random_raw
+    from seedstream import _units
+
+    words: list[int] = []
+    real = _units.fill_mt19937
+
+    def spy(bit_generator: Any, out: np.ndarray, **kw: Any) -> np.ndarray:
+        words.append(out.size)
+        return real(bit_generator, out, **kw)
+
+    monkeypatch.setattr(_units, "fill_mt19937", spy)
+    high = 2**40 + 3 if dtype == "uint64" else 1001  # 64-bit units: two words an attempt
+    n, start = 50, 1_100_003  # past the first count segment (2**20 attempts)
+    got = seedstream.RandomState(3).randint(0, high, n, dtype=dtype, start=start, chunks=20)
+    expected = np.random.RandomState(3).randint(0, high, start + n, dtype=dtype)[start:]
+    assert_same_bits(got.compute(scheduler="sync"), expected)
+    assert sum(words) >= start * (2 if dtype == "uint64" else 1) // 2  # counted by the core
+
+
 @pytest.mark.parametrize("legacy", [True, False], ids=["randint", "integers"])
 @pytest.mark.parametrize("threads", [2, 3])
 def test_threaded_segments_equal_numpy(

@@ -1,6 +1,7 @@
 """Raw units of a stream: the 32- or 64-bit draws numpy's methods make, and where each lies.
 
-Pure: numpy and seedstream's stream and jump modules only.
+Pure: numpy and seedstream's stream, jump and fill modules only (the MT19937 core's words
+are numpy's ``random_raw``, bit for bit).
 
 numpy's methods read a bit generator through ``next_uint32``, ``next_uint64``
 or ``next_double``.  A *unit* is one such draw: on MT19937 a 64-bit unit (or a
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from seedstream._fill import fill_mt19937
 from seedstream._jump import advance
 from seedstream._stream import Stream
 
@@ -68,12 +70,16 @@ def bit_generator_at_unit(stream: Stream, unit: int, unit_bits: int) -> np.rando
 
 def read_units(stream: Stream, unit: int, count: int, unit_bits: int) -> np.ndarray:
     """Units ``unit .. unit + count - 1`` of the stream, as uint32 or uint64 values."""
+    if stream.bit_generator == "MT19937":  # the core's words: random_raw's, ten times faster
+        words = count if unit_bits == 32 else 2 * count
+        first = unit if unit_bits == 32 else 2 * unit
+        raw = fill_mt19937(stream.bit_generator_at(first), np.empty(words, np.uint32))  # type: ignore[arg-type]
+        if unit_bits == 32:
+            return raw
+        wide = raw.astype(np.uint64)  # next_uint64 is (first word << 32) | second word
+        return (wide[0::2] << np.uint64(32)) | wide[1::2]
     if stream.word_bits == unit_bits:
-        raw = stream.bit_generator_at(unit).random_raw(count)
-        return raw.astype(np.uint32) if unit_bits == 32 else raw
-    if unit_bits == 64:  # MT19937: next_uint64 is (first word << 32) | second word
-        words = stream.bit_generator_at(2 * unit).random_raw(2 * count).astype(np.uint64)
-        return (words[0::2] << np.uint64(32)) | words[1::2]
+        return stream.bit_generator_at(unit).random_raw(count)
     bg = bit_generator_at_unit(stream, unit, 32)
     state = bg.state
     head = np.array([state["uinteger"]] if state["has_uint32"] and count else [], dtype=np.uint32)
