@@ -90,7 +90,8 @@ def test_bad_size_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path:
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["show", "--at", "0", "--stream", "python", "--method", "uniform"], "--method uniform"),
+        # CPython's methods beyond random and uniform: the python stream's list, and the way
+        (["show", "--at", "0", "--stream", "python", "--method", "gauss"], "random, uniform ("),
         (["show", "--at", "0", "--low", "1"], "--low and --high"),
         (["show", "--at", "0", "--dtype", "float32"], "float32"),
         (["show", "--at", "0", "--stream", "sfc64"], "invalid choice"),
@@ -179,6 +180,8 @@ def _expected(stream: str, method: str, dtype: str, n: int, start: int) -> np.nd
         return rs.random_sample(total)[start:]
     if stream == "python":
         r = random.Random(3)
+        if method == "uniform":  # CPython's own uniform, called in a loop
+            return np.array([r.uniform(-2.0, 5.0) for _ in range(total)])[start:]
         return np.array([r.random() for _ in range(total)])[start:]
     bit_generators = {"pcg64": np.random.PCG64, "philox": np.random.Philox}
     g = np.random.Generator(bit_generators.get(stream, np.random.MT19937)(3))
@@ -194,6 +197,7 @@ def _expected(stream: str, method: str, dtype: str, n: int, start: int) -> np.nd
         ("legacy", "random", "float64"),
         ("legacy", "uniform", "float64"),
         ("python", "random", "float64"),
+        ("python", "uniform", "float64"),
         ("pcg64", "random", "float32"),
         ("philox", "uniform", "float64"),
         ("mt19937", "random", "float64"),
@@ -372,6 +376,11 @@ def test_show_uniform_float32_and_python(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(capsys, "show", "--stream", "python", "--seed", 1234, "--at", 4)
     r = random.Random(1234)
     assert code == 0 and _shown(out)[4] == repr([r.random() for _ in range(5)][4])
+
+    argv = ["show", "--stream", "python", "--method", "uniform", "--low", -2, "--high", 5]
+    code, out, _ = run(capsys, *argv, "--seed", 1234, "--at", 4)
+    r = random.Random(1234)
+    assert code == 0 and _shown(out)[4] == repr([r.uniform(-2, 5) for _ in range(5)][4])
 
 
 def test_show_library_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:

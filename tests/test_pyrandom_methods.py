@@ -454,12 +454,25 @@ def test_signatures_are_cpythons_and_ours() -> None:
         assert ours_only == {"size", "chunks", "store"} | ({"start"} if row.skip else set())
 
 
-@pytest.mark.parametrize("n", [0, 700, 769, 2000, 2**16 + 3])
-def test_random_sizes_on_either_side_of_the_loop(n: int) -> None:
-    """random(n): CPython's calls up to 768, the core on CPython's state beyond."""
+LOOP = ss._pyrandom._SMALL_RANDOM
+
+
+@pytest.mark.parametrize("n", [0, 1, LOOP - 1, LOOP, LOOP + 1, 2000, 2**16 + 3])
+def test_random_sizes_on_either_side_of_the_loop(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """random(n): CPython's calls up to _SMALL_RANDOM, the core on CPython's state beyond."""
+    cores: list[int] = []
+    core = ss._pyrandom._core_fill
+    monkeypatch.setattr(
+        ss._pyrandom,
+        "_core_fill",
+        lambda key, pos, out: cores.append(out.size) or core(key, pos, out),
+    )
     ours, r = ss.PythonRandom("n"), random.Random("n")
     ours.gauss()
     r.gauss()
     assert ours.random(n).tolist() == [r.random() for _ in range(n)]
     assert ours.getstate() == r.getstate()
     assert ours.position == 4 + 2 * n
+    assert cores == ([] if n <= LOOP else [n])  # the route the size says
+    assert ours.random() == r.random()  # and CPython's own call goes on from there
+    assert ours.position == 6 + 2 * n

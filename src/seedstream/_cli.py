@@ -52,6 +52,7 @@ from seedstream._locate import core_path
 from seedstream._methods import methods
 from seedstream._output import OutputInfo, VerifyReport, inspect_output, is_url, verify_output
 from seedstream._output import human as _human
+from seedstream._pyrandom import METHODS as _PYRANDOM_ROWS
 
 # --- parsing ------------------------------------------------------------------------------
 
@@ -76,6 +77,8 @@ _PARAM_METHODS = {
 _INTEGER_METHODS = tuple(
     r.name for api in ("RandomState", "Generator") for r in methods(api, "integers") if r.storable
 )
+# PythonRandom's methods (CPython's), beyond those it can write (METHODS["python"])
+_PYTHON_METHODS = tuple(row.name for row in _PYRANDOM_ROWS)
 _FLOAT_DTYPES = ("float64", "float32")
 _INT_DTYPES = ("int64", "int32", "uint64", "uint32", "int16", "uint16", "int8", "uint8", "bool")
 _FLOAT32_METHODS = tuple(r.name for r in methods("Generator") if "float32" in r.dtypes)
@@ -239,8 +242,10 @@ def _stream_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--method",
-        choices=sorted({m for methods in METHODS.values() for m in methods}),
-        help="default: random_sample for legacy, random otherwise",
+        # CPython's other methods too, so that they get the message naming what to use
+        choices=sorted({m for methods in METHODS.values() for m in methods} | {*_PYTHON_METHODS}),
+        help="default: random_sample for legacy, random otherwise; python writes random "
+        "and uniform (its other methods: in Python, with size=)",
     )
     group.add_argument(
         "--low", help="uniform's low (default 0.0); randint's / integers' low (an integer)"
@@ -396,9 +401,14 @@ def _method(args: argparse.Namespace) -> tuple[str, str]:
     kind = args.stream if args.stream in ("legacy", "python") else "generator"
     method = args.method or ("random_sample" if kind == "legacy" else "random")
     if method not in METHODS[kind]:
+        python = (
+            f" (PythonRandom(seed).{method}(..., size=n) makes it in memory in Python)"
+            if kind == "python" and method in _PYTHON_METHODS
+            else ""
+        )
         raise UsageError(
             f"--method {method} is not available for --stream {args.stream}; "
-            f"choose one of {', '.join(METHODS[kind])}"
+            f"choose one of {', '.join(METHODS[kind])}{python}"
         )
     bounded = method == "uniform" or method in _INTEGER_METHODS
     if not bounded and (args.low is not None or args.high is not None):
@@ -495,7 +505,8 @@ def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any
     scale = 1.0 if args.scale is None else args.scale
     if method == "uniform":
         low, high = _bound("--low", args.low, False, 0.0), _bound("--high", args.high, False, 1.0)
-        return obj.uniform(low, high, size, start=start, **output)
+        # size by keyword: PythonRandom's uniform takes CPython's (a, b) first, then ours
+        return obj.uniform(low, high, size=size, start=start, **output)
     if method in _INTEGER_METHODS:
         low, high = _bound("--low", args.low, True), _bound("--high", args.high, True)
         dtype = np.dtype(args.dtype or "int64")

@@ -189,8 +189,10 @@ METHODS: tuple[Method, ...] = (
         "choice dirichlet hypergeometric multinomial multivariate_hypergeometric "
         "multivariate_normal permutation permuted shuffle",
     ),
-    # --- PythonRandom: random.random()'s stream, a legacy random_sample draw -------------
+    # --- PythonRandom: random.random()'s stream; its draws are legacy random_sample and
+    # uniform ones (the same doubles, the same formula), so its rows are aliases of those
     Method("PythonRandom", "random", "uniform", _F64, alias_of="random_sample"),
+    Method("PythonRandom", "uniform", "uniform", _F64, alias_of="uniform"),
 )  # fmt: skip
 
 _BY_KEY = {(row.api, row.name): row for row in METHODS}
