@@ -1022,11 +1022,16 @@ def test_a_miscount_in_one_unsampled_prefix_segment_is_not_returned_shifted(
     monkeypatch.setattr(_variable, "SEGMENT_ATTEMPTS", 64)
     expected = np.asarray(spec.call(spec.numpy(), 420))[400:]
     count_segment = _variable.MaskedScanner.count_segment
+    count_run = _variable.MaskedScanner._count_run  # MT19937: runs of segments from one jump
 
     def one_off(self: _variable.MaskedScanner, stream: Stream, segment: int) -> int:
         return count_segment(self, stream, segment) + (segment == 3)
 
+    def one_off_in_run(self: _variable.MaskedScanner, stream: Stream, run: range) -> list[int]:
+        return [c + (s == 3) for s, c in zip(run, count_run(self, stream, run), strict=True)]
+
     monkeypatch.setattr(_variable.MaskedScanner, "count_segment", one_off)
+    monkeypatch.setattr(_variable.MaskedScanner, "_count_run", one_off_in_run)
     try:
         got = materialise(spec.call(spec.ours(), 20, start=400))
     except SelfCheckError as exc:
