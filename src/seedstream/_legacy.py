@@ -145,12 +145,13 @@ class RandomState(np.random.RandomState, Tracked):
 
         With ``chunks=`` (dask's forms), or when the result would not fit the
         memory budget (see :func:`seedstream.plan`), a lazy dask array.  With
-        ``store=`` (a path, a ``.npy`` path or a zarr store), the values are
-        streamed to disk and the zarr array (or a read-only memory map) is
-        returned; the writer's options (``StoreOptions``): ``workers``,
-        ``processes``, ``overwrite``, ``compressors``, ``check_disk``, ``progress``,
-        ``client`` (a dask.distributed Client writes, by default the active one),
-        ``shards`` (zarr's shard shape, whole chunks).
+        ``store=`` (a path, a ``.npy`` path, a URL such as ``s3://bucket/x.zarr``
+        or a zarr store), the values are streamed to it and the zarr array (or a
+        read-only memory map) is returned; the writer's options (``StoreOptions``):
+        ``workers``, ``processes``, ``overwrite``, ``compressors``, ``check_disk``,
+        ``progress``, ``storage_options`` (fsspec's, for a URL), ``client`` (a
+        dask.distributed Client writes, by default the active one), ``shards``
+        (zarr's shard shape, whole chunks).
         """
         track = self._track
         order = Order(
