@@ -84,8 +84,8 @@ def mt19937_units(bit_generator: np.random.MT19937, count: int, unit_bits: int) 
 def read_units(stream: Stream, unit: int, count: int, unit_bits: int) -> np.ndarray:
     """Units ``unit .. unit + count - 1`` of the stream, as uint32 or uint64 values."""
     if stream.bit_generator == "MT19937":
-        first = unit if unit_bits == 32 else 2 * unit
-        return mt19937_units(stream.bit_generator_at(first), count, unit_bits)  # type: ignore[arg-type]
+        bit_generator = bit_generator_at_unit(stream, unit, unit_bits)
+        return mt19937_units(bit_generator, count, unit_bits)  # type: ignore[arg-type]
     if stream.word_bits == unit_bits:
         return stream.bit_generator_at(unit).random_raw(count)
     bg = bit_generator_at_unit(stream, unit, 32)

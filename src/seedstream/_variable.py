@@ -369,7 +369,7 @@ class IntegerScanner(VectorisedScanner):
         bit generator, jumped to the first, moves on through the rest."""
         first, n_units = self.segment_units(run[0])
         k, bits = (self.per_word, 32) if self.packed else (1, self.unit_bits)
-        bit_generator = stream.bit_generator_at(first // k * (2 if bits == 64 else 1))
+        bit_generator = bit_generator_at_unit(stream, first // k, bits)
         found = []
         for _ in run:
             units = mt19937_units(bit_generator, n_units // k, bits)  # type: ignore[arg-type]
