@@ -61,6 +61,18 @@ void legacy_exponential_finish(double *u, size_t n, double scale, int scaled)
 }
 
 #if SS_HAVE_AVX512
+/* Four attempts (u1, u2 pairs) from u: x = 2u - 1 in *x, and the lanes of the pairs
+ * numpy's loop accepts (0 < r2 < 1; both lanes of a pair hold its r2). */
+SS_TARGET("avx512f") static inline __mmask8 polar_ok_avx512(const double *u, __m512d *x)
+{
+    const __m512d two = _mm512_set1_pd(2.0), one = _mm512_set1_pd(1.0);
+    *x = _mm512_sub_pd(_mm512_mul_pd(two, _mm512_loadu_pd(u)), one);
+    __m512d sq = _mm512_mul_pd(*x, *x);
+    __m512d r2 = _mm512_add_pd(sq, _mm512_permute_pd(sq, 0x55));
+    return _mm512_cmp_pd_mask(r2, one, _CMP_LT_OQ) &
+           _mm512_cmp_pd_mask(r2, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+}
+
 /* Four attempts a vector, as they lie in u: (u1, u2) pairs.  Each lane goes through
  * numpy's operations (2u - 1, squares, the pair's sum: + commutes exactly, so both
  * lanes of a pair hold numpy's r2); a pair's two lanes pass or fail together, and
@@ -68,15 +80,10 @@ void legacy_exponential_finish(double *u, size_t n, double scale, int scaled)
 SS_TARGET("avx512f") size_t legacy_polar_accept_avx512(const double *u, size_t attempts,
                                                         double *xy)
 {
-    const __m512d two = _mm512_set1_pd(2.0), one = _mm512_set1_pd(1.0);
-    const __m512d zero = _mm512_setzero_pd();
     size_t a = 0, i = 0;
     for (; i + 4 <= attempts; i += 4) {
-        __m512d x = _mm512_sub_pd(_mm512_mul_pd(two, _mm512_loadu_pd(u + 2 * i)), one);
-        __m512d sq = _mm512_mul_pd(x, x);
-        __m512d r2 = _mm512_add_pd(sq, _mm512_permute_pd(sq, 0x55));
-        __mmask8 ok = _mm512_cmp_pd_mask(r2, one, _CMP_LT_OQ) &
-                      _mm512_cmp_pd_mask(r2, zero, _CMP_NEQ_UQ);
+        __m512d x;
+        __mmask8 ok = polar_ok_avx512(u + 2 * i, &x);
         _mm512_mask_compressstoreu_pd(xy + 2 * a, ok, _mm512_permute_pd(x, 0x55));
         a += (size_t)__builtin_popcount(ok) / 2;
     }
@@ -86,16 +93,10 @@ SS_TARGET("avx512f") size_t legacy_polar_accept_avx512(const double *u, size_t a
 /* legacy_polar_accept_avx512's test with nothing stored: what the count pass asks. */
 SS_TARGET("avx512f") size_t legacy_polar_count_avx512(const double *u, size_t attempts)
 {
-    const __m512d two = _mm512_set1_pd(2.0), one = _mm512_set1_pd(1.0);
-    const __m512d zero = _mm512_setzero_pd();
     size_t lanes = 0, i = 0;
     for (; i + 4 <= attempts; i += 4) {
-        __m512d x = _mm512_sub_pd(_mm512_mul_pd(two, _mm512_loadu_pd(u + 2 * i)), one);
-        __m512d sq = _mm512_mul_pd(x, x);
-        __m512d r2 = _mm512_add_pd(sq, _mm512_permute_pd(sq, 0x55));
-        __mmask8 ok = _mm512_cmp_pd_mask(r2, one, _CMP_LT_OQ) &
-                      _mm512_cmp_pd_mask(r2, zero, _CMP_NEQ_UQ);
-        lanes += (size_t)__builtin_popcount(ok);
+        __m512d x;
+        lanes += (size_t)__builtin_popcount(polar_ok_avx512(u + 2 * i, &x));
     }
     return lanes / 2 + legacy_polar_count(u + 2 * i, attempts - i);
 }
