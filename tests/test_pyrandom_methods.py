@@ -335,6 +335,26 @@ def test_pickle_keeps_state_and_position() -> None:
     assert back.gauss() == r.gauss()
 
 
+@pytest.mark.parametrize("n", [1, 512, 513])
+def test_uniform_small_arrays_are_cpython_s_calls(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # up to 512 values in memory, a loop of CPython's calls; beyond, numpy's uniform on the
+    # moved state (both CPython's values and state, and the position after them)
+    routed: list[int] = []
+    real = ss.PythonRandom._uniform_numpy
+
+    def spy(self: Any, bound: Any, size: Any, **kw: Any) -> Any:
+        routed.append(size)
+        return real(self, bound, size, **kw)
+
+    monkeypatch.setattr(ss.PythonRandom, "_uniform_numpy", spy)
+    r, ours = random.Random(8), ss.PythonRandom(8)
+    want = [r.uniform(-1.5, 2.0) for _ in range(n)]
+    assert ours.uniform(-1.5, 2.0, size=n).tolist() == want
+    assert ours.getstate() == r.getstate() and ours.position == 2 * n
+    assert routed == ([] if n <= 512 else [n])
+    assert ours.uniform(0.0, 1.0) == r.uniform(0.0, 1.0)
+
+
 def test_uniform_chunks_and_store(tmp_path: Any) -> None:
     """uniform's arrays come from numpy's uniform: the same doubles as CPython's formula."""
     da = pytest.importorskip("dask.array")

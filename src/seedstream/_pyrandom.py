@@ -574,7 +574,9 @@ def _sized(row: Row) -> Callable[..., Any]:
         if plain and size is None and not options:
             return cpython(self, *args, **kwargs)
         bound = signature.bind(self, *args, **kwargs)  # CPython's TypeError for bad arguments
-        if row.name == "uniform" and size is not None:
+        small = plain and not options and size.__class__ is int and 0 <= size <= _SMALL_RANDOM
+        if row.name == "uniform" and size is not None and not small:
+            # (a small array in memory: CPython's calls below, cheaper than moving the state)
             lazy = chunks is not None or store is not None
             got = self._uniform_numpy(
                 bound, size, start=start, chunks=chunks, store=store, **options
