@@ -1,0 +1,133 @@
+"""Each method chunked by issue 12, at 10^8 values on 2 cores, against numpy's own call.
+
+For every case, in fresh processes (``bench_lazy.run_source``), interleaved
+rounds (``benchmarks/_timing.py``):
+
+- numpy:      ``getattr(np.random.RandomState(0), method)(*args, size=n).mean()``
+  (``np.random.default_rng(0)`` for Generator's methods);
+- seedstream: the same call on seedstream's object with ``chunks=2**24``, then
+  ``.mean().compute(scheduler="threads")``.  Building the lazy array is the count
+  pass (a variable-consumption method is counted before any chunk is made); it is
+  reported on its own.
+
+The means must agree (up to summation order): a check that both made the same values.
+
+    python benchmarks/bench_methods.py [--n 1e8] [--repeat 2] [--cases gamma choice-p ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import _timing  # noqa: E402
+from bench_lazy import run_source  # noqa: E402
+
+_P = "[0.1, 0.2, 0.3, 0.4]"
+
+#: name: (API, method, the call's arguments as source)
+CASES: dict[str, tuple[str, str, str]] = {
+    # RandomState's Gaussian-based methods (they read numpy's cached Gaussian)
+    "gamma": ("RandomState", "gamma", "2.0, 1.5"),
+    "gamma-small-shape": ("RandomState", "gamma", "0.5"),
+    "standard_gamma": ("RandomState", "standard_gamma", "3.0"),
+    "lognormal": ("RandomState", "lognormal", "0.0, 1.0"),
+    "beta": ("RandomState", "beta", "2.0, 3.0"),
+    "beta-small": ("RandomState", "beta", "0.5, 0.5"),
+    "chisquare": ("RandomState", "chisquare", "3.0"),
+    "noncentral_chisquare": ("RandomState", "noncentral_chisquare", "3.0, 2.0"),
+    "f": ("RandomState", "f", "3.0, 4.0"),
+    "noncentral_f": ("RandomState", "noncentral_f", "3.0, 4.0, 2.0"),
+    "standard_t": ("RandomState", "standard_t", "5.0"),
+    "standard_cauchy": ("RandomState", "standard_cauchy", ""),
+    "wald": ("RandomState", "wald", "1.0, 1.0"),
+    "negative_binomial": ("RandomState", "negative_binomial", "5, 0.5"),
+    # choice: integers without p, uniforms and the CDF with it
+    "choice": ("RandomState", "choice", "1000"),
+    "choice-p": ("RandomState", "choice", f"4, p={_P}"),
+    "generator-choice": ("Generator", "choice", "1000"),
+    "generator-choice-p": ("Generator", "choice", f"4, p={_P}"),
+    # hypergeometric: the sampling branch (32-bit units) and HRUA (doubles)
+    "hypergeometric-sample": ("Generator", "hypergeometric", "10, 20, 5"),
+    "hypergeometric-hrua": ("Generator", "hypergeometric", "100, 200, 50"),
+}
+
+_NUMPY = """
+obj = {make}
+value = float(obj.{method}({args}size={n}).mean())
+"""
+_OURS = """
+obj = {make}
+x = obj.{method}({args}size={n}, chunks=2**24)
+extra = {{"count pass s": time.perf_counter() - t0}}
+value = float(x.mean().compute(scheduler="threads"))
+"""
+
+
+def _source(name: str, n: int, ours: bool) -> tuple[str, str]:
+    api, method, args = CASES[name]
+    module = "seedstream" if ours else "np.random"
+    make = f"{module}.RandomState(0)" if api == "RandomState" else f"{module}.default_rng(0)"
+    body = (_OURS if ours else _NUMPY).format(
+        make=make, method=method, args=f"{args}, " if args else "", n=n
+    )
+    return "import numpy as np, seedstream, dask.array", body
+
+
+def run(name: str, n: int) -> dict[str, Any]:
+    """One run of `name` (``"numpy:<case>"`` or ``"seedstream:<case>"``) in a fresh process."""
+    side, case = name.split(":")
+    setup, body = _source(case, n, side == "seedstream")
+    return run_source(name, n, setup, body)
+
+
+def main(
+    n: int = 10**8,
+    repeats: int = 2,
+    cases: list[str] | None = None,
+    out: Path | None = None,
+) -> list[dict[str, Any]]:
+    """Run the cases (numpy's and ours, `repeats` times, interleaved); print the ratios."""
+    chosen = cases or list(CASES)
+    unknown = sorted(set(chosen) - set(CASES))
+    if unknown:
+        raise SystemExit(f"unknown case {', '.join(unknown)}: choose from {', '.join(CASES)}")
+    names = [f"{side}:{case}" for case in chosen for side in ("numpy", "seedstream")]
+    started = _timing.stamp()
+    runs = _timing.interleave(names, repeats, lambda name: run(name, n))
+    results = [_timing.combine(runs[name], (*_timing.TIMED, "count pass s")) for name in names]
+    by = {r["case"]: r for r in results}
+    print(f"n = {n:.0e}, {repeats} interleaved rounds, load {started['load_average']}")
+    print(f"{'case':24s} {'numpy':>24s} {'seedstream':>24s}  ratio  count pass  same")
+    for case in chosen:
+        theirs, ours = by[f"numpy:{case}"], by[f"seedstream:{case}"]
+        if "error" in theirs or "error" in ours:
+            print(f"{case:24s} ERROR {ours.get('error') or theirs.get('error')}")
+            continue
+        count = ours["count pass s"]
+        same = abs(theirs["value"] - ours["value"]) <= 1e-9 * max(1.0, abs(theirs["value"]))
+        print(
+            f"{case:24s} {_timing.figure(theirs):>24s} {_timing.figure(ours):>24s}  "
+            f"{theirs['seconds'] / ours['seconds']:5.2f}x  "
+            f"{count:5.2f} s {count / ours['seconds']:4.0%}  {same}"
+        )
+    if out is not None:
+        settings = {"n": n, "repeats": repeats, "order": "ABBA", "chunks": 2**24}
+        title = "bench_methods: issue 12's chunked methods against numpy's own call"
+        _timing.save(out, "bench_methods", title, settings, started, results)
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=float, default=1e8)
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each case, interleaved")
+    parser.add_argument("--cases", nargs="+", help=f"only these (from {', '.join(CASES)})")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args()
+    main(int(args.n), args.repeat, args.cases, args.out)
