@@ -429,6 +429,41 @@ def test_counted_start_of_big_ranges() -> None:
         assert ours.getstate() == r.getstate()
 
 
+@pytest.mark.parametrize(
+    "method, args, seed, beyond",
+    [
+        ("randint", (1, 6), 11, 0),
+        ("choice", ("abcdefg",), 11, 0),
+        # one word short only past the 64 values CPython makes again: the end check sees it
+        # when the count's last attempt is then a rejected one (so it is for seed 12)
+        ("randint", (1, 6), 12, 64),
+    ],
+)
+def test_an_injected_miscount_of_a_skip_raises_and_moves_nothing(
+    method: str, args: tuple[Any, ...], seed: int, beyond: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A skip's count one word short, from the first value or only past the values CPython
+    makes again: the self-check raises, and the object stands where the call found it."""
+    import seedstream._pyrandom as pyrandom
+
+    real = pyrandom.below_words
+
+    def short(key: np.ndarray, pos: int, n: int, k: int) -> int:
+        return real(key, pos, n, k) - (k > beyond)
+
+    monkeypatch.setattr(pyrandom, "below_words", short)
+    ours, r = ss.PythonRandom(seed), random.Random(seed)
+    getattr(ours, method)(*args)
+    getattr(r, method)(*args)
+    before = ours.position
+    with pytest.raises(ss.SelfCheckError, match="self-check failed"):
+        getattr(ours, method)(*args, size=2, start=500)
+    assert ours.getstate() == r.getstate() and ours.position == before
+    monkeypatch.setattr(pyrandom, "below_words", real)
+    want = [getattr(r, method)(*args) for _ in range(502)][500:]
+    assert list(getattr(ours, method)(*args, size=2, start=500)) == want
+
+
 BELOW_CALLS = [  # (method, CPython's arguments, whether drawn at once)
     ("randint", (1, 6), True),
     ("randint", (0, 0), True),  # n = 1: every attempt is one bit

@@ -50,6 +50,7 @@ import numpy as np
 import seedstream._fastcall as _fastcall
 import seedstream._mtfill as _mtfill
 from seedstream._deliver import SMALL_DRAW_VALUES, StoreOptions
+from seedstream._errors import SelfCheckError
 from seedstream._fastcall import small_call
 from seedstream._legacy import RandomState
 from seedstream._position import check_start
@@ -206,14 +207,74 @@ def below_values(key: np.ndarray, pos: int, n: int, count: int) -> tuple[np.ndar
 
 
 def _skip_below(name: str) -> Callable[..., None]:
-    """Skip values of ``_randbelow(n)``: its rejection loop counted on numpy's copy, O(k)."""
+    """Skip values of ``_randbelow(n)``: its rejection loop counted on numpy's copy, O(k).
+
+    The count is checked by CPython itself (:func:`_check_below`) before the
+    state moves; a miscount raises instead of shifting what follows.
+    """
 
     def skip(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> None:
         spy = _Below(0)
         getattr(_PY, name)(spy, *bound.args[1:], **bound.kwargs)  # CPython's n for these
-        obj._skip(below_words(*_state_of(obj), spy.n, k))
+        if k <= 0:
+            return
+        n = spy.n
+        key, pos = _state_of(obj)
+        words = below_words(key, pos, n, k)
+        head = words if k <= _CHECK_BELOW else below_words(key, pos, n, _CHECK_BELOW)
+        _check_below(obj, n, min(k, _CHECK_BELOW), head, "at the start")
+        last = _attempt_words(n)  # the last value's attempt: accepted at once
+        saved, position = _C.getstate(obj), obj._track.words
+        obj._skip(words - last)
+        try:
+            _check_below(obj, n, 1, last, "at the end")
+        except SelfCheckError:
+            _C.setstate(obj, saved)  # where the call found it
+            obj._track.words = position
+            raise
+        obj._skip(last)
 
     return skip
+
+
+#: Values of a ``_randbelow`` skip that CPython's own loop makes again, as a check.
+_CHECK_BELOW = 64
+
+
+class _Counting(random.Random):
+    """CPython's generator that counts the 32-bit words its ``getrandbits`` takes."""
+
+    words = 0
+
+    def getrandbits(self, k: int) -> int:
+        self.words += (k + 31) // 32
+        return super().getrandbits(k)
+
+
+def _attempt_words(n: int) -> int:
+    """Words one attempt of ``_randbelow(n)`` takes: ``getrandbits(n.bit_length())``."""
+    return (n.bit_length() + 31) // 32
+
+
+def _check_below(obj: random.Random, n: int, values: int, words: int, where: str) -> None:
+    """CPython's own ``_randbelow(n)``, `values` times from `obj`'s state, must take `words` words.
+
+    Run from the start of a skip over its first values, and from the last
+    attempt counted (which must be accepted at once): a count that is off
+    raises :class:`~seedstream.SelfCheckError` before anything moves on.  (A
+    count off past the first values that still ends after an accepted attempt
+    is not seen: only a second count of the whole skip would see it.)
+    """
+    copy = _Counting()
+    _C.setstate(copy, _C.getstate(obj))
+    for _ in range(values):
+        copy._randbelow(n)  # type: ignore[attr-defined]  # CPython's, not in typeshed
+    if copy.words != words:
+        raise SelfCheckError(
+            f"self-check failed {where} of a skip: CPython's own _randbelow({n}) took "
+            f"{copy.words} words for {values} values where the count said {words}; refusing "
+            "to return shifted numbers (please report this)"
+        )
 
 
 def below_words(key: np.ndarray, pos: int, n: int, k: int) -> int:
