@@ -63,8 +63,9 @@ if hasattr(random.Random, "binomialvariate"):  # Python 3.12+
 #: The methods whose values take a fixed number of words: start= is a jump.
 FIXED = {"random", "uniform", "triangular", "expovariate", "paretovariate", "weibullvariate"}
 FIXED_CALLS = [c for c in CALLS if c[0] in FIXED or c[0] == "getrandbits"]
-#: All that take start=: gauss (pairs of values and the cache) and _randbelow's (counted) too.
-STARTS = FIXED | {"getrandbits", "gauss", "randint", "choice"}
+#: All that take start=: gauss (pairs of values and the cache), _randbelow's and
+#: normalvariate's (counted) too.
+STARTS = FIXED | {"getrandbits", "gauss", "randint", "choice", "normalvariate", "lognormvariate"}
 START_CALLS = [c for c in CALLS if c[0] in STARTS]
 
 
@@ -170,6 +171,15 @@ def test_start_skips_values(call: tuple[str, tuple[Any, ...]], k: int, cached: b
     assert ours.getstate() == r.getstate()
     assert_position(ours, r)
     assert same(getattr(ours, name)(*args, start=0), getattr(r, name)(*args))
+
+
+def test_normalvariate_start_beyond_one_batch_of_the_count() -> None:
+    """10**6 values take more attempts than one batch of the count (2**20): CPython's loop."""
+    k = 10**6 + 3
+    ours, r = ss.PythonRandom(2026), random.Random(2026)
+    want = [r.lognormvariate(0.5, 0.25) for _ in range(k + 2)][k:]
+    assert ours.lognormvariate(0.5, 0.25, size=2, start=k).tolist() == want
+    assert ours.getstate() == r.getstate()
 
 
 @pytest.mark.parametrize("call", FIXED_CALLS, ids=call_id)

@@ -27,10 +27,13 @@ What each method takes (one row per method in :data:`METHODS`):
 - ``triangular``, ``expovariate``, ``paretovariate``, ``weibullvariate``
   (one ``random()`` a value) and ``getrandbits`` (``ceil(k / 32)`` words):
   ``size=`` and ``start=``, CPython's method called once per value;
-- ``randrange``, ``randint``, ``choice``, ``gauss``, ``normalvariate``,
-  ``lognormvariate``, ``vonmisesvariate``, ``gammavariate``,
-  ``betavariate`` (and ``binomialvariate`` on Python 3.12+): rejection
-  loops, so ``size=`` only (a loop of CPython's calls); ``start=`` raises.
+- ``gauss``: ``size=`` and ``start=`` (pairs of values, and its cached one);
+- ``randint``, ``choice`` (``_randbelow``'s rejections) and ``normalvariate``,
+  ``lognormvariate`` (Kinderman and Monahan's): ``size=`` and ``start=``, the
+  rejections counted on the core's words and checked by CPython's own loop;
+- ``randrange`` (``start`` is its own parameter), ``vonmisesvariate``,
+  ``gammavariate``, ``betavariate`` (and ``binomialvariate`` on Python 3.12+):
+  ``size=`` only (a loop of CPython's calls); ``start=`` raises.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import array
 import dataclasses
 import functools
 import inspect
+import math
 import operator
 import random
 from collections.abc import Callable
@@ -207,74 +211,146 @@ def below_values(key: np.ndarray, pos: int, n: int, count: int) -> tuple[np.ndar
 
 
 def _skip_below(name: str) -> Callable[..., None]:
-    """Skip values of ``_randbelow(n)``: its rejection loop counted on numpy's copy, O(k).
-
-    The count is checked by CPython itself (:func:`_check_below`) before the
-    state moves; a miscount raises instead of shifting what follows.
-    """
+    """Skip values of ``_randbelow(n)``: its rejection loop counted on numpy's copy, O(k)."""
 
     def skip(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> None:
         spy = _Below(0)
         getattr(_PY, name)(spy, *bound.args[1:], **bound.kwargs)  # CPython's n for these
-        if k <= 0:
-            return
         n = spy.n
-        key, pos = _state_of(obj)
-        words = below_words(key, pos, n, k)
-        head = words if k <= _CHECK_BELOW else below_words(key, pos, n, _CHECK_BELOW)
-        _check_below(obj, n, min(k, _CHECK_BELOW), head, "at the start")
-        last = _attempt_words(n)  # the last value's attempt: accepted at once
-        saved, position = _C.getstate(obj), obj._track.words
-        obj._skip(words - last)
-        try:
-            _check_below(obj, n, 1, last, "at the end")
-        except SelfCheckError:
-            _C.setstate(obj, saved)  # where the call found it
-            obj._track.words = position
-            raise
-        obj._skip(last)
+        _counted_skip(
+            obj,
+            k,
+            lambda key, pos, values: below_words(key, pos, n, values),
+            lambda copy: copy._randbelow(n),
+            (n.bit_length() + 31) // 32,  # one attempt: getrandbits(n.bit_length())
+            f"_randbelow({n})",
+        )
 
     return skip
 
 
-#: Values of a ``_randbelow`` skip that CPython's own loop makes again, as a check.
-_CHECK_BELOW = 64
+def _skip_normal(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> None:
+    """Skip values of ``normalvariate`` (and ``lognormvariate``, its exp): counted, O(k)."""
+    _counted_skip(obj, k, normal_words, _PY.normalvariate, 4, "normalvariate")
+
+
+#: Values of a counted skip that CPython's own loop makes again, as a check.
+_CHECK_VALUES = 64
 
 
 class _Counting(random.Random):
-    """CPython's generator that counts the 32-bit words its ``getrandbits`` takes."""
+    """CPython's generator that counts the 32-bit words its ``random`` and ``getrandbits`` take."""
 
     words = 0
+
+    def random(self) -> float:
+        self.words += 2
+        return super().random()
 
     def getrandbits(self, k: int) -> int:
         self.words += (k + 31) // 32
         return super().getrandbits(k)
 
 
-def _attempt_words(n: int) -> int:
-    """Words one attempt of ``_randbelow(n)`` takes: ``getrandbits(n.bit_length())``."""
-    return (n.bit_length() + 31) // 32
+def _counted_skip(
+    obj: PythonRandom,
+    k: int,
+    count: Callable[[np.ndarray, int, int], int],
+    one: Callable[[Any], Any],
+    last: int,
+    what: str,
+) -> None:
+    """Move `obj` past `k` values whose words `count(key, pos, k)` counts, checked by CPython.
 
-
-def _check_below(obj: random.Random, n: int, values: int, words: int, where: str) -> None:
-    """CPython's own ``_randbelow(n)``, `values` times from `obj`'s state, must take `words` words.
-
-    Run from the start of a skip over its first values, and from the last
-    attempt counted (which must be accepted at once): a count that is off
-    raises :class:`~seedstream.SelfCheckError` before anything moves on.  (A
-    count off past the first values that still ends after an accepted attempt
-    is not seen: only a second count of the whole skip would see it.)
+    CPython's own loop (`one` value at a time, on a counting copy) must take
+    the counted words for the first :data:`_CHECK_VALUES` values, and the
+    last value's attempt (`last` words) must be accepted at once: otherwise
+    :class:`~seedstream.SelfCheckError`, with `obj` where the call found it.
+    (A count off past the first values that still ends after an accepted
+    attempt is not seen: only a second count of the whole skip would see it.)
     """
-    copy = _Counting()
-    _C.setstate(copy, _C.getstate(obj))
-    for _ in range(values):
-        copy._randbelow(n)  # type: ignore[attr-defined]  # CPython's, not in typeshed
-    if copy.words != words:
-        raise SelfCheckError(
-            f"self-check failed {where} of a skip: CPython's own _randbelow({n}) took "
-            f"{copy.words} words for {values} values where the count said {words}; refusing "
-            "to return shifted numbers (please report this)"
-        )
+    if k <= 0:
+        return
+    key, pos = _state_of(obj)
+    words = count(key, pos, k)
+    head = words if k <= _CHECK_VALUES else count(key, pos, _CHECK_VALUES)
+
+    def check(values: int, expected: int, where: str) -> None:
+        copy = _Counting()
+        _C.setstate(copy, _C.getstate(obj))
+        for _ in range(values):
+            one(copy)
+        if copy.words != expected:
+            raise SelfCheckError(
+                f"self-check failed {where} of a skip: CPython's own {what} took {copy.words} "
+                f"words for {values} values where the count said {expected}; refusing to "
+                "return shifted numbers (please report this)"
+            )
+
+    check(min(k, _CHECK_VALUES), head, "at the start")
+    saved, position = _C.getstate(obj), obj._track.words
+    obj._skip(words - last)
+    try:
+        check(1, last, "at the end")
+    except SelfCheckError:
+        _C.setstate(obj, saved)  # where the call found it
+        obj._track.words = position
+        raise
+    obj._skip(last)
+
+
+def normal_words(key: np.ndarray, pos: int, k: int) -> int:
+    """32-bit words that `k` values of CPython's ``normalvariate`` take from an MT19937 state.
+
+    Kinderman and Monahan's ratio of uniforms: an attempt is two ``random()``
+    (four words), ``u1`` and ``u2 = 1 - random()``, accepted when
+    ``z * z / 4 <= -log(u2)`` with ``z = NV_MAGICCONST * (u1 - 0.5) / u2``.
+    The doubles and ``z`` are exact in numpy as in CPython; numpy's ``log``
+    may differ from the C library's in the last bits, so the attempts within
+    a relative 1e-12 of the bound are decided again with :func:`math.log`
+    (CPython's).  `key` is not changed.
+
+    Examples
+    --------
+    >>> r = random.Random(5)
+    >>> internal = r.getstate()[1]
+    >>> _ = [r.normalvariate() for _ in range(1000)]
+    >>> copy = random.Random()
+    >>> copy.setstate((3, internal, None))
+    >>> for _ in range(normal_words(np.array(internal[:624]), internal[624], 1000)):
+    ...     _ = copy.getrandbits(32)
+    >>> copy.getstate() == r.getstate()
+    True
+    """
+    if k <= 0:
+        return 0
+    key = np.array(key, dtype=np.uint32)  # the core moves it: a copy
+    attempts = min(max(4096, 2 * k), 2**20)
+    raw = np.empty(4 * attempts, dtype=np.uint32)
+    accepted = words = 0
+    while True:
+        pos = _mtfill.fill(key, pos, raw)
+        flags = _kinderman_monahan(raw)
+        count = int(np.count_nonzero(flags))
+        if accepted + count >= k:
+            return words + 4 * (int(np.flatnonzero(flags)[k - accepted - 1]) + 1)
+        accepted += count
+        words += raw.size
+
+
+def _kinderman_monahan(raw: np.ndarray) -> np.ndarray:
+    """normalvariate's acceptance of each attempt (four words) in `raw`, as CPython decides."""
+    a = (raw[0::2] >> np.uint32(5)).astype(np.float64)
+    b = (raw[1::2] >> np.uint32(6)).astype(np.float64)
+    doubles = (a * 67108864.0 + b) / 9007199254740992.0  # random(): exact, as CPython's
+    u1, u2 = doubles[0::2], 1.0 - doubles[1::2]
+    z = random.NV_MAGICCONST * (u1 - 0.5) / u2  # type: ignore[attr-defined]
+    zz = z * z / 4.0
+    bound = -np.log(u2)
+    flags: np.ndarray = zz <= bound
+    for i in np.flatnonzero(np.abs(zz - bound) <= 1e-12 * np.abs(bound)).tolist():
+        flags[i] = zz[i] <= -math.log(u2[i])
+    return flags
 
 
 def below_words(key: np.ndarray, pos: int, n: int, k: int) -> int:
@@ -357,8 +433,8 @@ METHODS: tuple[Row, ...] = tuple(
         Row("randrange", None, "", "int", _fill_below("randrange")),
         Row("randint", _skip_below("randint"), "count", "int", _fill_below("randint")),
         Row("choice", _skip_below("choice"), "count", "object", _fill_below("choice")),
-        Row("normalvariate", None, "", "float"),
-        Row("lognormvariate", None, "", "float"),
+        Row("normalvariate", _skip_normal, "count", "float"),
+        Row("lognormvariate", _skip_normal, "count", "float"),
         Row("vonmisesvariate", None, "", "float"),
         Row("gammavariate", None, "", "float"),
         Row("betavariate", None, "", "float"),
