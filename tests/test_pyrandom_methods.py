@@ -347,8 +347,9 @@ def test_pickle_keeps_state_and_position() -> None:
 
 @pytest.mark.parametrize("n", [1, 512, 513])
 def test_uniform_small_arrays_are_cpython_s_calls(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    # up to 512 values in memory, a loop of CPython's calls; beyond, numpy's uniform on the
-    # moved state (both CPython's values and state, and the position after them)
+    # up to 512 values in memory, a loop of CPython's calls; beyond, the core's doubles on
+    # CPython's state and CPython's formula (both CPython's values and state, and the
+    # position after them)
     routed: list[int] = []
     real = ss.PythonRandom._uniform_numpy
 
