@@ -162,8 +162,8 @@ class Draw:
         rng = high - low if p.get("endpoint", False) else high - low - 1
         bits = 64 if self.dtype.endswith("64") and rng > 0xFFFFFFFF else 32
         bits = _PACKED_BITS.get(self.dtype, bits)
-        if rng == 0:
-            return Consumption(max(bits, 32), 0)  # numpy returns `low` without drawing
+        if rng <= 0:  # numpy returns `low` without drawing (an empty range: only size 0)
+            return Consumption(max(bits, 32), 0)
         if self.api == "RandomState":  # masked: the share of masked units within the range
             mask = (1 << rng.bit_length()) - 1
             loop = Loop("masked", bits, (rng + 1) / (mask + 1), rng, stream.word_bits)
