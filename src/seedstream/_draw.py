@@ -148,9 +148,9 @@ class Draw:
         if kind == "integers":
             return self._integer_consumption(stream)
         if kind == "counted":
-            bits = 32 if self.dtype == "float32" else 64
-            if _draws_nothing(self):  # e.g. poisson(0), binomial(n, 0): numpy returns at once
-                return Consumption(bits, 0)
+            bits = _unit_bits(self)
+            if bits == 0:  # e.g. poisson(0), binomial(n, 0): numpy returns at once
+                return Consumption(32 if self.dtype == "float32" else 64, 0)
             return Consumption(bits, loop=_numpy_loop(bits))
         if self.dtype == "float32":
             return Consumption(32, 1)
@@ -239,12 +239,23 @@ class Counting:
 
 
 @functools.lru_cache(maxsize=256)
-def _draws_nothing(draw: Draw) -> bool:
-    """Whether numpy's method makes its values without drawing, for these parameters."""
+def _unit_bits(draw: Draw) -> int:
+    """The width of the units numpy's method draws for these parameters; 0: it draws none.
+
+    numpy's own method, on a counting bit generator, says: Generator's
+    ``hypergeometric`` draws 32-bit units for small samples (``random_interval``
+    below 2**32) and doubles otherwise (HRUA), one or the other for given
+    parameters.  A method that drew both for one parameter set is refused.
+    """
     counter = Counting(np.random.PCG64(0))
     draw.call_on(draw.numpy_object(counter), 64)  # type: ignore[arg-type]
     n32, n64, nraw = _kernel.counted(counter.capsule)
-    return n32 + n64 + nraw == 0
+    if nraw or (n32 and n64):
+        raise NotImplementedError(
+            f"{draw.method}() with {draw.param} draws units of more than one width, which "
+            "cannot be counted; draw it in memory (no chunks=, store= or start=) instead"
+        )
+    return 32 if n32 else 64 if n64 else 0
 
 
 def sizing_dtype(dtype: Any) -> np.dtype[Any]:

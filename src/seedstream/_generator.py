@@ -84,8 +84,9 @@ class Generator(np.random.Generator, Tracked):
     and the rest that make one value per element, with scalar parameters)
     take ``start=``, ``chunks=`` and ``store=`` too: their consumption
     varies, so the stream is counted first, by numpy's own method on a
-    counting bit generator.  ``choice``, ``permutation``, ``shuffle``,
-    ``hypergeometric`` and the multivariate methods work as numpy's, in memory.
+    counting bit generator; ``hypergeometric`` too (32-bit units for small
+    samples, doubles otherwise).  ``choice``, ``permutation``, ``shuffle`` and
+    the multivariate methods work as numpy's, in memory.
 
     Examples
     --------

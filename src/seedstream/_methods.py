@@ -22,8 +22,10 @@ The consumption kinds:
     counted by numpy's own method.
 ``counted``
     variable consumption counted by numpy's own method on a counting bit
-    generator (see :mod:`seedstream._variable`): each value reads units of one
-    width and no state outside the bit generator (so not RandomState's
+    generator (see :mod:`seedstream._variable`): for given parameters, each
+    value reads units of one width, found by numpy's own method (Generator's
+    ``hypergeometric``: 32-bit for small samples, doubles otherwise), and no
+    state outside the bit generator (so not RandomState's
     Gaussian-based methods, which share its cached Gaussian); scalar
     parameters only, since the consumption depends on them.
 ``integers``
@@ -171,9 +173,9 @@ METHODS: tuple[Method, ...] = (
     Method(_GEN, "bytes", "bytes"),
     *_rows(
         _GEN, "counted",
-        "beta binomial chisquare f gamma geometric gumbel laplace logistic lognormal "
-        "logseries negative_binomial noncentral_chisquare noncentral_f pareto poisson power "
-        "rayleigh standard_cauchy",
+        "beta binomial chisquare f gamma geometric gumbel hypergeometric laplace logistic "
+        "lognormal logseries negative_binomial noncentral_chisquare noncentral_f pareto poisson "
+        "power rayleigh standard_cauchy",
         dtypes=_COUNTED_DTYPES,
     ),
     Method(_GEN, "standard_gamma", "counted", ("float64", "int64", "float32")),
@@ -182,11 +184,10 @@ METHODS: tuple[Method, ...] = (
         "standard_t triangular vonmises wald weibull zipf",
         dtypes=_COUNTED_DTYPES,
     ),
-    # hypergeometric draws both 32- and 64-bit units; the others are not one value per
-    # element of `size`
+    # not one value per element of `size`
     *_rows(
         _GEN, "untracked",
-        "choice dirichlet hypergeometric multinomial multivariate_hypergeometric "
+        "choice dirichlet multinomial multivariate_hypergeometric "
         "multivariate_normal permutation permuted shuffle",
     ),
     # --- PythonRandom: random.random()'s stream; its draws are legacy random_sample and
