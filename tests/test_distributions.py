@@ -1229,8 +1229,8 @@ def test_ziggurat_with_array_parameters_starts_in_memory(name: str) -> None:
 NOT_PLACEABLE: list[tuple[str, str, Callable[..., Any]]] = [
     ("RandomState", "gamma (cached Gaussian)", lambda o, **kw: o.gamma(2.0, size=10, **kw)),
     ("RandomState", "lognormal", lambda o, **kw: o.lognormal(size=10, **kw)),
-    ("RandomState", "choice", lambda o, **kw: o.choice(5, size=10, **kw)),
-    ("PCG64", "choice", lambda o, **kw: o.choice(5, size=10, **kw)),
+    ("RandomState", "choice replace=False", lambda o, **kw: o.choice(5, 3, False, **kw)),
+    ("PCG64", "choice replace=False", lambda o, **kw: o.choice(5, 3, False, **kw)),
     ("MT19937", "permutation", lambda o, **kw: o.permutation(10, **kw)),
     ("Philox", "poisson array lam", lambda o, **kw: o.poisson([1.0, 20.0], size=(5, 2), **kw)),
     ("RandomState", "zipf array a", lambda o, **kw: o.zipf([2.0, 3.0], size=(5, 2), **kw)),

@@ -23,6 +23,7 @@ import numpy as np
 import seedstream._kernel as _kernel
 from seedstream._errors import SelfCheckError
 from seedstream._methods import Method, draw_method, method
+from seedstream._pick import Pick
 from seedstream._stream import Stream
 
 __all__ = ["Consumption", "Counting", "Draw", "Loop", "sizing_dtype"]
@@ -100,6 +101,10 @@ class Consumption:
 class Draw:
     """A numpy drawing method and its scalar parameters.
 
+    ``pick``: the values are mapped, element by element, to what ``choice``
+    returns for them (see :mod:`seedstream._pick`); the draw is ``choice``'s
+    own draw (its indices or uniforms), which decides the consumption.
+
     Examples
     --------
     >>> Draw("RandomState", "uniform", (("low", -1.0), ("high", 1.0))).to_config()["params"]
@@ -110,6 +115,7 @@ class Draw:
     method: str
     params: tuple[tuple[str, Any], ...] = ()
     dtype: str = "float64"
+    pick: Pick | None = None
 
     def __post_init__(self) -> None:
         row = draw_method(self.api, self.method)
@@ -129,6 +135,11 @@ class Draw:
     @property
     def param(self) -> dict[str, Any]:
         return dict(self.params)
+
+    @property
+    def result_dtype(self) -> np.dtype[Any]:
+        """The dtype of the values delivered: the draw's, or the picked elements'."""
+        return np.dtype(self.dtype) if self.pick is None else self.pick.dtype
 
     @property
     def caches_gauss(self) -> bool:
@@ -177,17 +188,25 @@ class Draw:
         return Consumption(bits, loop=loop)
 
     def to_config(self) -> dict[str, Any]:
-        return {
+        config = {
             "api": self.api,
             "method": self.method,
             "params": dict(self.params),
             "dtype": self.dtype,
         }
+        if self.pick is not None:
+            config["pick"] = self.pick.to_config()
+        return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Draw:
+        pick = config.get("pick")
         return cls(
-            config["api"], config["method"], tuple(config["params"].items()), config["dtype"]
+            config["api"],
+            config["method"],
+            tuple(config["params"].items()),
+            config["dtype"],
+            None if pick is None else Pick.from_config(pick),
         )
 
     def numpy_object(

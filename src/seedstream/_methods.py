@@ -33,6 +33,11 @@ The consumption kinds:
     depending on the range and the dtype.
 ``bytes``
     numpy's ``bytes``: 32-bit draws, four bytes each.
+``choice``
+    numpy's ``choice``: with replacement, an ``integers`` draw of indices (or
+    with ``p`` a ``uniform`` draw searched in the CDF), mapped block by block
+    to elements of ``a`` (see :mod:`seedstream._pick`); without, numpy's call
+    in memory only.
 ``untracked``
     numpy's method as it is; its consumption is not counted, so the position
     becomes unknown.
@@ -53,7 +58,16 @@ import numpy as np
 __all__ = ["METHODS", "Method", "derived_from", "legacy_functions", "method", "methods"]
 
 Kind = Literal[
-    "uniform", "fixed", "polar", "ziggurat", "counted", "integers", "bytes", "untracked", "state"
+    "uniform",
+    "fixed",
+    "polar",
+    "ziggurat",
+    "counted",
+    "integers",
+    "bytes",
+    "choice",
+    "untracked",
+    "state",
 ]
 
 _F64 = ("float64",)
@@ -143,6 +157,7 @@ METHODS: tuple[Method, ...] = (
     # made as a randint draw (its Draw names randint)
     Method(_RS, "random_integers", "integers", standard="randint"),
     Method(_RS, "bytes", "bytes"),
+    Method(_RS, "choice", "choice"),
     *_rows(
         _RS, "counted",
         "binomial geometric gumbel hypergeometric laplace logistic logseries pareto poisson "
@@ -153,7 +168,7 @@ METHODS: tuple[Method, ...] = (
     # words cannot see; the others are not one value per element of `size`.
     *_rows(
         _RS, "untracked",
-        "beta chisquare choice dirichlet f gamma lognormal multinomial multivariate_normal "
+        "beta chisquare dirichlet f gamma lognormal multinomial multivariate_normal "
         "negative_binomial noncentral_chisquare noncentral_f permutation shuffle "
         "standard_cauchy standard_gamma standard_t tomaxint wald",
     ),
@@ -171,6 +186,7 @@ METHODS: tuple[Method, ...] = (
     Method(_GEN, "standard_exponential", "ziggurat", ("float64", "float32")),
     Method(_GEN, "exponential", "ziggurat", _F64, standard="standard_exponential"),
     Method(_GEN, "bytes", "bytes"),
+    Method(_GEN, "choice", "choice"),
     *_rows(
         _GEN, "counted",
         "beta binomial chisquare f gamma geometric gumbel hypergeometric laplace logistic "
@@ -187,7 +203,7 @@ METHODS: tuple[Method, ...] = (
     # not one value per element of `size`
     *_rows(
         _GEN, "untracked",
-        "choice dirichlet multinomial multivariate_hypergeometric "
+        "dirichlet multinomial multivariate_hypergeometric "
         "multivariate_normal permutation permuted shuffle",
     ),
     # --- PythonRandom: random.random()'s stream; its draws are legacy random_sample and
@@ -241,6 +257,12 @@ _NOTES = {
         "seedstream: also takes ``start=``, ``chunks=`` and ``store=`` (keywords). The "
         "ziggurat's consumption varies, so the stream is counted first by numpy's own "
         "method; it consumes as {standard}, whatever its parameters."
+    ),
+    "choice": (
+        "seedstream: with replacement, also takes ``start=``, ``chunks=`` and ``store=`` "
+        "(keywords; a 1-D or int ``a``, and any ``p``): the values are those of numpy's "
+        "index (or, with ``p``, uniform) draw, mapped to elements of ``a``. Without "
+        "replacement, numpy's own call, in memory only."
     ),
     "untracked": (
         "seedstream: numpy's own method. Its consumption is not counted, so afterwards "
