@@ -213,7 +213,7 @@ def test_plain_calls_run_no_python(call: Callable[[Any, Any], Any]) -> None:
         (lambda rs, g: g.random(5, dtype=np.float64), "Generator.random"),
         (lambda rs, g: g.normal(0, 1, 5), "counted.<locals>.wrapper"),  # position known
         (lambda rs, g: g.gamma(2.0, size=5, start=3), "counted.<locals>.wrapper"),
-        (lambda rs, g: g.choice(5, start=0), "untracked.<locals>.wrapper"),
+        (lambda rs, g: g.choice(5, start=0), "chosen.<locals>.wrapper"),
     ],
 )
 def test_other_calls_take_the_python_method(call: Callable[[Any, Any], Any], method: str) -> None:

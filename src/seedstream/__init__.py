@@ -35,6 +35,7 @@ from seedstream._output import (
     inspect_output,
     verify_output,
 )
+from seedstream._pick import Pick
 from seedstream._plan import Plan, plan
 from seedstream._pyrandom import PythonRandom
 from seedstream._stream import Stream
@@ -58,6 +59,7 @@ __all__ = [  # noqa: RUF022  (numpy's names first, as a group)
     "OutputInUseError",
     "OutputInfo",
     "OutputMismatchError",
+    "Pick",
     "Plan",
     "PythonRandom",
     "RandomState",

@@ -23,6 +23,7 @@ import numpy as np
 import seedstream._kernel as _kernel
 from seedstream._errors import SelfCheckError
 from seedstream._methods import Method, draw_method, method
+from seedstream._pick import Pick
 from seedstream._stream import Stream
 
 __all__ = ["Consumption", "Counting", "Draw", "Loop", "sizing_dtype"]
@@ -100,6 +101,10 @@ class Consumption:
 class Draw:
     """A numpy drawing method and its scalar parameters.
 
+    ``pick``: the values are mapped, element by element, to what ``choice``
+    returns for them (see :mod:`seedstream._pick`); the draw is ``choice``'s
+    own draw (its indices or uniforms), which decides the consumption.
+
     Examples
     --------
     >>> Draw("RandomState", "uniform", (("low", -1.0), ("high", 1.0))).to_config()["params"]
@@ -110,6 +115,7 @@ class Draw:
     method: str
     params: tuple[tuple[str, Any], ...] = ()
     dtype: str = "float64"
+    pick: Pick | None = None
 
     def __post_init__(self) -> None:
         row = draw_method(self.api, self.method)
@@ -131,6 +137,11 @@ class Draw:
         return dict(self.params)
 
     @property
+    def result_dtype(self) -> np.dtype[Any]:
+        """The dtype of the values delivered: the draw's, or the picked elements'."""
+        return np.dtype(self.dtype) if self.pick is None else self.pick.dtype
+
+    @property
     def caches_gauss(self) -> bool:
         """Whether numpy's method reads and leaves RandomState's cached Gaussian."""
         return self.row.kind == "polar"
@@ -148,9 +159,9 @@ class Draw:
         if kind == "integers":
             return self._integer_consumption(stream)
         if kind == "counted":
-            bits = 32 if self.dtype == "float32" else 64
-            if _draws_nothing(self):  # e.g. poisson(0), binomial(n, 0): numpy returns at once
-                return Consumption(bits, 0)
+            bits = _unit_bits(self)
+            if bits == 0:  # e.g. poisson(0), binomial(n, 0): numpy returns at once
+                return Consumption(32 if self.dtype == "float32" else 64, 0)
             return Consumption(bits, loop=_numpy_loop(bits))
         if self.dtype == "float32":
             return Consumption(32, 1)
@@ -162,8 +173,8 @@ class Draw:
         rng = high - low if p.get("endpoint", False) else high - low - 1
         bits = 64 if self.dtype.endswith("64") and rng > 0xFFFFFFFF else 32
         bits = _PACKED_BITS.get(self.dtype, bits)
-        if rng == 0:
-            return Consumption(max(bits, 32), 0)  # numpy returns `low` without drawing
+        if rng <= 0:  # numpy returns `low` without drawing (an empty range: only size 0)
+            return Consumption(max(bits, 32), 0)
         if self.api == "RandomState":  # masked: the share of masked units within the range
             mask = (1 << rng.bit_length()) - 1
             loop = Loop("masked", bits, (rng + 1) / (mask + 1), rng, stream.word_bits)
@@ -177,17 +188,25 @@ class Draw:
         return Consumption(bits, loop=loop)
 
     def to_config(self) -> dict[str, Any]:
-        return {
+        config = {
             "api": self.api,
             "method": self.method,
             "params": dict(self.params),
             "dtype": self.dtype,
         }
+        if self.pick is not None:
+            config["pick"] = self.pick.to_config()
+        return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Draw:
+        pick = config.get("pick")
         return cls(
-            config["api"], config["method"], tuple(config["params"].items()), config["dtype"]
+            config["api"],
+            config["method"],
+            tuple(config["params"].items()),
+            config["dtype"],
+            None if pick is None else Pick.from_config(pick),
         )
 
     def numpy_object(
@@ -239,12 +258,23 @@ class Counting:
 
 
 @functools.lru_cache(maxsize=256)
-def _draws_nothing(draw: Draw) -> bool:
-    """Whether numpy's method makes its values without drawing, for these parameters."""
+def _unit_bits(draw: Draw) -> int:
+    """The width of the units numpy's method draws for these parameters; 0: it draws none.
+
+    numpy's own method, on a counting bit generator, says: Generator's
+    ``hypergeometric`` draws 32-bit units for small samples (``random_interval``
+    below 2**32) and doubles otherwise (HRUA), one or the other for given
+    parameters.  A method that drew both for one parameter set is refused.
+    """
     counter = Counting(np.random.PCG64(0))
     draw.call_on(draw.numpy_object(counter), 64)  # type: ignore[arg-type]
     n32, n64, nraw = _kernel.counted(counter.capsule)
-    return n32 + n64 + nraw == 0
+    if nraw or (n32 and n64):
+        raise NotImplementedError(
+            f"{draw.method}() with {draw.param} draws units of more than one width, which "
+            "cannot be counted; draw it in memory (no chunks=, store= or start=) instead"
+        )
+    return 32 if n32 else 64 if n64 else 0
 
 
 def sizing_dtype(dtype: Any) -> np.dtype[Any]:

@@ -17,6 +17,7 @@ import numpy as np
 
 import seedstream._deliver as _deliver
 import seedstream._fill_ints as _fill_ints
+from seedstream._choice import chosen
 from seedstream._deliver import Order, StoreOptions
 from seedstream._draw import Draw, sizing_dtype
 from seedstream._fill import generator_random, generator_uniform
@@ -84,8 +85,11 @@ class Generator(np.random.Generator, Tracked):
     and the rest that make one value per element, with scalar parameters)
     take ``start=``, ``chunks=`` and ``store=`` too: their consumption
     varies, so the stream is counted first, by numpy's own method on a
-    counting bit generator.  ``choice``, ``permutation``, ``shuffle``,
-    ``hypergeometric`` and the multivariate methods work as numpy's, in memory.
+    counting bit generator; ``hypergeometric`` too (32-bit units for small
+    samples, doubles otherwise).  ``choice`` with replacement takes them as
+    its index (or, with ``p``, uniform) draw, mapped to elements of ``a``.
+    ``choice`` without replacement, ``permutation``, ``shuffle`` and the
+    multivariate methods work as numpy's, in memory.
 
     Examples
     --------
@@ -276,6 +280,8 @@ for _row in methods("Generator", "ziggurat", "counted"):
     setattr(Generator, _row.name, counted(_row))
 for _row in methods("Generator", "untracked"):
     setattr(Generator, _row.name, untracked(_row))
+for _row in methods("Generator", "choice"):
+    setattr(Generator, _row.name, chosen(_row))
 del _row
 
 

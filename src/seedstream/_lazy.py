@@ -88,7 +88,7 @@ def lazy_array(
     import dask.array as da
     from dask.base import tokenize
 
-    dtype = np.dtype(draw.dtype)
+    dtype = draw.result_dtype
     built, wanted = resolve_chunks(shape, dtype, chunks)
     located = None
     if draw.consumption(stream).variable:

@@ -6,8 +6,8 @@ numpy seeds it, generates every number and owns its state.  seedstream adds
 state; draws of variable consumption count the stream first), ``chunks=`` and
 ``store=``, and a raw :attr:`~RandomState.position` that can be read and
 assigned.  The methods built on numpy's cached Gaussian (``gamma``,
-``lognormal``, ``beta`` and others) and ``choice``/``permutation`` work as
-numpy's, in memory only.
+``lognormal``, ``beta`` and others), ``choice`` without replacement and
+``permutation`` work as numpy's, in memory only.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import seedstream._deliver as _deliver
 import seedstream._fill as _fill
 import seedstream._fill_ints as _fill_ints
 import seedstream._fill_normals as _fill_normals
+from seedstream._choice import chosen
 from seedstream._deliver import Order, StoreOptions
 from seedstream._draw import Draw, sizing_dtype
 from seedstream._methods import method, methods
@@ -530,6 +531,8 @@ for _row in methods("RandomState", "counted"):
     setattr(RandomState, _row.name, counted(_row))
 for _row in methods("RandomState", "untracked"):
     setattr(RandomState, _row.name, untracked(_row))
+for _row in methods("RandomState", "choice"):
+    setattr(RandomState, _row.name, chosen(_row))
 del _row
 
 

@@ -437,11 +437,14 @@ def block_values(
     """Values ``first .. first + count - 1`` of any supported draw.
 
     Fixed draws jump straight there; variable ones use `located` (start, end
-    unit) when given, else count the stream up to them first.
+    unit) when given, else count the stream up to them first.  A draw with a
+    pick (``choice``) maps its values to the picked elements.
     """
     use = draw.consumption(stream)
     if use.fixed:
-        return generate(stream, draw, first, count)
-    if located is None:
-        (located,) = Locator(stream, draw).blocks([(first, count)])
-    return generate_located(stream, draw, located[0], count, located[1])
+        values = generate(stream, draw, first, count)
+    else:
+        if located is None:
+            (located,) = Locator(stream, draw).blocks([(first, count)])
+        values = generate_located(stream, draw, located[0], count, located[1])
+    return values if draw.pick is None else draw.pick.apply(values)

@@ -22,8 +22,10 @@ The consumption kinds:
     counted by numpy's own method.
 ``counted``
     variable consumption counted by numpy's own method on a counting bit
-    generator (see :mod:`seedstream._variable`): each value reads units of one
-    width and no state outside the bit generator (so not RandomState's
+    generator (see :mod:`seedstream._variable`): for given parameters, each
+    value reads units of one width, found by numpy's own method (Generator's
+    ``hypergeometric``: 32-bit for small samples, doubles otherwise), and no
+    state outside the bit generator (so not RandomState's
     Gaussian-based methods, which share its cached Gaussian); scalar
     parameters only, since the consumption depends on them.
 ``integers``
@@ -31,6 +33,11 @@ The consumption kinds:
     depending on the range and the dtype.
 ``bytes``
     numpy's ``bytes``: 32-bit draws, four bytes each.
+``choice``
+    numpy's ``choice``: with replacement, an ``integers`` draw of indices (or
+    with ``p`` a ``uniform`` draw searched in the CDF), mapped block by block
+    to elements of ``a`` (see :mod:`seedstream._pick`); without, numpy's call
+    in memory only.
 ``untracked``
     numpy's method as it is; its consumption is not counted, so the position
     becomes unknown.
@@ -51,7 +58,16 @@ import numpy as np
 __all__ = ["METHODS", "Method", "derived_from", "legacy_functions", "method", "methods"]
 
 Kind = Literal[
-    "uniform", "fixed", "polar", "ziggurat", "counted", "integers", "bytes", "untracked", "state"
+    "uniform",
+    "fixed",
+    "polar",
+    "ziggurat",
+    "counted",
+    "integers",
+    "bytes",
+    "choice",
+    "untracked",
+    "state",
 ]
 
 _F64 = ("float64",)
@@ -141,6 +157,7 @@ METHODS: tuple[Method, ...] = (
     # made as a randint draw (its Draw names randint)
     Method(_RS, "random_integers", "integers", standard="randint"),
     Method(_RS, "bytes", "bytes"),
+    Method(_RS, "choice", "choice"),
     *_rows(
         _RS, "counted",
         "binomial geometric gumbel hypergeometric laplace logistic logseries pareto poisson "
@@ -151,7 +168,7 @@ METHODS: tuple[Method, ...] = (
     # words cannot see; the others are not one value per element of `size`.
     *_rows(
         _RS, "untracked",
-        "beta chisquare choice dirichlet f gamma lognormal multinomial multivariate_normal "
+        "beta chisquare dirichlet f gamma lognormal multinomial multivariate_normal "
         "negative_binomial noncentral_chisquare noncentral_f permutation shuffle "
         "standard_cauchy standard_gamma standard_t tomaxint wald",
     ),
@@ -169,11 +186,12 @@ METHODS: tuple[Method, ...] = (
     Method(_GEN, "standard_exponential", "ziggurat", ("float64", "float32")),
     Method(_GEN, "exponential", "ziggurat", _F64, standard="standard_exponential"),
     Method(_GEN, "bytes", "bytes"),
+    Method(_GEN, "choice", "choice"),
     *_rows(
         _GEN, "counted",
-        "beta binomial chisquare f gamma geometric gumbel laplace logistic lognormal "
-        "logseries negative_binomial noncentral_chisquare noncentral_f pareto poisson power "
-        "rayleigh standard_cauchy",
+        "beta binomial chisquare f gamma geometric gumbel hypergeometric laplace logistic "
+        "lognormal logseries negative_binomial noncentral_chisquare noncentral_f pareto poisson "
+        "power rayleigh standard_cauchy",
         dtypes=_COUNTED_DTYPES,
     ),
     Method(_GEN, "standard_gamma", "counted", ("float64", "int64", "float32")),
@@ -182,11 +200,10 @@ METHODS: tuple[Method, ...] = (
         "standard_t triangular vonmises wald weibull zipf",
         dtypes=_COUNTED_DTYPES,
     ),
-    # hypergeometric draws both 32- and 64-bit units; the others are not one value per
-    # element of `size`
+    # not one value per element of `size`
     *_rows(
         _GEN, "untracked",
-        "choice dirichlet hypergeometric multinomial multivariate_hypergeometric "
+        "dirichlet multinomial multivariate_hypergeometric "
         "multivariate_normal permutation permuted shuffle",
     ),
     # --- PythonRandom: random.random()'s stream; its draws are legacy random_sample and
@@ -240,6 +257,12 @@ _NOTES = {
         "seedstream: also takes ``start=``, ``chunks=`` and ``store=`` (keywords). The "
         "ziggurat's consumption varies, so the stream is counted first by numpy's own "
         "method; it consumes as {standard}, whatever its parameters."
+    ),
+    "choice": (
+        "seedstream: with replacement, also takes ``start=``, ``chunks=`` and ``store=`` "
+        "(keywords; a 1-D or int ``a``, and any ``p``): the values are those of numpy's "
+        "index (or, with ``p``, uniform) draw, mapped to elements of ``a``. Without "
+        "replacement, numpy's own call, in memory only."
     ),
     "untracked": (
         "seedstream: numpy's own method. Its consumption is not counted, so afterwards "

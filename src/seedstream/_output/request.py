@@ -80,7 +80,7 @@ class Request:
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return np.dtype(self.draw.dtype)
+        return self.draw.result_dtype
 
     @property
     def nbytes(self) -> int:

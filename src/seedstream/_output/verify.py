@@ -213,8 +213,10 @@ def _compare(
             f"{expected.dtype} {expected.shape}"
         )
         return ChunkMismatch(index, bounds, 0, None, error)
-    # Bits, not values: NaN != NaN and -0.0 == 0.0 must not decide.
-    bits = np.dtype(f"u{expected.dtype.itemsize}")
+    # Bits, not values: NaN != NaN and -0.0 == 0.0 must not decide.  (Strings, from choice:
+    # their bytes as one opaque item.)
+    size = expected.dtype.itemsize
+    bits = np.dtype(f"u{size}" if size in (1, 2, 4, 8) else f"V{size}")
     differs = np.ascontiguousarray(stored).view(bits) != expected.view(bits)
     count = int(np.count_nonzero(differs))
     if not count:
