@@ -733,7 +733,8 @@ def test_generate_and_verify_other_distributions(
         (["show", "--at", "0", "--method", "binomial", "--param", "n=3"], "p=..."),
         (["show", "--at", "0", "--method", "poisson", "--param", "lam=x"], "not a number"),
         (["show", "--at", "0", "--method", "uniform", "--param", "lam=3"], "--param goes"),
-        (["show", "--at", "0", "--method", "gamma"], "not available"),
+        (["show", "--at", "0", "--method", "gamma"], "--param shape="),
+        (["show", "--at", "0", "--method", "integers"], "not available"),
         (
             ["show", "--at", "0", "--stream", "pcg64", "--method", "normal", "--dtype", "float32"],
             "float32",
