@@ -82,29 +82,41 @@ def test_start_and_chunks_together_after_a_plain_call(method: str, args: tuple[A
     assert_same_state(ours, theirs, f"{method}{args} after start and chunks")
 
 
-@pytest.mark.parametrize("window", [0, 64])
+@pytest.mark.parametrize(
+    ("method", "args", "window"),
+    [("gamma", (3.0, 0.5), 0), ("gamma", (3.0, 0.5), 64), ("beta", (2.0, 3.0), 64)],
+)
 def test_segments_join_the_true_parse_where_it_meets_theirs(
-    window: int, monkeypatch: pytest.MonkeyPatch
+    method: str, args: tuple[Any, ...], window: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Tiny segments: most start inside a value, with another cached Gaussian than the true
-    # parse holds there. The true parse is walked to the segment's own (bridged), or, when
-    # they do not meet in the window (always with a window of 0), re-parsed.
+    # parse holds there. The true parse is walked to a segment's own parse (bridged), or,
+    # when they do not meet in the window (always with a window of 0), re-parsed; beta's
+    # parity changes often enough that its segments are parsed from both parities.
     monkeypatch.setattr(_variable, "SEGMENT_ATTEMPTS", 256)
     monkeypatch.setattr(_variable, "GAUSS_WINDOW", window)
-    bridge, met = _variable._bridge, []
+    bridge, met, stitch, parses = _variable._bridge, [], _variable._stitch, []
 
-    def watched(*args: Any) -> Any:
+    def bridged(*args: Any) -> Any:
         found = bridge(*args)
         met.append(found is not None)
         return found
 
-    monkeypatch.setattr(_variable, "_bridge", watched)
+    def stitched(*args: Any) -> bool:
+        parses.append(len(args) - 4)  # the segment's own parses
+        return stitch(*args)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(_variable, "_bridge", bridged)
+    monkeypatch.setattr(_variable, "_stitch", stitched)
     ours, theirs = pair(True)
-    want = theirs.gamma(3.0, 0.5, size=K + N)
-    assert_same_bits(ours.gamma(3.0, 0.5, size=N, start=K), want[K:], "gamma, tiny segments")
-    assert_same_state(ours, theirs, "after gamma, tiny segments")
+    want = getattr(theirs, method)(*args, size=K + N)
+    got = getattr(ours, method)(*args, size=N, start=K)
+    assert_same_bits(got, want[K:], f"{method}{args}, tiny segments")
+    assert_same_state(ours, theirs, f"after {method}{args}, tiny segments")
     assert len(met) > 10, "too few segments entered off their own parse: nothing tested"
     assert any(met) if window else not any(met)
+    if window:  # (with none, every segment re-parses: then both parities too)
+        assert (max(parses) == 2) == (method == "beta"), "both parities: for beta only"
 
 
 def test_store_equals_numpy(tmp_path: Path) -> None:
@@ -163,11 +175,12 @@ def test_a_wrong_segment_count_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     # segment is placed one off, so some block (and the start= call) ends off its count.
     stitch = _variable._stitch
 
-    def wrong(stream: Any, scanner: Any, counts: Any, segment: int, found: Any) -> None:
-        stitch(stream, scanner, counts, segment, found)
+    def wrong(stream: Any, scanner: Any, counts: Any, segment: int, *found: Any) -> bool:
+        reparsed = stitch(stream, scanner, counts, segment, *found)
         if counts.prefix[-2] <= K < counts.prefix[-1]:
             counts.per_segment[-1] += 1
             counts.prefix[-1] += 1
+        return reparsed
 
     monkeypatch.setattr(_variable, "_stitch", wrong)
     _expect_self_check("standard_t", (4.0,))
