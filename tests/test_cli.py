@@ -691,6 +691,10 @@ def test_closed_stdout_is_not_an_error(npy_output: Path) -> None:
             ["--method", "binomial", "--param", "n=20", "--param", "p=0.25"],
             lambda n: np.random.RandomState(3).binomial(20, 0.25, n),
         ),
+        (  # built on RandomState's cached Gaussian
+            ["--method", "gamma", "--param", "shape=3", "--param", "scale=0.5"],
+            lambda n: np.random.RandomState(3).gamma(3.0, 0.5, n),
+        ),
         (
             [
                 "--stream",
