@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 import zarr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import seedstream as ss
 from _compare import assert_same_bits, assert_same_state, state_of
@@ -117,6 +119,25 @@ def test_segments_join_the_true_parse_where_it_meets_theirs(
     assert any(met) if window else not any(met)
     if window:  # (with none, every segment re-parses: then both parities too)
         assert (max(parses) == 2) == (method == "beta"), "both parities: for beta only"
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    case=st.sampled_from([CASES[1], CASES[11], CASES[13], CASES[15]]),
+    k=st.integers(0, 3000),
+    n=st.integers(1, 1200),
+    chunk=st.integers(40, 1200),
+    cached=st.booleans(),
+)
+def test_any_start_and_chunking_equal_numpy(
+    case: tuple[str, tuple[Any, ...]], k: int, n: int, chunk: int, cached: bool
+) -> None:
+    method, args = case
+    ours, theirs = pair(cached)
+    want = getattr(theirs, method)(*args, size=k + n)[k:]
+    got = getattr(ours, method)(*args, size=n, start=k, chunks=chunk).compute()
+    assert_same_bits(got, want, f"{method}{args} start={k} chunks={chunk} cached={cached}")
+    assert_same_state(ours, theirs, f"{method}{args} after start={k} chunks={chunk}")
 
 
 def test_store_equals_numpy(tmp_path: Path) -> None:
