@@ -749,9 +749,7 @@ def parse(
 
 def parse_segment(stream: Stream, scanner: Scanner, segment: int) -> Parse:
     first, n_units = scanner.segment_units(segment)
-    return parse(
-        stream, scanner, first, first + n_units, GAUSS_WINDOW if scanner.tracks_gauss else WINDOW
-    )
+    return parse(stream, scanner, first, first + n_units, WINDOW)
 
 
 def _stitch(stream: Stream, scanner: Scanner, counts: Counts, segment: int, *found: Parse) -> bool:
