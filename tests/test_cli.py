@@ -691,6 +691,10 @@ def test_closed_stdout_is_not_an_error(npy_output: Path) -> None:
             ["--method", "binomial", "--param", "n=20", "--param", "p=0.25"],
             lambda n: np.random.RandomState(3).binomial(20, 0.25, n),
         ),
+        (  # built on RandomState's cached Gaussian
+            ["--method", "gamma", "--param", "shape=3", "--param", "scale=0.5"],
+            lambda n: np.random.RandomState(3).gamma(3.0, 0.5, n),
+        ),
         (
             [
                 "--stream",
@@ -733,7 +737,8 @@ def test_generate_and_verify_other_distributions(
         (["show", "--at", "0", "--method", "binomial", "--param", "n=3"], "p=..."),
         (["show", "--at", "0", "--method", "poisson", "--param", "lam=x"], "not a number"),
         (["show", "--at", "0", "--method", "uniform", "--param", "lam=3"], "--param goes"),
-        (["show", "--at", "0", "--method", "gamma"], "not available"),
+        (["show", "--at", "0", "--method", "gamma"], "--param shape="),
+        (["show", "--at", "0", "--method", "integers"], "not available"),
         (
             ["show", "--at", "0", "--stream", "pcg64", "--method", "normal", "--dtype", "float32"],
             "float32",

@@ -72,7 +72,8 @@ METHODS = {  # the methods with start= and store=, per kind of stateful object (
 }
 # Methods whose parameters come as --param NAME=VALUE (numpy's own names).
 _PARAM_METHODS = {
-    kind: tuple(r.name for r in methods(api, "counted")) for kind, api in _APIS.items()
+    kind: tuple(r.name for r in methods(api, "counted", "counted_gauss"))
+    for kind, api in _APIS.items()
 }
 _INTEGER_METHODS = tuple(
     r.name for api in ("RandomState", "Generator") for r in methods(api, "integers") if r.storable

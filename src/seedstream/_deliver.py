@@ -41,6 +41,7 @@ from seedstream._errors import LazyResultWarning
 from seedstream._geometry import normalize_shape
 from seedstream._locate import (
     Locator,
+    check_gauss,
     check_position,
     end_word,
     generate_located,
@@ -229,8 +230,11 @@ def draw_variable(
         out = call()
         n = _position.count(out)
         locator.prepare(k + n)
-        end = locator.end(k + n)
+        stop = locator.stop(k + n)
+        end = stop.unit
         check_position(track.bit_generator, here, end, draw.consumption(here).unit_bits)
+        if locator.tracks_gauss:
+            check_gauss(owner, stop.gauss)
     except BaseException:
         _restore_full_state(owner, saved)
         raise
@@ -247,7 +251,7 @@ def _draw_packed(
     n = math.prod(shape)
     ((start, end),) = locator.blocks([(k, n)])
     out = generate_located(here, draw, start, n, end)
-    word = end_word(here, draw, end)
+    word = end_word(here, draw, end.unit)
     track.bit_generator.state = bit_generator_at_unit(here, word, 32).state
     track.moved(_position.native_outputs(here, 32, word))
     return out[0] if size is None else out.reshape(shape)

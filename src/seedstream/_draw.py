@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -26,12 +27,22 @@ from seedstream._methods import Method, draw_method, method
 from seedstream._pick import Pick
 from seedstream._stream import Stream
 
-__all__ = ["Consumption", "Counting", "Draw", "Loop", "sizing_dtype"]
+__all__ = [
+    "Consumption",
+    "Counting",
+    "Draw",
+    "Loop",
+    "cached_gauss",
+    "gauss_bits",
+    "gauss_params",
+    "set_cached_gauss",
+    "sizing_dtype",
+]
 
 # numpy packs these into 32-bit words, in a buffer local to one call
 _PACKED_BITS = {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "uint16": 16}
 
-LoopKind = Literal["polar", "numpy", "masked", "lemire"]
+LoopKind = Literal["polar", "numpy", "numpy_gauss", "masked", "lemire"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,9 +54,12 @@ class Loop:
     ``unit & mask <= rng``), ``"lemire"`` (Generator.integers: accept when
     the low half of ``unit * (rng + 1)`` is at least ``2**bits mod (rng + 1)``)
     or ``"numpy"`` (the ziggurat and the other loops private to numpy's C
-    code: numpy's own method is run to count; an attempt is then a value).
+    code: numpy's own method is run to count; an attempt is then a value), or
+    ``"numpy_gauss"`` (the same, for RandomState's methods built on its cached
+    Gaussian: the parse state is the unit and the cached Gaussian).
     ``acceptance`` is the probability that an attempt is accepted (it sizes
-    the count pass; 1.0: every attempt is a value).
+    the count pass; 1.0: every attempt is a value; for the numpy loops,
+    values per unit).
 
     8- and 16-bit integers and bools are *packed*: numpy reads them as bytes,
     16-bit halves or bits of 32-bit words, low first, from a buffer local to
@@ -144,7 +158,7 @@ class Draw:
     @property
     def caches_gauss(self) -> bool:
         """Whether numpy's method reads and leaves RandomState's cached Gaussian."""
-        return self.row.kind == "polar"
+        return self.row.kind in ("polar", "counted_gauss")
 
     def consumption(self, stream: Stream) -> Consumption:
         """Fixed units per value, or the rejection loop, on `stream`."""
@@ -163,6 +177,11 @@ class Draw:
             if bits == 0:  # e.g. poisson(0), binomial(n, 0): numpy returns at once
                 return Consumption(32 if self.dtype == "float32" else 64, 0)
             return Consumption(bits, loop=_numpy_loop(bits))
+        if kind == "counted_gauss":  # doubles only (numpy's legacy distributions)
+            rate = _values_per_unit(self)
+            if rate is None:  # e.g. standard_gamma(0): numpy returns at once
+                return Consumption(64, 0)
+            return Consumption(64, loop=Loop("numpy_gauss", 64, rate))
         if self.dtype == "float32":
             return Consumption(32, 1)
         return Consumption(64, 1)
@@ -245,6 +264,17 @@ class Counting:
     def __init__(self, bit_generator: np.random.BitGenerator) -> None:
         self.capsule = _kernel.counting_capsule(bit_generator.capsule, bit_generator)
         self.lock = bit_generator.lock
+        self.bit_generator = bit_generator
+
+    # RandomState's get_state and set_state (its cached Gaussian) read and write this
+    @property
+    def state(self) -> Mapping[str, Any]:
+        """The state of the bit generator counted (the counts are not part of it)."""
+        return self.bit_generator.state
+
+    @state.setter
+    def state(self, value: Mapping[str, Any]) -> None:
+        self.bit_generator.state = value
 
     def units(self, unit_bits: int) -> int:
         """The `unit_bits`-bit draws made so far (a double is a 64-bit draw)."""
@@ -275,6 +305,48 @@ def _unit_bits(draw: Draw) -> int:
             "cannot be counted; draw it in memory (no chunks=, store= or start=) instead"
         )
     return 32 if n32 else 64 if n64 else 0
+
+
+def _without_cache(draw: Draw) -> Draw:
+    return dataclasses.replace(draw, params=tuple(p for p in draw.params if p[0] != "cached_gauss"))
+
+
+def _values_per_unit(draw: Draw) -> float | None:
+    """numpy's values per unit for `draw`, measured (sizes a count pass); None: it draws nothing."""
+    return _measured_rate(_without_cache(draw))
+
+
+@functools.lru_cache(maxsize=256)
+def _measured_rate(draw: Draw) -> float | None:
+    counter = Counting(np.random.PCG64(0))
+    draw.call_on(draw.numpy_object(counter), 256)  # type: ignore[arg-type]
+    n32, n64, nraw = _kernel.counted(counter.capsule)
+    units = n32 + n64 + nraw
+    return 256 / units if units else None
+
+
+def cached_gauss(obj: Any) -> float | None:
+    """The Gaussian RandomState `obj` has cached (numpy's ``has_gauss``), or None."""
+    state = np.random.RandomState.get_state(obj, legacy=False)
+    return float(state["gauss"]) if state["has_gauss"] else None
+
+
+def gauss_bits(gauss: float | None) -> str | None:
+    """A cached Gaussian as compared: its exact bits (0.0 and -0.0 differ), or None."""
+    return None if gauss is None else gauss.hex()
+
+
+def gauss_params(obj: Any) -> tuple[tuple[str, Any], ...]:
+    """A draw's ``cached_gauss`` parameter for the Gaussian RandomState `obj` holds, if any."""
+    gauss = cached_gauss(obj)
+    return () if gauss is None else (("cached_gauss", gauss),)
+
+
+def set_cached_gauss(obj: Any, gauss: float | None) -> None:
+    """Make RandomState `obj` hold `gauss` as its cached Gaussian (None: none)."""
+    state = np.random.RandomState.get_state(obj, legacy=False)
+    state["has_gauss"], state["gauss"] = int(gauss is not None), 0.0 if gauss is None else gauss
+    np.random.RandomState.set_state(obj, state)
 
 
 def sizing_dtype(dtype: Any) -> np.dtype[Any]:

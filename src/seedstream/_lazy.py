@@ -27,7 +27,7 @@ def block(
     draw: Draw,
     first: int,
     shape: tuple[int, ...],
-    located: list[tuple[Located, int]] | None = None,
+    located: list[tuple[Located, Located]] | None = None,
     block_info: dict[Any, Any] | None = None,
 ) -> np.ndarray:
     """One block of the array, generated contiguously from its first element's position.
@@ -48,7 +48,7 @@ def block(
 
 def locate_blocks(
     stream: Stream, draw: Draw, first: int, shape: tuple[int, ...], chunks: Chunks, locator: Locator
-) -> list[tuple[Located, int]]:
+) -> list[tuple[Located, Located]]:
     """Start and end of every block of `chunks` (C order), for a variable draw."""
     blocks = []
     for corner, block_shape in _blocks(chunks):

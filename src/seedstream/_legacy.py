@@ -6,7 +6,8 @@ numpy seeds it, generates every number and owns its state.  seedstream adds
 state; draws of variable consumption count the stream first), ``chunks=`` and
 ``store=``, and a raw :attr:`~RandomState.position` that can be read and
 assigned.  The methods built on numpy's cached Gaussian (``gamma``,
-``lognormal``, ``beta`` and others), ``choice`` without replacement and
+``lognormal``, ``beta`` and others) take them too, counted with the cached
+Gaussian in the count's state; ``choice`` without replacement and
 ``permutation`` work as numpy's, in memory only.
 """
 
@@ -26,7 +27,7 @@ import seedstream._fill_ints as _fill_ints
 import seedstream._fill_normals as _fill_normals
 from seedstream._choice import chosen
 from seedstream._deliver import Order, StoreOptions
-from seedstream._draw import Draw, sizing_dtype
+from seedstream._draw import Draw, gauss_params, sizing_dtype
 from seedstream._methods import method, methods
 from seedstream._position import Track, Tracked, check_start, count, scalar_params
 from seedstream._stream import BIT_GENERATORS
@@ -462,9 +463,7 @@ class RandomState(np.random.RandomState, Tracked):
 
 def _gauss_draw(rs: RandomState, method: str, params: tuple[tuple[str, Any], ...]) -> Draw:
     """A polar draw of `method`, with the Gaussian numpy has cached, if any, as value 0."""
-    state = np.random.RandomState.get_state(rs, legacy=False)
-    cached = (("cached_gauss", float(state["gauss"])),) if state["has_gauss"] else ()
-    return Draw("RandomState", method, params + cached)
+    return Draw("RandomState", method, params + gauss_params(rs))
 
 
 def _fixed(
@@ -527,7 +526,7 @@ def _validate(call: Any) -> None:
 
 
 # The other methods, from the method table: numpy's own, counted or untracked.
-for _row in methods("RandomState", "counted"):
+for _row in methods("RandomState", "counted", "counted_gauss"):
     setattr(RandomState, _row.name, counted(_row))
 for _row in methods("RandomState", "untracked"):
     setattr(RandomState, _row.name, untracked(_row))

@@ -26,7 +26,7 @@ import seedstream._fill as _fill
 import seedstream._fill_ints as _fill_ints
 import seedstream._fill_normals as _fill_normals
 import seedstream._variable as _variable
-from seedstream._draw import Consumption, Draw
+from seedstream._draw import Consumption, Draw, cached_gauss, gauss_bits, set_cached_gauss
 from seedstream._errors import SelfCheckError
 from seedstream._jump import advance
 from seedstream._stream import Stream
@@ -37,6 +37,7 @@ __all__ = [
     "Locator",
     "block_values",
     "call",
+    "check_gauss",
     "check_position",
     "core_path",
     "dropped",
@@ -151,6 +152,10 @@ class Located:
     holds at that point (RandomState's ``has_gauss``), or None; ``skip``: for
     packed draws, the sub-units of the first 32-bit word that come before the
     value (numpy, starting a call at that word, makes and drops their values).
+
+    A block's end is one too: the unit just after its last value (for packed
+    draws the sub-unit) and, for the methods built on RandomState's cached
+    Gaussian, the Gaussian numpy then holds.
     """
 
     unit: int
@@ -163,7 +168,8 @@ class Locator:
     """Counts a variable draw's stream (in parallel, as far as needed) and locates its values.
 
     A cached Gaussian at the start (``cached_gauss`` in the draw's parameters)
-    is value 0; the stream's own values follow it.
+    is value 0 of a polar draw, the stream's own values following it; for the
+    methods built on it, it is in numpy's state where the count starts.
     """
 
     def __init__(
@@ -179,8 +185,11 @@ class Locator:
         self.stream, self.draw, self.workers = stream, draw, workers
         self.scanner = _variable.scanner_for(draw, loop)
         self.report = report  # the count pass's progress (see _variable.count_until)
-        self.cached = draw.param.get("cached_gauss")
-        self.counts = _variable.Counts()
+        cached = draw.param.get("cached_gauss")
+        self.tracks_gauss = self.scanner.tracks_gauss
+        self.cached = None if self.tracks_gauss else cached  # polar: value 0
+        self.counts = _variable.Counts(end_gauss=cached if self.tracks_gauss else None)
+        self._initial_gauss = self.counts.end_gauss
         self._after_cache: dict[int, int] = {}
 
     def _fresh(self, value: int) -> int:
@@ -204,6 +213,15 @@ class Locator:
             self._after_cache[attempt] = found
         return self._after_cache[attempt]
 
+    def _gauss_after(self, attempt: int) -> float | None:
+        """The Gaussian numpy caches just after accepted attempt `attempt` (tracked draws)."""
+        if not self.tracks_gauss:
+            return None
+        if attempt < 0:
+            return self._initial_gauss
+        self._after(attempt)  # located, so its cached Gaussian is recorded
+        return self.counts.gauss_after[attempt]
+
     def start(self, value: int) -> Located:
         if self.cached is not None and value == 0:
             return Located(0, 0, float(self.cached))
@@ -212,7 +230,7 @@ class Locator:
         if self.scanner.packed:  # numpy starts a call at a whole 32-bit word
             word, skip = divmod(unit, self.scanner.per_word)
             return Located(word, skip=skip)
-        return Located(unit, discard)
+        return Located(unit, discard, self._gauss_after(attempt - 1))
 
     def end(self, values: int) -> int:
         """The unit just after the last of values ``0 .. values - 1``.
@@ -222,11 +240,19 @@ class Locator:
         fresh = max(0, self._fresh(values))
         return self._after((fresh - 1) // self.scanner.values_per_accept) if fresh else 0
 
-    def blocks(self, blocks: list[tuple[int, int]]) -> list[tuple[Located, int]]:
-        """(start, end unit) of each block ``(first, count)``, counted and located in parallel."""
+    def stop(self, values: int) -> Located:
+        """Where numpy stands after values ``0 .. values - 1``: :meth:`end`, and the Gaussian
+        it then caches for a draw that tracks it (None for the others)."""
+        fresh = max(0, self._fresh(values))
+        attempt = (fresh - 1) // self.scanner.values_per_accept if fresh else -1
+        return Located(self.end(values), gauss=self._gauss_after(attempt))
+
+    def blocks(self, blocks: list[tuple[int, int]]) -> list[tuple[Located, Located]]:
+        """(start, :meth:`stop`) of each block ``(first, count)``, counted and located in
+        parallel."""
         self.prepare(max((f + c for f, c in blocks), default=0))
         if self.scanner.always_accepts:
-            return [(self.start(f), self.end(f + c)) for f, c in blocks]
+            return [(self.start(f), self.stop(f + c)) for f, c in blocks]
         per = self.scanner.values_per_accept
         wanted = set()
         for first, count in blocks:
@@ -239,7 +265,7 @@ class Locator:
         self._after_cache.update(
             _variable.units_after(self.stream, self.scanner, self.counts, missing, self.workers)
         )
-        return [(self.start(f), self.end(f + c)) for f, c in blocks]
+        return [(self.start(f), self.stop(f + c)) for f, c in blocks]
 
 
 def end_word(stream: Stream, draw: Draw, end: int) -> int:
@@ -282,9 +308,7 @@ def _numpy_at(
     bg = bit_generator_at_unit(stream, located.unit, use.unit_bits)
     obj = draw.numpy_object(bg)
     if located.gauss is not None and isinstance(obj, np.random.RandomState):
-        state = obj.get_state(legacy=False)
-        state["has_gauss"], state["gauss"] = 1, located.gauss
-        obj.set_state(state)
+        set_cached_gauss(obj, located.gauss)
     if located.discard:
         call(draw, obj, located.discard)
     return bg, obj
@@ -331,16 +355,21 @@ def _make(
 
 
 def generate_located(
-    stream: Stream, draw: Draw, located: Located, count: int, end_unit: int
+    stream: Stream, draw: Draw, located: Located, count: int, end: Located | int
 ) -> np.ndarray:
-    """`count` values of a variable draw from `located`, checked to end at `end_unit`.
+    """`count` values of a variable draw from `located`, checked to end at `end`.
 
     The self-check: after numpy generated the values, its bit generator must
-    stand exactly where the count pass said the next value starts; otherwise
-    this raises instead of returning shifted numbers.  numpy's position shows
-    only whole 32-bit words after a packed draw, so there the raw words are
-    read as well, to check the count to the sub-unit and the values themselves.
+    stand exactly where the count pass said the next value starts (`end`, a
+    :meth:`Locator.stop`, or its unit), with the cached Gaussian it said for
+    the methods built on it; otherwise this raises instead of returning
+    shifted numbers.  numpy's position shows only whole 32-bit words after a
+    packed draw, so there the raw words are read as well, to check the count
+    to the sub-unit and the values themselves.
     """
+    if not isinstance(end, Located):
+        end = Located(end)
+    end_unit = end.unit
     use = draw.consumption(stream)
     packed = _packed_scanner(draw, use)
     bg, obj = _numpy_at(stream, draw, use, located)
@@ -348,6 +377,8 @@ def generate_located(
     out = _make(draw, packed, bg, obj, located, count)
     word = _end_word(use, end_unit)
     check_position(bg, stream, word, use.unit_bits)
+    if use.loop is not None and use.loop.kind == "numpy_gauss":
+        check_gauss(obj, end.gauss)
     if before is not None and packed is not None:
         _check_packed(draw, packed, before, located, out, end_unit, word)
     return out
@@ -411,6 +442,17 @@ def check_position(
         )
 
 
+def check_gauss(obj: Any, expected: float | None) -> None:
+    """Raise unless RandomState `obj` caches the Gaussian `expected` (None: none), bit for bit."""
+    found = cached_gauss(obj)
+    if gauss_bits(found) != gauss_bits(expected):
+        raise SelfCheckError(
+            f"self-check failed: after generating, numpy's cached Gaussian is {found!r}, not "
+            f"{expected!r} as the count pass predicted; refusing to return shifted numbers "
+            "(please report this)"
+        )
+
+
 def _same_position(a: dict[str, Any], b: dict[str, Any]) -> bool:
     # A buffered 32-bit half that is not live (has_uint32 == 0) is not part of the position.
     def plain(v: Any) -> Any:
@@ -432,13 +474,13 @@ def block_values(
     draw: Draw,
     first: int,
     count: int,
-    located: tuple[Located, int] | None = None,
+    located: tuple[Located, Located] | None = None,
 ) -> np.ndarray:
     """Values ``first .. first + count - 1`` of any supported draw.
 
-    Fixed draws jump straight there; variable ones use `located` (start, end
-    unit) when given, else count the stream up to them first.  A draw with a
-    pick (``choice``) maps its values to the picked elements.
+    Fixed draws jump straight there; variable ones use `located` (start, end;
+    see :meth:`Locator.blocks`) when given, else count the stream up to them first.
+    A draw with a pick (``choice``) maps its values to the picked elements.
     """
     use = draw.consumption(stream)
     if use.fixed:

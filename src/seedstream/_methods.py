@@ -28,6 +28,11 @@ The consumption kinds:
     state outside the bit generator (so not RandomState's
     Gaussian-based methods, which share its cached Gaussian); scalar
     parameters only, since the consumption depends on them.
+``counted_gauss``
+    RandomState's methods built on its cached Gaussian (numpy's legacy
+    ``legacy_gauss``: the polar method, whose second value waits in the
+    RandomState between values and calls): counted as ``counted``, with the
+    cached Gaussian carried in the parse state; scalar parameters only.
 ``integers``
     bounded integers: every draw a value, or masked / Lemire rejection,
     depending on the range and the dtype.
@@ -63,6 +68,7 @@ Kind = Literal[
     "polar",
     "ziggurat",
     "counted",
+    "counted_gauss",
     "integers",
     "bytes",
     "choice",
@@ -164,13 +170,18 @@ METHODS: tuple[Method, ...] = (
         "power rayleigh triangular vonmises weibull zipf",
         dtypes=_COUNTED_DTYPES,
     ),
-    # The Gaussian-based methods share numpy's cached Gaussian, which a count over raw
-    # words cannot see; the others are not one value per element of `size`.
+    # built on numpy's cached Gaussian: counted with it in the parse state (all doubles)
+    *_rows(
+        _RS, "counted_gauss",
+        "beta chisquare f gamma lognormal negative_binomial noncentral_chisquare noncentral_f "
+        "standard_cauchy standard_gamma standard_t wald",
+        dtypes=_COUNTED_DTYPES,
+    ),
+    # not one value per element of `size` (multivariate_normal, which reads the cached
+    # Gaussian too, among them)
     *_rows(
         _RS, "untracked",
-        "beta chisquare dirichlet f gamma lognormal multinomial multivariate_normal "
-        "negative_binomial noncentral_chisquare noncentral_f permutation shuffle "
-        "standard_cauchy standard_gamma standard_t tomaxint wald",
+        "dirichlet multinomial multivariate_normal permutation shuffle tomaxint",
     ),
     *_rows(_RS, "state", "seed get_state set_state"),
     # --- numpy.random's module-level names that are not RandomState methods --------------
@@ -252,6 +263,12 @@ _NOTES = {
         "seedstream: also takes ``start=``, ``chunks=`` and ``store=`` (keywords). Its "
         "consumption varies, so the stream is counted first by numpy's own method on a "
         "counting bit generator; its parameters must then be scalars."
+    ),
+    "counted_gauss": (
+        "seedstream: also takes ``start=``, ``chunks=`` and ``store=`` (keywords). Its "
+        "consumption varies and it reads the Gaussian RandomState caches, so the stream is "
+        "counted first by numpy's own method on a counting bit generator, the cached "
+        "Gaussian carried along; its parameters must then be scalars."
     ),
     "ziggurat": (
         "seedstream: also takes ``start=``, ``chunks=`` and ``store=`` (keywords). The "

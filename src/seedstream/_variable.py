@@ -25,6 +25,11 @@ if a value started there; where the true parse (from the segment before)
 enters it, the two parses agree from their first common value boundary on,
 so the counts are stitched in order, with a re-parse of the segment in the
 rare case that they have not met within the first :data:`WINDOW` values.
+RandomState's methods built on its cached Gaussian (:class:`GaussScanner`)
+are parsed alike, but numpy's state at a value boundary is the unit *and* the
+Gaussian cached in the RandomState (numpy's ``has_gauss``, ``gauss``): a
+segment is parsed from its first unit with none cached, and the parses meet
+at a common (unit, cached Gaussian) boundary, compared bit for bit.
 
 Every count pass of the other scanners is spot-checked by numpy itself
 (:func:`spot_check`): on two whole segments, numpy's method must make exactly
@@ -51,7 +56,7 @@ import numpy as np
 
 import seedstream._kernel as _kernel
 import seedstream._mtfill as _mtfill
-from seedstream._draw import Counting, Draw, Loop
+from seedstream._draw import Counting, Draw, Loop, cached_gauss, gauss_bits, set_cached_gauss
 from seedstream._errors import SelfCheckError
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, mt19937_units, read_units
@@ -83,6 +88,10 @@ def _segment_attempts(default: int = DEFAULT_SEGMENT_ATTEMPTS) -> int:
 
 SEGMENT_ATTEMPTS = _segment_attempts()
 WINDOW = 16  # value boundaries a ziggurat segment records, to meet the true parse
+# The same for RandomState's methods built on its cached Gaussian: their parses meet later
+# (a polar pair is two units, and a value's Gaussians come in a fixed phase), and the true
+# parse is walked from where it enters to where it meets this segment's (see _bridge).
+GAUSS_WINDOW = 64
 
 
 @dataclasses.dataclass
@@ -101,12 +110,28 @@ class Counts:
     # (segment, key bytes, pos): MT19937's state where that segment starts, when a scanner
     # that runs the generator itself has it at hand after counting the one before
     resume: tuple[int, bytes, int] | None = None
+    # RandomState's cached Gaussian (GaussScanner; None: none): where each segment starts,
+    # at `end`, and after each accepted attempt located so far (see Scanner.ends)
+    gausses: list[float | None] = dataclasses.field(default_factory=list)
+    end_gauss: float | None = None
+    gauss_after: dict[int, float | None] = dataclasses.field(default_factory=dict)
+    # GaussScanner: parse each segment from both unit parities (see GaussScanner.count)
+    both_parities: bool = False
 
-    def add(self, count: int, start: int, end: int) -> None:
+    def add(
+        self,
+        count: int,
+        start: int,
+        end: int,
+        start_gauss: float | None = None,
+        end_gauss: float | None = None,
+    ) -> None:
         self.per_segment.append(count)
         self.prefix.append(self.prefix[-1] + count)
         self.starts.append(start)
         self.end = end
+        self.gausses.append(start_gauss)
+        self.end_gauss = end_gauss
 
     @property
     def total(self) -> int:
@@ -128,6 +153,8 @@ class Scanner(abc.ABC):
     draw: Draw  # numpy's own method: it counts (NumpyScanner), or spot-checks a count
     units_per_attempt: ClassVar[int] = 1
     values_per_accept: ClassVar[int] = 1
+    #: Whether numpy's state at a value boundary includes RandomState's cached Gaussian
+    tracks_gauss: ClassVar[bool] = False
     #: Segments a wave of :func:`count_until` gives each worker (at most)
     wave_per_worker: ClassVar[int] = 4
 
@@ -174,7 +201,11 @@ class Scanner(abc.ABC):
     def ends(
         self, stream: Stream, counts: Counts, segment: int, wanted: list[int]
     ) -> dict[int, int]:
-        """The unit just after each accepted attempt in `wanted` (all in segment `segment`)."""
+        """The unit just after each accepted attempt in `wanted` (all in segment `segment`).
+
+        A scanner that tracks the cached Gaussian records numpy's there in
+        ``counts.gauss_after``.
+        """
 
 
 class VectorisedScanner(Scanner):
@@ -478,14 +509,71 @@ class NumpyScanner(Scanner):
     def ends(
         self, stream: Stream, counts: Counts, segment: int, wanted: list[int]
     ) -> dict[int, int]:
-        start, base = counts.starts[segment], counts.prefix[segment]
-        counter, gen = counting_numpy(stream, self.draw, start, self.unit_bits)
+        start, base, gauss = counts.starts[segment], counts.prefix[segment], counts.gausses[segment]
+        counter, gen = counting_numpy(stream, self.draw, start, self.unit_bits, gauss)
         found, made = {}, 0
         for index in sorted(wanted):
             self.draw.call_on(gen, index - base + 1 - made)
             made = index - base + 1
             found[index] = start + counter.units(self.unit_bits)
+            if self.tracks_gauss:
+                counts.gauss_after[index] = cached_gauss(gen)
         return found
+
+
+class GaussScanner(NumpyScanner):
+    """RandomState's methods built on its cached Gaussian (gamma, beta, standard_t, ...).
+
+    numpy's legacy ``legacy_gauss`` returns the Gaussian cached in the
+    RandomState if it holds one, else makes a polar pair, returns one and
+    caches the other; so numpy's state at a value boundary is (unit, cached
+    Gaussian or None), and how much the next value reads can depend on the
+    cached value itself (Marsaglia and Tsang's gamma tests it).  Parses are
+    stitched where they meet in that state.  The first segment of each wave
+    is parsed from the state the last one ended in: it is known there.
+
+    A polar pair takes two units, so the units where a parse stands with no
+    Gaussian cached keep their parity for long (gamma's: always, but for a
+    rare rejected Gaussian); a parse of the other parity does not meet it.
+    So the other segments of a wave are parsed from the unit of their start
+    with the parity the true parse has there (see :func:`_parity`); and from
+    both parities, for the rest of the count, once more than a quarter of a
+    wave's segments had to be re-parsed (``beta``'s, ``chisquare``'s and
+    ``f``'s parity changes often): twice the parallel work, instead of a
+    serial re-parse of half the segments.
+    """
+
+    tracks_gauss: ClassVar[bool] = True
+
+    def count(self, stream: Stream, counts: Counts, segments: range, pool: Executor) -> None:
+        entry = (counts.end, counts.end_gauss)
+        parity = _parity(stream, self, *entry)
+        both = counts.both_parities
+
+        def parsed(segment: int) -> list[Parse]:
+            first, n_units = self.segment_units(segment)
+            if segment == segments.start:
+                return [parse(stream, self, entry[0], first + n_units, 0, entry[1])]
+            starts = [first + (parity + d - first) % 2 for d in ((0, 1) if both else (0,))]
+            return [parse(stream, self, s, first + n_units, GAUSS_WINDOW) for s in starts]
+
+        reparsed = 0
+        for segment, found in zip(segments, pool.map(parsed, segments), strict=True):
+            reparsed += _stitch(stream, self, counts, segment, *found)
+        counts.both_parities = both or 4 * reparsed > len(segments)
+
+
+def _parity(stream: Stream, scanner: Scanner, start: int, gauss: float | None) -> int:
+    """The parity of the first unit where the true parse from (`start`, `gauss`) stands at a
+    value boundary with no Gaussian cached (that of `start` if none comes soon)."""
+    if gauss is None:
+        return start % 2
+    counter, gen = counting_numpy(stream, scanner.draw, start, scanner.unit_bits, gauss)
+    for _ in range(GAUSS_WINDOW):
+        scanner.draw.call_on(gen, 1)
+        if cached_gauss(gen) is None:
+            return (start + counter.units(scanner.unit_bits)) % 2
+    return start % 2
 
 
 SCANNERS: dict[str, type[Scanner]] = {
@@ -493,6 +581,7 @@ SCANNERS: dict[str, type[Scanner]] = {
     "masked": MaskedScanner,
     "lemire": LemireScanner,
     "numpy": NumpyScanner,
+    "numpy_gauss": GaussScanner,
 }
 
 
@@ -579,48 +668,83 @@ def spot_check(stream: Stream, scanner: Scanner, counts: Counts, segment: int) -
         )
 
 
-def counting_numpy(stream: Stream, draw: Draw, unit: int, bits: int) -> tuple[Counting, Any]:
-    """numpy's object for `draw`, on a counting bit generator at `unit` (`bits`-bit)."""
+def counting_numpy(
+    stream: Stream, draw: Draw, unit: int, bits: int, gauss: float | None = None
+) -> tuple[Counting, Any]:
+    """numpy's object for `draw`, on a counting bit generator at `unit` (`bits`-bit).
+
+    A RandomState holds `gauss` as its cached Gaussian, if one is given.
+    """
     counter = Counting(bit_generator_at_unit(stream, unit, bits))
-    return counter, draw.numpy_object(counter)  # type: ignore[arg-type]
+    obj = draw.numpy_object(counter)  # type: ignore[arg-type]
+    if gauss is not None:
+        set_cached_gauss(obj, gauss)
+    return counter, obj
 
 
 # --- the ziggurat's parses ------------------------------------------------------------------
+
+
+#: numpy's state at a value boundary: the unit, and RandomState's cached Gaussian (its
+#: bits, so that 0.0 and -0.0 differ) or None
+Boundary = tuple[int, str | None]
+
+
+def boundary(unit: int, gauss: float | None) -> Boundary:
+    return unit, gauss_bits(gauss)
 
 
 @dataclasses.dataclass(frozen=True)
 class Parse:
     """numpy's method run from unit `first` until it stood at or past a stop.
 
-    `count` values were made, ending at unit `end`; `boundaries` maps the
-    units where the first few values started (and `first`) to the values before them.
+    `count` values were made, ending at unit `end` (holding `end_gauss`, for a
+    scanner that tracks the cached Gaussian); `boundaries` maps the states
+    where the first few values started (and the first) to the values before them.
     """
 
     first: int
     count: int
     end: int
-    boundaries: dict[int, int]
+    boundaries: dict[Boundary, int]
+    end_gauss: float | None = None
 
 
-def parse(stream: Stream, scanner: Scanner, first: int, stop: int, window: int = 0) -> Parse:
-    """Run numpy's method from unit `first` (as if a value started there) to `stop` or past it."""
-    counter, gen = counting_numpy(stream, scanner.draw, first, scanner.unit_bits)
-    values, here, seen = 0, first, {first: 0}
+def parse(
+    stream: Stream,
+    scanner: Scanner,
+    first: int,
+    stop: int,
+    window: int = 0,
+    gauss: float | None = None,
+) -> Parse:
+    """Run numpy's method from unit `first` (as if a value started there, with `gauss` cached)
+    to `stop` or past it."""
+    counter, gen = counting_numpy(stream, scanner.draw, first, scanner.unit_bits, gauss)
+    values, here = 0, first
+    seen = {boundary(first, gauss): 0}
+    # values a unit: measured for the cached Gaussian's methods (gamma's take 2-3 units);
+    # the ziggurat's take at least one
+    rate = min(1.0, scanner.acceptance) if scanner.tracks_gauss else 1.0
     while here < stop:
-        # One value at a time through the window, then halving steps: a step of
-        # k values takes at least k units, so it seldom passes the stop by much.
-        k = 1 if values < window else max(1, (stop - here) // 2)
+        # One value at a time through the window, then halving steps: a step of k
+        # values takes about k / rate units, so it seldom passes the stop by much
+        # (and the next segment's parse meets the true one near its start).
+        k = 1 if values < window else max(1, int((stop - here) * rate) // 2)
         scanner.draw.call_on(gen, k)
         values += k
-        moved, here = here, first + counter.units(scanner.unit_bits)
-        if here == moved:
+        moved, was = here, gauss
+        here = first + counter.units(scanner.unit_bits)
+        if scanner.tracks_gauss:
+            gauss = cached_gauss(gen)
+        if here == moved and (was is None or gauss is not None):  # nothing read, no cache used
             raise SelfCheckError(
                 f"internal error: numpy's {scanner.draw.method} made {k} values without "
                 "drawing; it cannot be counted"
             )
         if values <= window:
-            seen[here] = values
-    return Parse(first, values, here, seen)
+            seen[boundary(here, gauss)] = values
+    return Parse(first, values, here, seen, gauss)
 
 
 def parse_segment(stream: Stream, scanner: Scanner, segment: int) -> Parse:
@@ -628,13 +752,41 @@ def parse_segment(stream: Stream, scanner: Scanner, segment: int) -> Parse:
     return parse(stream, scanner, first, first + n_units, WINDOW)
 
 
-def _stitch(stream: Stream, scanner: Scanner, counts: Counts, segment: int, found: Parse) -> None:
-    """Add segment `segment`'s parse, from where the true parse enters it."""
-    start = counts.end  # a true value boundary: where the segments before ended
-    if start not in found.boundaries:  # the parses have not met in the window: re-parse
+def _stitch(stream: Stream, scanner: Scanner, counts: Counts, segment: int, *found: Parse) -> bool:
+    """Add segment `segment`'s count, from where the true parse enters it, by the first of its
+    parses `found` that the true parse meets; re-parsed if none: then True."""
+    start, gauss = counts.end, counts.end_gauss  # a true value boundary: where the last ended
+    entry = boundary(start, gauss)
+    met = next(((p, 0, entry) for p in found if entry in p.boundaries), None)
+    if met is None and scanner.tracks_gauss:
+        met = _bridge(stream, scanner, start, gauss, found)
+    reparsed = met is None
+    if met is None:  # the parses have not met in the window: re-parse
         first, n_units = scanner.segment_units(segment)
-        found = parse(stream, scanner, start, first + n_units)
-    counts.add(found.count - found.boundaries[start], start, found.end)
+        met = parse(stream, scanner, start, first + n_units, 0, gauss), 0, entry
+    parsed, before, where = met
+    count = before + parsed.count - parsed.boundaries[where]
+    counts.add(count, start, parsed.end, gauss, parsed.end_gauss)
+    return reparsed
+
+
+def _bridge(
+    stream: Stream, scanner: Scanner, start: int, gauss: float | None, found: tuple[Parse, ...]
+) -> tuple[Parse, int, Boundary] | None:
+    """The true parse from (`start`, `gauss`), a value at a time, to the first boundary of
+    one of a segment's parses `found` it reaches: (that parse, values made on the way, the
+    boundary); None if none within :data:`GAUSS_WINDOW` values."""
+    last = max(unit for p in found for unit, _ in p.boundaries)
+    counter, gen = counting_numpy(stream, scanner.draw, start, scanner.unit_bits, gauss)
+    for made in range(1, GAUSS_WINDOW + 1):
+        scanner.draw.call_on(gen, 1)
+        here = boundary(start + counter.units(scanner.unit_bits), cached_gauss(gen))
+        for parsed in found:
+            if here in parsed.boundaries:
+                return parsed, made, here
+        if here[0] > last:
+            return None
+    return None
 
 
 # --- where accepted attempts end ------------------------------------------------------------

@@ -20,7 +20,7 @@ import numpy as np
 
 import seedstream._deliver as _deliver
 from seedstream._deliver import SMALL_DRAW_VALUES
-from seedstream._draw import Draw
+from seedstream._draw import Draw, gauss_params
 from seedstream._fill import CORE_MIN_VALUES
 from seedstream._methods import Method, derived_from
 from seedstream._position import SFC64_START, Track, check_start, count, refuse_sfc64
@@ -190,6 +190,8 @@ def counted(row: Method) -> Any:
     since each value's consumption depends on them.  A ziggurat method
     consumes as its standard form does (``normal`` as ``standard_normal``),
     and is counted by that form, whatever its parameters: arrays too, in memory.
+    A ``counted_gauss`` row (RandomState's methods built on its cached
+    Gaussian) carries the Gaussian the object holds into its draw.
     """
     method, name, api = row.numpy, row.name, row.api
     standard = (row.standard or name) if row.kind == "ziggurat" else row.standard
@@ -212,14 +214,18 @@ def counted(row: Method) -> Any:
             bound.arguments.get("out"),
         )
 
-    def counting(params: dict[str, Any], dtype_name: str) -> Draw:
+    def counting(
+        params: dict[str, Any], dtype_name: str, cached: tuple[tuple[str, Any], ...] = ()
+    ) -> Draw:
         """A draw that consumes as the call does (for a start= in memory)."""
         if standard is None:
-            return make(params, dtype_name)
+            return make(params, dtype_name, cached)
         kept = tuple((k, str(v)) for k, v in params.items() if k == "method")
         return Draw(api, standard, kept, dtype_name)
 
-    def make(params: dict[str, Any], dtype_name: str) -> Draw:
+    def make(
+        params: dict[str, Any], dtype_name: str, cached: tuple[tuple[str, Any], ...] = ()
+    ) -> Draw:
         for key, value in params.items():
             if np.ndim(value) != 0:
                 raise NotImplementedError(
@@ -228,7 +234,7 @@ def counted(row: Method) -> Any:
                     "scalars (or draw it in memory)"
                 )
         plain = tuple((key, np.asarray(v).item()) for key, v in params.items())
-        return Draw(api, name, plain, dtype_name)
+        return Draw(api, name, plain + cached, dtype_name)
 
     def zig(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
         """Whether the call uses the ziggurat (variable consumption) rather than numpy's "inv"."""
@@ -273,12 +279,14 @@ def counted(row: Method) -> Any:
         if np.ndim(sample) == 0:  # a Python scalar (not of the array's dtype): one as an array
             sample = scratch(**params, **extra, size=1)
         result = np.asarray(sample).dtype
+        # RandomState's cached Gaussian, in numpy's state where the values start
+        cached = gauss_params(self) if row.kind == "counted_gauss" else ()
 
         def in_memory() -> Any:
             track: Track = self._track
             if check_start(start):
                 refuse_sfc64(track.origin, SFC64_START)
-            draw = counting(params, result.name)
+            draw = counting(params, result.name, cached)
             call = lambda: method(self, *args, **kwargs)  # noqa: E731
             use = draw.consumption(track.origin)
             if use.fixed:  # e.g. numpy draws nothing for these parameters
@@ -289,7 +297,7 @@ def counted(row: Method) -> Any:
             raise TypeError("out= is an in-memory array: it cannot go with chunks= or store=")
         order = _deliver.Order(
             name,
-            draw=lambda: make(params, result.name),
+            draw=lambda: make(params, result.name, cached),
             in_memory=in_memory,
             dtype=result,
             size=size,

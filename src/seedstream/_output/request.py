@@ -118,7 +118,9 @@ class Request:
         elements = math.prod(s.stop - s.start for s in self.chunk_region(index))
         return int(elements) * self.dtype.itemsize
 
-    def chunk_values(self, index: int, located: tuple[Located, int] | None = None) -> np.ndarray:
+    def chunk_values(
+        self, index: int, located: tuple[Located, Located] | None = None
+    ) -> np.ndarray:
         """The values of chunk `index`, generated on their own.
 
         For a variable draw, `located` (from :meth:`locate`) saves counting the
@@ -131,7 +133,7 @@ class Request:
 
     def locate(
         self, indices: list[int], locator: Locator | None = None
-    ) -> dict[int, tuple[Located, int]]:
+    ) -> dict[int, tuple[Located, Located]]:
         """Start and end of each chunk in `indices`, for a variable draw (empty for a fixed one)."""
         if not self.draw.consumption(self.stream).variable or not indices:
             return {}

@@ -26,7 +26,7 @@ from seedstream._output.request import Request
 from seedstream._output.shards import Unit, unit_region
 from seedstream._output.targets import Target, ZarrTarget, target_type
 
-Where = dict[int, tuple[Located, int]]  # a variable draw's located chunks: start, end unit
+Where = dict[int, tuple[Located, Located]]  # a variable draw's located chunks: start, end
 
 
 def place_of(store: Any) -> Place:
