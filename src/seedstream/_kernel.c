@@ -131,12 +131,13 @@ static struct {
 } table;
 
 /* The table for this modulus, set up (or emptied and set up again for another
- * modulus) if need be: the caller holds the GIL, and table.lock.  NULL (no error
- * set) if the table does not apply to m; -1 with an exception on no memory. */
-static gf2_powers_t *powers_for(const gf2_modulus_t *m, const int32_t *given, int nterms, int *err)
+ * modulus) if need be: the caller holds the GIL and table.lock.  NULL if the table
+ * does not apply to m (not chunked, or over GF2_POWERS_MAX_WORDS words), or its
+ * storage cannot be had: then square and multiply, which needs none of it. */
+#define GF2_POWERS_MAX_WORDS 1024 /* 31 MB of address space for the entries */
+static gf2_powers_t *powers_for(const gf2_modulus_t *m, const int32_t *given, int nterms)
 {
-    *err = 0;
-    if (!m->chunked) return NULL;
+    if (!m->chunked || m->nwords > GF2_POWERS_MAX_WORDS) return NULL;
     if (table.ready && table.degree == m->degree && table.nterms == nterms &&
         !memcmp(table.given, given, sizeof(int32_t) * (size_t)nterms))
         return &table.powers;
@@ -147,6 +148,7 @@ static gf2_powers_t *powers_for(const gf2_modulus_t *m, const int32_t *given, in
     PyMem_RawFree(table.storage);
     PyMem_RawFree(table.given);
     memset(&table.powers, 0, sizeof table.powers);
+    table.storage = table.given = NULL;
     table.ready = 0;
     uint64_t *entries = PyMem_RawCalloc(GF2_POWERS_ENTRY_WORDS(nw), sizeof(uint64_t));
     unsigned char *ready = PyMem_RawCalloc((size_t)GF2_POW_WINDOWS * 256, 1);
@@ -161,8 +163,6 @@ static gf2_powers_t *powers_for(const gf2_modulus_t *m, const int32_t *given, in
         PyMem_RawFree(ready);
         PyMem_RawFree(work);
         memset(&table.powers, 0, sizeof table.powers);
-        PyErr_NoMemory();
-        *err = -1;
         return NULL;
     }
     memcpy(table.given, given, sizeof(int32_t) * (size_t)nterms);
@@ -173,29 +173,28 @@ static gf2_powers_t *powers_for(const gf2_modulus_t *m, const int32_t *given, in
 }
 
 /* r = x**e mod m on path p: by the table where it applies, else square and multiply.
- * Called with the GIL held; releases it for the arithmetic.  0, or -1 with an exception. */
-static int xpow_on_path(uint64_t *r, const unsigned char *e, size_t nbytes, const gf2_modulus_t *m,
-                        const int32_t *given, int nterms, uint64_t *work, const kernel_path_t *p)
+ * Called with the GIL held; releases it for the arithmetic. */
+static void xpow_on_path(uint64_t *r, const unsigned char *e, size_t nbytes,
+                         const gf2_modulus_t *m, const int32_t *given, int nterms,
+                         uint64_t *work, const kernel_path_t *p)
 {
     if (p->gf2->mul) {
         Py_BEGIN_ALLOW_THREADS
         PyThread_acquire_lock(table.lock, WAIT_LOCK);
         Py_END_ALLOW_THREADS
-        int err, done = -1;
-        gf2_powers_t *powers = powers_for(m, given, nterms, &err);
+        gf2_powers_t *powers = powers_for(m, given, nterms);
+        int done = -1;
         if (powers) {
             Py_BEGIN_ALLOW_THREADS
             done = gf2_xpow_powers(r, e, nbytes, powers, p->gf2);
             Py_END_ALLOW_THREADS
         }
         PyThread_release_lock(table.lock);
-        if (err) return -1;
-        if (done == 0) return 0;
+        if (done == 0) return;
     }
     Py_BEGIN_ALLOW_THREADS
     gf2_xpow(r, e, nbytes, m, work, p->gf2);
     Py_END_ALLOW_THREADS
-    return 0;
 }
 
 PyDoc_STRVAR(xpow_mod_doc,
@@ -241,8 +240,7 @@ static PyObject *py_xpow_mod(PyObject *Py_UNUSED(self), PyObject *args)
     work = PyMem_Calloc(GF2_XPOW_WORK_WORDS(m.nwords), sizeof(uint64_t));
     if (!work) { Py_CLEAR(result); PyErr_NoMemory(); goto done; }
 
-    if (xpow_on_path(r, e_buf.buf, (size_t)e_buf.len, &m, psi_buf.buf, nterms, work, path) < 0)
-        Py_CLEAR(result);
+    xpow_on_path(r, e_buf.buf, (size_t)e_buf.len, &m, psi_buf.buf, nterms, work, path);
 
 done:
     PyMem_Free(work);
@@ -470,8 +468,7 @@ static PyObject *py_mt19937_advance_state(PyObject *Py_UNUSED(self), PyObject *a
         if (!g || !gwork || !jwork) { PyErr_NoMemory(); goto done; }
         const kernel_path_t *p = path; /* read with the GIL held */
         const int cached = m.nwords == G_CACHE_WORDS && g_cache_get(power, p, psi_buf.buf, nterms, g);
-        if (!cached && xpow_on_path(g, e, sizeof e, &m, psi_buf.buf, nterms, gwork, p) < 0)
-            goto done;
+        if (!cached) xpow_on_path(g, e, sizeof e, &m, psi_buf.buf, nterms, gwork, p);
         Py_BEGIN_ALLOW_THREADS
         mt_jump(key, g, m.nwords, key, jwork, p->jump);
         Py_END_ALLOW_THREADS
