@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seedstream import _kernel
+from seedstream import _kernel, advance
 from seedstream._jump import xpow_mod_phi
 from seedstream._mt_poly import (
     MT19937_DEGREE,
@@ -306,3 +306,19 @@ def test_table_of_powers_from_threads(path: str) -> None:
     finally:
         _kernel.select_path(before)
     assert got == expected
+
+
+def test_jumps_from_threads_equal_numpys_sequential_output() -> None:
+    # The table of powers is shared by the threads (under a lock) and the cache of the
+    # last 16 powers too (under the GIL): jumps from two states, interleaved over four
+    # threads, each against numpy itself.
+    seeds = (11, 12)
+    steps = [int(v) for v in np.random.default_rng(7).integers(10**4, 3 * 10**5, 16)]
+    sequential = [np.random.MT19937(seed).random_raw(max(steps) + 4) for seed in seeds]
+    starts = [np.random.MT19937(seed) for seed in seeds]
+    cases = [(i % 2, p) for i, p in enumerate(steps)]
+    _kernel.jump_cache(True)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda c: advance(starts[c[0]], c[1]).random_raw(4), cases))
+    for (s, p), out in zip(cases, got, strict=True):
+        np.testing.assert_array_equal(out, sequential[s][p : p + 4])
