@@ -576,25 +576,25 @@ int gf2_powers_init(gf2_powers_t *p, const gf2_modulus_t *m, uint64_t *entries,
     return 0;
 }
 
-/* T[i][d] = x^(d 2^(low + 8 i)) mod phi, made now if it was not before: a power
- * of two as the square of the one a bit below, any other d as the product of its
- * top bit's entry and the rest's. */
+/* T[i][d] = x^(d 2^(low + 8 i)) mod phi, made now if it was not before: an even d
+ * as the square of T[i][d / 2] (a squaring costs half a product), 1 as the square
+ * of the previous window's 128 (x^(2^low) itself a shift), any other odd d as the
+ * product of T[i][d - 1] and T[i][1]. */
 static const uint64_t *pow_entry(gf2_powers_t *p, int i, unsigned d, const gf2_loops_t *loops)
 {
     const size_t nw = (size_t)p->m.nwords;
     uint64_t *e = p->entries + ((size_t)i * 256 + d) * nw;
     if (p->ready[i * 256 + d]) return e;
-    const unsigned top = 1u << (31 - __builtin_clz(d));
-    if (d != top) {
-        const uint64_t *rest = pow_entry(p, i, d ^ top, loops);
-        mul_mod(e, rest, pow_entry(p, i, top, loops), p, loops);
-    } else if (i == 0 && d == 1) {
+    if (d == 1 && i == 0) {
         shift_mod(e, NULL, 1 << p->low, p, loops); /* x^(2^low), 2^low <= n */
+    } else if (d & 1 && d > 1) {
+        const uint64_t *even = pow_entry(p, i, d - 1, loops);
+        mul_mod(e, even, pow_entry(p, i, 1, loops), p, loops);
     } else {
-        const uint64_t *below = d == 1 ? pow_entry(p, i - 1, 1u << (GF2_POW_DIGIT - 1), loops)
-                                       : pow_entry(p, i, d >> 1, loops);
+        const uint64_t *half = d == 1 ? pow_entry(p, i - 1, 1u << (GF2_POW_DIGIT - 1), loops)
+                                      : pow_entry(p, i, d >> 1, loops);
         const powers_work_t w = powers_work(p);
-        memcpy(e, below, nw * 8);
+        memcpy(e, half, nw * 8);
         sqr_mod(e, &p->m, w.t, w.h, w.h, loops);
     }
     p->ready[i * 256 + d] = 1;
