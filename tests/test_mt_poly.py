@@ -322,3 +322,15 @@ def test_jumps_from_threads_equal_numpys_sequential_output() -> None:
         got = list(pool.map(lambda c: advance(starts[c[0]], c[1]).random_raw(4), cases))
     for (s, p), out in zip(cases, got, strict=True):
         np.testing.assert_array_equal(out, sequential[s][p : p + 4])
+
+
+def test_every_kernel_path_name_is_taken_by_the_core() -> None:
+    # SEEDSTREAM_SIMD is read by both compiled modules at import: a name only the
+    # kernel has (avx512vbmi2, avx512clmul) means the core's AVX-512 path.
+    from seedstream import _mtfill
+
+    try:
+        for name in _kernel.available_paths():
+            assert _mtfill.select_path(name) == (name if name in ("portable", "avx2") else "avx512")
+    finally:
+        _mtfill.select_path("best")
