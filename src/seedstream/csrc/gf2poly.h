@@ -103,8 +103,8 @@ void gf2_xpow(uint64_t *r, const unsigned char *e, size_t nbytes, const gf2_modu
 
 /* x^e = x^(e mod 2^low) * prod_i T[i][digit i of e >> low], with T[i][d] =
  * x^(d 2^(low + 8 i)) mod phi, low the largest with 2^low <= n (so that the first
- * factor is a monomial, a shift).  An entry is made when first asked for (a
- * square of the one a bit below, or a product of two made before): a table holds
+ * factor is a monomial, a shift).  An entry is made when first asked for (an
+ * even d as the square of T[i][d / 2], an odd one as a product): a table holds
  * what the exponents so far needed, at most GF2_POW_WINDOWS * 255 entries of
  * nwords words (9.5 MB for MT19937; 4.5 MB for all e < 2^64).  The caller
  * allocates the storage (GF2_POWERS_*_WORDS, zeroed) and serialises the calls. */
