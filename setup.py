@@ -30,6 +30,10 @@ _FUNNEL = (
     "__m512i x = _mm512_loadu_si512(a);"
     "_mm512_storeu_si512(a, _mm512_shldv_epi64(x, x, _mm512_set1_epi64(3)));"
 )
+_CLMUL = (
+    "__m512i x = _mm512_loadu_si512(a);"
+    "_mm512_storeu_si512(a, _mm512_clmulepi64_epi128(x, x, 0x10));"
+)
 PROBES = {
     "SS_HAVE_AVX2": _probe("avx2", ["avx2"], _LOOP),
     # F with BW, DQ and VL: _mtfill's AVX-512 path uses all four (_kernel's only F)
@@ -37,6 +41,10 @@ PROBES = {
         "avx512f,avx512bw,avx512dq,avx512vl", ["avx512f", "avx512bw", "avx512dq", "avx512vl"], _LOOP
     ),
     "SS_HAVE_AVX512VBMI2": _probe("avx512f,avx512vbmi2", ["avx512f", "avx512vbmi2"], _FUNNEL),
+    # VBMI2 with VPCLMULQDQ: the GF(2) multiplication of _kernel's table of powers
+    "SS_HAVE_AVX512CLMUL": _probe(
+        "avx512f,avx512vbmi2,vpclmulqdq", ["avx512f", "avx512vbmi2", "vpclmulqdq"], _CLMUL
+    ),
 }
 
 

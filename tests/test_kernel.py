@@ -24,7 +24,7 @@ import _independent_jump as ij
 from seedstream import _kernel, advance
 from seedstream._mt_poly import MT19937_DEGREE, MT19937_POLY_EXPONENTS
 
-ALL_PATHS = ("portable", "avx2", "avx512", "avx512vbmi2")  # narrowest first
+ALL_PATHS = ("portable", "avx2", "avx512", "avx512vbmi2", "avx512clmul")  # narrowest first
 PATHS = [
     pytest.param(
         name,
@@ -159,8 +159,8 @@ def test_environment_variable_forces_a_path() -> None:
     done = _kernel_in_subprocess("sse9")
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1] == (
-        "ValueError: SEEDSTREAM_SIMD=sse9: unknown path; choose best, portable, avx2, avx512 "
-        "or avx512vbmi2"
+        "ValueError: SEEDSTREAM_SIMD=sse9: unknown path; choose best, portable, avx2, avx512, "
+        "avx512vbmi2 or avx512clmul"
     )
     missing = [name for name in ALL_PATHS if name not in _kernel.available_paths()]
     if missing:

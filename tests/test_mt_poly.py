@@ -8,12 +8,14 @@ shares nothing with the compiled kernel but the polynomial itself.
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seedstream import _kernel, advance
 from seedstream._jump import xpow_mod_phi
 from seedstream._mt_poly import (
     MT19937_DEGREE,
@@ -213,3 +215,122 @@ def test_xpow_mod_phi_period() -> None:
     # exactly 2^19937 - 1: x^(2^19937 - 1) = 1.  Also a check of large exponents.
     assert _xpow(2**MT19937_DEGREE - 1) == 1
     assert _xpow(2**MT19937_DEGREE) == 2
+
+
+# --- x**p mod phi by the table of powers (paths with a carry-less multiply) ---------
+
+TABLE_PATHS = [
+    pytest.param(
+        name,
+        marks=pytest.mark.skipif(
+            name not in _kernel.available_paths(),
+            reason=f"this CPU (or this build) has no {name} path: untested here",
+        ),
+    )
+    for name in ("avx512clmul",)
+]
+
+# Each side of the table's windows (x^(p mod 2^14) a shift, then bytes of p from bit 14
+# up to bit 134) and past its end (square and multiply again).
+_EDGES = sorted(
+    {max(0, 2**k + d) for k in (0, 14, 22, 30, 62, 64, 126, 127, 134) for d in (-1, 0, 1)}
+    | {2**134 - 2**14, 19937 * 2**14, *_RANDOM_EXPONENTS}
+)
+
+
+def _xpow_on(
+    path: str, powers: list[int], degree: int = MT19937_DEGREE, psi: bytes = b""
+) -> list[int]:
+    before = _kernel.current_path()
+    psi = psi or np.array(_PSI, dtype=np.int32).tobytes()
+    _kernel.select_path(path)
+    try:
+        return [
+            int.from_bytes(
+                _kernel.xpow_mod(
+                    p.to_bytes(max(1, (p.bit_length() + 7) // 8), "little"), degree, psi
+                ),
+                "little",
+            )
+            for p in powers
+        ]
+    finally:
+        _kernel.select_path(before)
+
+
+@pytest.mark.parametrize("path", TABLE_PATHS)
+def test_table_of_powers_equals_square_and_multiply(path: str) -> None:
+    # The portable path squares and multiplies (held to Python ints above); the table's
+    # entries are made afresh, in two orders (each entry is made from others on demand).
+    _kernel.jump_cache(True)
+    expected = _xpow_on("portable", _EDGES)
+    assert _xpow_on(path, _EDGES) == expected
+    _kernel.jump_cache(True)
+    assert _xpow_on(path, _EDGES[::-1]) == expected[::-1]
+
+
+@pytest.mark.parametrize("path", TABLE_PATHS)
+def test_table_of_powers_for_another_modulus(path: str) -> None:
+    # x^1279 + x^216 + 1 (a primitive trinomial): 20 words, one block of the
+    # multiplication, and the table set up again for MT19937's phi afterwards.
+    degree, lower = 1279, (216, 0)
+    modulus = (1 << degree) | sum(1 << e for e in lower)
+
+    def reference(p: int) -> int:
+        r = 1
+        for bit in bin(p)[2:]:
+            r = _clmul(r, r)
+            if bit == "1":
+                r <<= 1
+            while r.bit_length() > degree:
+                r ^= modulus << (r.bit_length() - 1 - degree)
+        return r
+
+    powers = [0, 1, 2**11 - 1, 2**11, 2**40 + 12345, 2**100 - 1, 2**129 + 3]
+    psi = np.array(lower, dtype=np.int32).tobytes()
+    assert _xpow_on(path, powers, degree, psi) == [reference(p) for p in powers]
+    assert _xpow_on(path, [2**64 - 1]) == [_xpow_reference(2**64 - 1)]
+
+
+@pytest.mark.parametrize("path", TABLE_PATHS)
+def test_table_of_powers_from_threads(path: str) -> None:
+    # The table is shared and filled on demand; its users take turns.
+    powers = [int(v) for v in np.random.default_rng(5).integers(2**14, 2**64, 24, dtype=np.uint64)]
+    expected = _xpow_on("portable", powers)
+    _kernel.jump_cache(True)
+    before = _kernel.current_path()
+    _kernel.select_path(path)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(_xpow, powers))
+    finally:
+        _kernel.select_path(before)
+    assert got == expected
+
+
+def test_jumps_from_threads_equal_numpys_sequential_output() -> None:
+    # The table of powers is shared by the threads (under a lock) and the cache of the
+    # last 16 powers too (under the GIL): jumps from two states, interleaved over four
+    # threads, each against numpy itself.
+    seeds = (11, 12)
+    steps = [int(v) for v in np.random.default_rng(7).integers(10**4, 3 * 10**5, 16)]
+    sequential = [np.random.MT19937(seed).random_raw(max(steps) + 4) for seed in seeds]
+    starts = [np.random.MT19937(seed) for seed in seeds]
+    cases = [(i % 2, p) for i, p in enumerate(steps)]
+    _kernel.jump_cache(True)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda c: advance(starts[c[0]], c[1]).random_raw(4), cases))
+    for (s, p), out in zip(cases, got, strict=True):
+        np.testing.assert_array_equal(out, sequential[s][p : p + 4])
+
+
+def test_every_kernel_path_name_is_taken_by_the_core() -> None:
+    # SEEDSTREAM_SIMD is read by both compiled modules at import: a name only the
+    # kernel has (avx512vbmi2, avx512clmul) means the core's AVX-512 path.
+    from seedstream import _mtfill
+
+    try:
+        for name in _kernel.available_paths():
+            assert _mtfill.select_path(name) == (name if name in ("portable", "avx2") else "avx512")
+    finally:
+        _mtfill.select_path("best")

@@ -56,8 +56,14 @@ static const kernel_path_t paths[] = {
     {{"avx512vbmi2", ss_runs_avx512vbmi2}, &gf2_loops_avx512vbmi2, &mt_jump_loops_avx512,
      &polar_loops_avx512},
 #endif
+#if SS_HAVE_AVX512CLMUL
+    /* and x**P as a product from a table of powers, multiplied with VPCLMULQDQ */
+    {{"avx512clmul", ss_runs_avx512clmul}, &gf2_loops_avx512clmul, &mt_jump_loops_avx512,
+     &polar_loops_avx512},
+#endif
 };
-static const char *const path_names[] = {"portable", "avx2", "avx512", "avx512vbmi2"};
+static const char *const path_names[] = {"portable", "avx2", "avx512", "avx512vbmi2",
+                                         "avx512clmul"};
 static const ss_path_table_t path_table = SS_PATH_TABLE(paths, path_names);
 
 /* The path in use (set at import).  A caller reads it once per call, with the
@@ -111,11 +117,93 @@ static PyObject *py_available_paths(PyObject *Py_UNUSED(self), PyObject *Py_UNUS
 /* ------------------------------------------------------------------------ */
 /* GF(2) polynomials                                                         */
 
+/* One table of powers (gf2poly.h), for the last modulus it was asked for (MT19937's
+ * in practice), on paths with a carry-less multiply.  Its storage is allocated
+ * on first use (calloc: pages are touched only as entries are made); the lock
+ * serialises its users, which run without the GIL. */
+static struct {
+    gf2_powers_t powers;
+    int ready;                  /* powers set up for the modulus below */
+    int32_t *storage;           /* the modulus's (GF2_MODULUS_STORAGE) */
+    int32_t *given;             /* the lower exponents it was set up with */
+    int nterms, degree;
+    PyThread_type_lock lock;
+} table;
+
+/* The table for this modulus, set up (or emptied and set up again for another
+ * modulus) if need be: the caller holds the GIL and table.lock.  NULL if the table
+ * does not apply to m (not chunked, or over GF2_POWERS_MAX_WORDS words), or its
+ * storage cannot be had: then square and multiply, which needs none of it. */
+#define GF2_POWERS_MAX_WORDS 1024 /* 31 MB of address space for the entries */
+static gf2_powers_t *powers_for(const gf2_modulus_t *m, const int32_t *given, int nterms)
+{
+    if (!m->chunked || m->nwords > GF2_POWERS_MAX_WORDS) return NULL;
+    if (table.ready && table.degree == m->degree && table.nterms == nterms &&
+        !memcmp(table.given, given, sizeof(int32_t) * (size_t)nterms))
+        return &table.powers;
+    const size_t nw = (size_t)m->nwords;
+    PyMem_RawFree(table.powers.entries);
+    PyMem_RawFree(table.powers.ready);
+    PyMem_RawFree(table.powers.work);
+    PyMem_RawFree(table.storage);
+    PyMem_RawFree(table.given);
+    memset(&table.powers, 0, sizeof table.powers);
+    table.storage = table.given = NULL;
+    table.ready = 0;
+    uint64_t *entries = PyMem_RawCalloc(GF2_POWERS_ENTRY_WORDS(nw), sizeof(uint64_t));
+    unsigned char *ready = PyMem_RawCalloc((size_t)GF2_POW_WINDOWS * 256, 1);
+    uint64_t *work = PyMem_RawCalloc(GF2_POWERS_WORK_WORDS(nw), sizeof(uint64_t));
+    table.storage = PyMem_RawMalloc(sizeof(int32_t) * GF2_MODULUS_STORAGE(nterms));
+    table.given = PyMem_RawMalloc(sizeof(int32_t) * (size_t)(nterms ? nterms : 1));
+    gf2_modulus_t own;
+    if (!entries || !ready || !work || !table.storage || !table.given ||
+        gf2_modulus_init(&own, m->degree, given, nterms, table.storage) < 0 ||
+        gf2_powers_init(&table.powers, &own, entries, ready, work) < 0) {
+        PyMem_RawFree(entries);
+        PyMem_RawFree(ready);
+        PyMem_RawFree(work);
+        memset(&table.powers, 0, sizeof table.powers);
+        return NULL;
+    }
+    memcpy(table.given, given, sizeof(int32_t) * (size_t)nterms);
+    table.nterms = nterms;
+    table.degree = m->degree;
+    table.ready = 1;
+    return &table.powers;
+}
+
+/* r = x**e mod m on path p: by the table where it applies, else square and multiply.
+ * Called with the GIL held; releases it for the arithmetic. */
+static void xpow_on_path(uint64_t *r, const unsigned char *e, size_t nbytes,
+                         const gf2_modulus_t *m, const int32_t *given, int nterms,
+                         uint64_t *work, const kernel_path_t *p)
+{
+    if (p->gf2->mul) {
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(table.lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+        gf2_powers_t *powers = powers_for(m, given, nterms);
+        int done = -1;
+        if (powers) {
+            Py_BEGIN_ALLOW_THREADS
+            done = gf2_xpow_powers(r, e, nbytes, powers, p->gf2);
+            Py_END_ALLOW_THREADS
+        }
+        PyThread_release_lock(table.lock);
+        if (done == 0) return;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    gf2_xpow(r, e, nbytes, m, work, p->gf2);
+    Py_END_ALLOW_THREADS
+}
+
 PyDoc_STRVAR(xpow_mod_doc,
 "xpow_mod(exponent, degree, psi) -> bytes\n\n"
 "x**exponent mod (x**degree + sum(x**k for k in psi)) over GF(2).\n"
 "exponent: little-endian bytes; psi: int32 buffer of the lower exponents.\n"
-"Returns ceil(degree / 64) little-endian 64-bit words.");
+"Returns ceil(degree / 64) little-endian 64-bit words.  On a path with a\n"
+"carry-less multiply (avx512clmul) by the table of powers of the last modulus\n"
+"asked for (set up again for another), else by square and multiply.");
 
 static PyObject *py_xpow_mod(PyObject *Py_UNUSED(self), PyObject *args)
 {
@@ -152,10 +240,7 @@ static PyObject *py_xpow_mod(PyObject *Py_UNUSED(self), PyObject *args)
     work = PyMem_Calloc(GF2_XPOW_WORK_WORDS(m.nwords), sizeof(uint64_t));
     if (!work) { Py_CLEAR(result); PyErr_NoMemory(); goto done; }
 
-    const gf2_loops_t *loops = path->gf2; /* read with the GIL held */
-    Py_BEGIN_ALLOW_THREADS
-    gf2_xpow(r, e_buf.buf, (size_t)e_buf.len, &m, work, loops);
-    Py_END_ALLOW_THREADS
+    xpow_on_path(r, e_buf.buf, (size_t)e_buf.len, &m, psi_buf.buf, nterms, work, path);
 
 done:
     PyMem_Free(work);
@@ -297,7 +382,8 @@ PyDoc_STRVAR(jump_cache_doc,
 "jump_cache(clear=False) -> (hits, misses)\n\n"
 "Counts of mt19937_advance_state's lookups of x**P mod phi among the last 16 it\n"
 "made (per kernel path and modulus) since import; with `clear` true the cache\n"
-"is emptied (the counts are kept).");
+"is emptied (the counts are kept), and so is the table of powers (its entries\n"
+"are made again, on the path then in use).");
 
 static PyObject *py_jump_cache(PyObject *Py_UNUSED(self), PyObject *args)
 {
@@ -306,6 +392,12 @@ static PyObject *py_jump_cache(PyObject *Py_UNUSED(self), PyObject *args)
     if (clear) {
         for (int i = 0; i < G_CACHE_SIZE; i++) g_cache[i].used = 0;
         g_cache_next = 0;
+        /* and the table of powers: its entries are made again on the path in use */
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(table.lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+        if (table.ready) memset(table.powers.ready, 0, (size_t)GF2_POW_WINDOWS * 256);
+        PyThread_release_lock(table.lock);
     }
     return Py_BuildValue("(LL)", g_cache_hits, g_cache_misses);
 }
@@ -376,8 +468,8 @@ static PyObject *py_mt19937_advance_state(PyObject *Py_UNUSED(self), PyObject *a
         if (!g || !gwork || !jwork) { PyErr_NoMemory(); goto done; }
         const kernel_path_t *p = path; /* read with the GIL held */
         const int cached = m.nwords == G_CACHE_WORDS && g_cache_get(power, p, psi_buf.buf, nterms, g);
+        if (!cached) xpow_on_path(g, e, sizeof e, &m, psi_buf.buf, nterms, gwork, p);
         Py_BEGIN_ALLOW_THREADS
-        if (!cached) gf2_xpow(g, e, sizeof e, &m, gwork, p->gf2);
         mt_jump(key, g, m.nwords, key, jwork, p->jump);
         Py_END_ALLOW_THREADS
         if (!cached && m.nwords == G_CACHE_WORDS) g_cache_put(power, p, psi_buf.buf, nterms, g);
@@ -576,6 +668,7 @@ static struct PyModuleDef kernel_module = {
 PyMODINIT_FUNC PyInit__kernel(void)
 {
     gf2_init();
+    if (!table.lock && !(table.lock = PyThread_allocate_lock())) return PyErr_NoMemory();
     PyObject *module = PyModule_Create(&kernel_module);
     if (!module) return NULL;
     const char *forced = getenv("SEEDSTREAM_SIMD");

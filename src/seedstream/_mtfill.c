@@ -499,24 +499,41 @@ static const char *const mf_path_names[] = {"portable", "avx2", "avx512"};
 static const ss_path_table_t mf_table = SS_PATH_TABLE(mf_paths, mf_path_names);
 static const mf_path_t *mf_path = &mf_paths[0];
 
-/* 'avx512vbmi2' is a name seedstream._kernel knows; this file has no VBMI2
- * variant, so on a CPU with VBMI2 it means the AVX-512 path. */
-static int set_path(const char *name, const char *what)
+/* 'avx512vbmi2' and 'avx512clmul' are names seedstream._kernel knows; this file has
+ * no such variants, so on a CPU with their instructions they mean the AVX-512 path.
+ * 1 if this CPU runs the one named, 0 if not, -1 if this build does not have it. */
+static int runs_kernel_path(const char *name)
 {
     if (strcmp(name, "avx512vbmi2") == 0) {
 #if SS_HAVE_AVX512VBMI2
-        if (!ss_runs_avx512vbmi2() || !ss_runs_avx512bwdqvl()) {
+        return ss_runs_avx512vbmi2() && ss_runs_avx512bwdqvl();
+#else
+        return -1;
+#endif
+    }
+#if SS_HAVE_AVX512CLMUL
+    return ss_runs_avx512clmul() && ss_runs_avx512bwdqvl();
+#else
+    return -1;
+#endif
+}
+
+static int set_path(const char *name, const char *what)
+{
+    if (strcmp(name, "avx512vbmi2") == 0 || strcmp(name, "avx512clmul") == 0) {
+        const int runs = runs_kernel_path(name);
+        if (runs < 0) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s%s: this build of seedstream has no such path (its compiler could "
+                         "not make it); rebuild with a newer compiler or choose another",
+                         what, name);
+            return -1;
+        }
+        if (!runs) {
             ss_cannot_run(&mf_table, name, what);
             return -1;
         }
         name = "avx512";
-#else
-        PyErr_Format(PyExc_ValueError,
-                     "%s%s: this build of seedstream has no such path (its compiler could "
-                     "not make it); rebuild with a newer compiler or choose another",
-                     what, name);
-        return -1;
-#endif
     }
     const mf_path_t *p = ss_find_path(&mf_table, name, what);
     if (!p) return -1;
@@ -932,8 +949,8 @@ static PyObject *py_exponential_finish(PyObject *self, PyObject *args, PyObject 
 PyDoc_STRVAR(select_path_doc,
 "select_path(name) -> str\n\n"
 "Choose the code path: 'best' (the widest this CPU runs), 'portable', 'avx2'\n"
-"or 'avx512' ('avx512vbmi2' is accepted, as in seedstream._kernel, and means\n"
-"'avx512' here).  Returns the name of the path now in use.  Every path gives\n"
+"or 'avx512' ('avx512vbmi2' and 'avx512clmul' are accepted, as in\n"
+"seedstream._kernel, and mean 'avx512' here).  Returns the name of the path now in use.  Every path gives\n"
 "the same bits; the choice is for tests and benchmarks.  At import the path\n"
 "is 'best', or the one named by the environment variable SEEDSTREAM_SIMD.");
 

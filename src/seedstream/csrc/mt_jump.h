@@ -11,6 +11,11 @@
  * tabulated once, and Horner's rule acc = F^8 acc + T[g_a] runs over the
  * bytes from the top, F^8 being eight steps of the recurrence on acc itself.
  * About 2500 state XORs instead of one per set bit of g (about 10000).
+ * The steps are taken MT_JUMP_GROUP at a time: acc = F^32 acc + F^24 T[g_a] +
+ * F^16 T[g_(a-1)] + F^8 T[g_(a-2)] + T[g_(a-3)], where F^(8m) T[b] is T[b]'s
+ * window moved 8m words along its own sequence, so the table keeps each T[b]
+ * with the 24 words that follow it: one pass over acc (five loads, one store a
+ * vector) for four bytes of g, where the stores of four passes bounded it.
  * Plain C: no Python, no allocation.
  *
  * Reference: H. Haramoto, M. Matsumoto, T. Nishimura, F. Panneton, P. L'Ecuyer,
@@ -25,10 +30,23 @@
 #include "mt19937.h"
 #include "simd_paths.h"
 
-/* The jump's hot loop as one path builds it. */
+/* Bits of g per Horner step (a byte), the table's size, steps a pass. */
+#define MT_JUMP_DIGIT 8
+#define MT_JUMP_TABLE (1 << MT_JUMP_DIGIT)
+#define MT_JUMP_GROUP 4
+/* Words of a table entry: a window and the words that follow it. */
+#define MT_JUMP_ENTRY (MT_N + MT_JUMP_DIGIT * (MT_JUMP_GROUP - 1))
+/* Words of the sequence one pass makes. */
+#define MT_JUMP_STRIDE (MT_JUMP_DIGIT * MT_JUMP_GROUP)
+
+/* The jump's hot loops as one path builds them. */
 typedef struct {
-    /* acc[0..624) ^= x[0..624) */
-    void (*xor_window)(uint32_t *restrict acc, const uint32_t *restrict x);
+    /* acc[0..624) ^= t[0][0..624) ^ ... ^ t[MT_JUMP_GROUP - 1][0..624) */
+    void (*xor_group)(uint32_t *restrict acc, const uint32_t *const *t);
+    /* out[0..n) = a[0..n) ^ b[0..n) */
+    void (*xor_into)(uint32_t *restrict out, const uint32_t *a, const uint32_t *b, int n);
+    /* x[i + 624] from the recurrence for i in [from, from + MT_JUMP_STRIDE) */
+    void (*extend)(uint32_t *x, int from);
 } mt_jump_loops_t;
 
 extern const mt_jump_loops_t mt_jump_loops_portable;
@@ -39,13 +57,10 @@ extern const mt_jump_loops_t mt_jump_loops_avx2;
 extern const mt_jump_loops_t mt_jump_loops_avx512;
 #endif
 
-/* Bits of g per Horner step (a byte), and the table's size. */
-#define MT_JUMP_DIGIT 8
-#define MT_JUMP_TABLE (1 << MT_JUMP_DIGIT)
-
 /* Words of work space mt_jump needs: the table, then Horner's accumulator with
- * the 19937 words it moves through (and the digit's worth of slack). */
-#define MT_JUMP_WORK_WORDS (MT_JUMP_TABLE * MT_N + MT_DEGREE + MT_N + 2 * MT_JUMP_DIGIT)
+ * the sequence it moves through (a pass's worth of slack at each end). */
+#define MT_JUMP_WORK_WORDS                                                                      \
+    (MT_JUMP_TABLE * MT_JUMP_ENTRY + MT_DEGREE + MT_N + 4 * MT_JUMP_STRIDE + 16)
 
 /* acc[0..624) = g(F) key: key is a window (the state with pos = 624), g has gw
  * little-endian 64-bit words (terms of degree >= 19937 are ignored).  The

@@ -11,8 +11,8 @@
  *
  * What this header gives:
  *
- *   SS_HAVE_AVX2, SS_HAVE_AVX512, SS_HAVE_AVX512VBMI2
- *       1 if this build has that path.  setup.py compiles a probe for each (the
+ *   SS_HAVE_AVX2, SS_HAVE_AVX512, SS_HAVE_AVX512VBMI2, SS_HAVE_AVX512CLMUL
+ *       1 if this build has that path (the last: VBMI2 with VPCLMULQDQ).  setup.py compiles a probe for each (the
  *       target attribute, its intrinsics, the run-time CPU check) and passes
  *       -DSS_HAVE_...=1 or 0; left undefined they are 0.  -DSS_NO_AVX512 (e.g. in
  *       CFLAGS) turns the AVX-512 ones off and -DSS_NO_SIMD all three, to check
@@ -56,6 +56,10 @@
 #if !SS_HAVE_AVX512 || !defined(SS_HAVE_AVX512VBMI2) /* it is AVX-512 with more */
 #undef SS_HAVE_AVX512VBMI2
 #define SS_HAVE_AVX512VBMI2 0
+#endif
+#if !SS_HAVE_AVX512VBMI2 || !defined(SS_HAVE_AVX512CLMUL) /* VBMI2 with more */
+#undef SS_HAVE_AVX512CLMUL
+#define SS_HAVE_AVX512CLMUL 0
 #endif
 
 #if SS_HAVE_AVX2 || SS_HAVE_AVX512
@@ -115,6 +119,14 @@ static inline int ss_runs_avx512vbmi2(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vbmi2");
+}
+#endif
+
+#if SS_HAVE_AVX512CLMUL
+static inline int ss_runs_avx512clmul(void)
+{
+    __builtin_cpu_init();
+    return ss_runs_avx512vbmi2() && __builtin_cpu_supports("vpclmulqdq");
 }
 #endif
 
