@@ -383,6 +383,15 @@ def test_show_uniform_float32_and_python(capsys: pytest.CaptureFixture[str]) -> 
     assert code == 0 and _shown(out)[4] == repr([r.uniform(-2, 5) for _ in range(5)][4])
 
 
+def test_show_json_integers_are_exact(capsys: pytest.CaptureFixture[str]) -> None:
+    """Integers beyond 2**53 are printed whole, not through a float."""
+    argv = ["show", "--stream", "pcg64", "--method", "integers", "--high", 2**63 - 1]
+    code, out, _ = run(capsys, *argv, "--dtype", "int64", "--at", 0, 2, "--json")
+    expected = np.random.default_rng(0).integers(0, 2**63 - 1, 3)
+    assert code == 0
+    assert [v["value"] for v in json.loads(out)["values"]] == [int(expected[0]), int(expected[2])]
+
+
 def test_show_library_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "show", "--seed", "2**40", "--at", 0)
     assert code == 1 and out == ""
@@ -390,6 +399,10 @@ def test_show_library_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
     code, out, err = run(capsys, "show", "--method", "poisson", "--param", "lam=-1", "--at", 5)
     assert code == 1 and out == ""
     one_error_line(err, "lam < 0")  # numpy's own message
+    argv = ["show", "--method", "choice", "--param", "a=5", "--param", "replace=false"]
+    code, out, err = run(capsys, *argv, "--at", 5)
+    assert code == 1 and out == ""
+    one_error_line(err, "replace=False")
 
 
 # --- plan ---------------------------------------------------------------------------------
@@ -646,6 +659,9 @@ def test_closed_stdout_is_not_an_error(npy_output: Path) -> None:
     assert proc.returncode == 1 and proc.stderr == ""
 
 
+_P = "p=[0.25, 0.5, 0.25]"  # choice's probabilities, as a --param
+
+
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
@@ -690,6 +706,14 @@ def test_closed_stdout_is_not_an_error(npy_output: Path) -> None:
         (
             ["--method", "binomial", "--param", "n=20", "--param", "p=0.25"],
             lambda n: np.random.RandomState(3).binomial(20, 0.25, n),
+        ),
+        (  # choice: numpy's index draw, or with p its uniforms in the CDF
+            ["--method", "choice", "--param", "a=1000"],
+            lambda n: np.random.RandomState(3).choice(1000, n),
+        ),
+        (
+            ["--stream", "pcg64", "--method", "choice", "--param", "a=3", "--param", _P],
+            lambda n: np.random.default_rng(3).choice(3, n, p=json.loads(_P[2:])),
         ),
         (  # built on RandomState's cached Gaussian
             ["--method", "gamma", "--param", "shape=3", "--param", "scale=0.5"],
@@ -738,6 +762,7 @@ def test_generate_and_verify_other_distributions(
         (["show", "--at", "0", "--method", "poisson", "--param", "lam=x"], "not a number"),
         (["show", "--at", "0", "--method", "uniform", "--param", "lam=3"], "--param goes"),
         (["show", "--at", "0", "--method", "gamma"], "--param shape="),
+        (["show", "--at", "0", "--method", "choice", "--param", "p=[1,x]"], "JSON list"),
         (["show", "--at", "0", "--method", "integers"], "not available"),
         (
             ["show", "--at", "0", "--stream", "pcg64", "--method", "normal", "--dtype", "float32"],

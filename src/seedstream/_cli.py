@@ -67,12 +67,14 @@ _GENERATORS: dict[str, type[np.random.BitGenerator]] = {
 STREAMS = ("legacy", "python", *_GENERATORS)
 _APIS = {"legacy": "RandomState", "python": "PythonRandom", "generator": "Generator"}
 METHODS = {  # the methods with start= and store=, per kind of stateful object (the table's)
-    kind: tuple(r.name for r in methods(api) if r.storable and not r.shape_args)
+    kind: tuple(
+        r.name for r in methods(api) if (r.storable or r.kind == "choice") and not r.shape_args
+    )
     for kind, api in _APIS.items()
 }
 # Methods whose parameters come as --param NAME=VALUE (numpy's own names).
 _PARAM_METHODS = {
-    kind: tuple(r.name for r in methods(api, "counted", "counted_gauss"))
+    kind: tuple(r.name for r in methods(api, "counted", "counted_gauss", "choice"))
     for kind, api in _APIS.items()
 }
 _INTEGER_METHODS = tuple(
@@ -262,7 +264,8 @@ def _stream_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a parameter of the other methods, by numpy's name: --method poisson --param lam=3",
+        help="a parameter of the other methods, by numpy's name: --method poisson --param lam=3, "
+        "--method choice --param a=10 --param p=[0.5,0.5]",
     )
     group.add_argument(
         "--dtype",
@@ -469,13 +472,29 @@ def _params(args: argparse.Namespace, kind: str, method: str) -> dict[str, Any]:
         if name in params:
             raise UsageError(f"--param {name}= is given twice; give each parameter once")
         try:
-            params[name] = int(value) if re.fullmatch(r"[+-]?\d+", value) else float(value)
+            params[name] = _param_value(value)
         except ValueError:
-            raise UsageError(f"--param {text!r}: not a number") from None
+            raise UsageError(
+                f"--param {text!r}: not a number, true/false or a JSON list of numbers"
+            ) from None
     missing = [n for n, p in names.items() if p.default is p.empty and n not in params]
     if missing:
         raise UsageError(f"--method {method} needs --param {'=..., --param '.join(missing)}=...")
     return params
+
+
+def _param_value(text: str) -> Any:
+    """A --param value: an int, a float, true/false, or a JSON list of numbers (choice's p)."""
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    if text in ("true", "false"):
+        return text == "true"
+    if text.startswith("["):
+        values = json.loads(text)  # a JSONDecodeError is a ValueError
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            raise ValueError(text)
+        return values
+    return float(text)
 
 
 def _bound(flag: str, text: str | None, integer: bool, default: float = 0) -> Any:
@@ -664,7 +683,9 @@ def run_show(args: argparse.Namespace) -> int:
                 "method": _method(args)[1],
                 "dtype": args.dtype,
                 "values": [
-                    {"position": k, "value": float(v)} for k, v in zip(args.at, values, strict=True)
+                    # .item(): a Python int (exact beyond 2**53), float, bool or str
+                    {"position": k, "value": v.item() if hasattr(v, "item") else v}
+                    for k, v in zip(args.at, values, strict=True)
                 ],
             }
         )
@@ -761,6 +782,16 @@ def _verify_text(report: VerifyReport) -> str:
     return "\n".join(lines)
 
 
+def _picked(draw: Any) -> str:
+    """How a ``choice`` output maps its draw's values (empty for any other draw)."""
+    pick = draw.pick
+    if pick is None:
+        return ""
+    what = "uniforms found in p's CDF" if pick.cdf is not None else "indices"
+    into = "" if pick.population is None else f", then elements of a ({pick.dtype})"
+    return f": choice's {what}{into}"
+
+
 def _info_text(info: OutputInfo) -> str:
     request = info.request
     draw = request.draw
@@ -778,7 +809,7 @@ def _info_text(info: OutputInfo) -> str:
         ("path", f"{info.path} ({info.kind})"),
         ("stream", request.stream.bit_generator),
         ("seed", json.dumps(request.stream.seed)),
-        ("draw", f"{draw.api}.{draw.method}({params}) {draw.dtype}"),
+        ("draw", f"{draw.api}.{draw.method}({params}) {draw.dtype}{_picked(draw)}"),
         ("first value", f"{request.first:,d}"),
         ("shape", f"{_shape(request.shape)} {request.dtype.name}, {_human(request.nbytes)}"),
         ("chunks", f"{_shape(request.chunk_shape)}: {len(info.done)} of {request.nchunks} done"),
