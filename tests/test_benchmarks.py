@@ -93,6 +93,20 @@ def test_bench_lazy_tiny(
     assert "seedstream / dask peer time" in capsys.readouterr().out
 
 
+def test_bench_methods_tiny(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every case of bench_methods runs (in this process) and makes numpy's values."""
+    module = load("bench_methods")
+    lazy = sys.modules["bench_lazy"]  # bench_methods runs its cases through bench_lazy's
+    monkeypatch.setattr(lazy, "subprocess", SimpleNamespace(run=run_here))
+    results = module.main(n=3000, repeats=1)
+    assert not [r for r in results if "error" in r]
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines if line.split(" ")[0] in module.CASES]
+    assert len(rows) == len(module.CASES) and all(row.endswith("True") for row in rows)
+
+
 def test_bench_lazy_repeats_interleaved_and_records_its_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
