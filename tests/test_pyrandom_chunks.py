@@ -204,3 +204,15 @@ def test_kernel_transform_is_cpythons_method(name: str, args: tuple[Any, ...]) -
         expected = [method(*args) for _ in range(u.size)]
         got = _pyvalues._apply(draw, u)
     assert got.tobytes() == np.array(expected).tobytes()
+
+
+def test_cli_writes_a_python_method(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from seedstream._cli import main
+
+    path = tmp_path / "bits.npy"
+    argv = ["generate", str(path), "--n", "3000", "--chunks", "1000", "--start", "7"]
+    argv += ["--seed", "3", "--stream", "python", "--method", "getrandbits", "--param", "k=40"]
+    assert main(argv) == 0, capsys.readouterr().err
+    r = random.Random(3)
+    expected = [r.getrandbits(40) for _ in range(3007)][7:]
+    assert np.array_equal(np.load(path), np.array(expected, dtype=np.int64))
