@@ -79,7 +79,8 @@ COMPILE_ARGS = ["-O3", "-std=c11", "-ffp-contract=off", "-Wall", "-Wextra"]
 # The kernel: bindings in _kernel.c, one concern a file in csrc/ (see _kernel.c).  Listing
 # the headers as depends rebuilds it when one changes; MANIFEST.in also ships them in the sdist.
 CSRC = Path("src/seedstream/csrc")
-KERNEL_CONCERNS = ["gf2poly", "mt_jump", "polar_scan", "counting"]  # each a .c and a .h
+# each a .c and a .h
+KERNEL_CONCERNS = ["gf2poly", "mt_jump", "polar_scan", "counting", "cpython_random"]
 KERNEL_HEADERS = [f"{c}.h" for c in KERNEL_CONCERNS] + [
     "simd_paths.h",
     "mt19937.h",

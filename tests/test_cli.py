@@ -90,8 +90,8 @@ def test_bad_size_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path:
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        # CPython's methods beyond random and uniform: the python stream's list, and the way
-        (["show", "--at", "0", "--stream", "python", "--method", "gauss"], "random, uniform ("),
+        # CPython's methods of variable consumption: the python stream's list, and the way
+        (["show", "--at", "0", "--stream", "python", "--method", "normalvariate"], "getrandbits ("),
         (["show", "--at", "0", "--low", "1"], "--low and --high"),
         (["show", "--at", "0", "--dtype", "float32"], "float32"),
         (["show", "--at", "0", "--stream", "sfc64"], "invalid choice"),

@@ -49,6 +49,7 @@ import numpy as np
 
 import seedstream
 from seedstream._locate import core_path
+from seedstream._methods import method as table_row
 from seedstream._methods import methods
 from seedstream._output import OutputInfo, VerifyReport, inspect_output, is_url, verify_output
 from seedstream._output import human as _human
@@ -72,9 +73,9 @@ METHODS = {  # the methods with start= and store=, per kind of stateful object (
     )
     for kind, api in _APIS.items()
 }
-# Methods whose parameters come as --param NAME=VALUE (numpy's own names).
+# Methods whose parameters come as --param NAME=VALUE (numpy's own names; CPython's for python).
 _PARAM_METHODS = {
-    kind: tuple(r.name for r in methods(api, "counted", "counted_gauss", "choice"))
+    kind: tuple(r.name for r in methods(api, "counted", "counted_gauss", "choice", "python"))
     for kind, api in _APIS.items()
 }
 _INTEGER_METHODS = tuple(
@@ -247,8 +248,8 @@ def _stream_options(parser: argparse.ArgumentParser) -> None:
         "--method",
         # CPython's other methods too, so that they get the message naming what to use
         choices=sorted({m for methods in METHODS.values() for m in methods} | {*_PYTHON_METHODS}),
-        help="default: random_sample for legacy, random otherwise; python writes random "
-        "and uniform (its other methods: in Python, with size=)",
+        help="default: random_sample for legacy, random otherwise; python writes random, "
+        "uniform and CPython's methods of fixed consumption (the others: in Python, with size=)",
     )
     group.add_argument(
         "--low", help="uniform's low (default 0.0); randint's / integers' low (an integer)"
@@ -453,11 +454,10 @@ def _method(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def _params(args: argparse.Namespace, kind: str, method: str) -> dict[str, Any]:
-    """--param NAME=VALUE options, checked against numpy's own signature of `method`."""
-    base = np.random.RandomState if kind == "legacy" else np.random.Generator
+    """--param NAME=VALUE options, checked against numpy's (or CPython's) signature of `method`."""
     names = {
         name: p
-        for name, p in inspect.signature(getattr(base, method)).parameters.items()
+        for name, p in inspect.signature(table_row(_APIS[kind], method).numpy).parameters.items()
         if name not in ("self", "size", "dtype", "out")
     }
     params: dict[str, Any] = {}
@@ -533,6 +533,11 @@ def _call(args: argparse.Namespace, size: int, start: int, **output: Any) -> Any
         if method == "randint":
             return obj.randint(low, high, size, dtype, start=start, **output)
         return obj.integers(low, high, size, dtype, args.endpoint, start=start, **output)
+    if method in _PARAM_METHODS[kind] and kind == "python":  # CPython's, some positional only
+        row = inspect.signature(table_row("PythonRandom", method).numpy).parameters
+        given = _params(args, kind, method)
+        values = [given.get(n, p.default) for n, p in row.items() if n != "self"]
+        return getattr(obj, method)(*values, size=size, start=start, **output)
     if method in _PARAM_METHODS[kind]:
         extra = {"dtype": np.dtype(args.dtype)} if args.dtype and method in _FLOAT32_METHODS else {}
         params = _params(args, kind, method)

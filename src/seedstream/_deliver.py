@@ -173,7 +173,7 @@ def advance_past(
     track: _position.Track = owner._track
     use = draw.consumption(here)
     if use.units_per_value is not None:
-        units = use.units_per_value * values
+        units = draw.units_for(values, use)
     else:
         assert locator is not None
         locator.prepare(values)

@@ -182,9 +182,31 @@ class Draw:
             if rate is None:  # e.g. standard_gamma(0): numpy returns at once
                 return Consumption(64, 0)
             return Consumption(64, loop=Loop("numpy_gauss", 64, rate))
+        if kind == "python" and self.method == "getrandbits":  # ceil(k / 32) words a value
+            return Consumption(32, -(-int(self.param["k"]) // 32))
         if self.dtype == "float32":
             return Consumption(32, 1)
-        return Consumption(64, 1)
+        return Consumption(64, 1)  # CPython's gauss: on average (see units_for)
+
+    def units_for(self, values: int, use: Consumption) -> int:
+        """Units that values ``0 .. values - 1`` take, for fixed consumption `use` (this draw's).
+
+        ``units_per_value * values``; but CPython's ``gauss`` makes its values in
+        pairs from two doubles and caches the second, so a value is one unit on
+        average: an odd number of them takes one unit more, and a ``cached_gauss``
+        at the start is value 0 and takes none.
+
+        Examples
+        --------
+        >>> d = Draw("PythonRandom", "gauss", (("cached_gauss", 0.5),))
+        >>> [d.units_for(n, Consumption(64, 1)) for n in range(5)]
+        [0, 0, 2, 2, 4]
+        """
+        assert use.units_per_value is not None
+        if self.row.kind == "python" and self.method == "gauss":
+            fresh = max(0, values - ("cached_gauss" in self.param))
+            return fresh + fresh % 2
+        return use.units_per_value * values
 
     def _integer_consumption(self, stream: Stream) -> Consumption:
         p = self.param

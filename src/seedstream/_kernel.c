@@ -10,6 +10,8 @@
  *   polar_scan.c  accepted attempts of numpy's legacy polar      polar_scan, mt19937_polar_scan,
  *                 method, over raw words or an MT19937 state     mt19937_polar_flags
  *   counting.c    a bit generator that counts numpy's draws      counting_capsule, counted
+ *   cpython_random.c  CPython's random.Random formulas after      cpython_random
+ *                 random(), with libm's math as CPython calls it
  *   simd_paths.h  the hot loops' builds per instruction set      select_path, current_path,
  *                 and choosing one                               available_paths
  *
@@ -25,6 +27,7 @@
 
 #include "csrc/simd_paths.h" /* after Python.h: with its path-table helpers */
 #include "csrc/counting.h"
+#include "csrc/cpython_random.h"
 #include "csrc/gf2poly.h"
 #include "csrc/mt_jump.h"
 #include "csrc/polar_scan.h"
@@ -639,6 +642,43 @@ static PyObject *py_counted(PyObject *Py_UNUSED(self), PyObject *args)
 }
 
 /* ------------------------------------------------------------------------ */
+/* CPython's random.Random formulas after random()                          */
+
+PyDoc_STRVAR(cpython_random_doc,
+"cpython_random(formula, u, out, p0, p1, p2, p3, p4) -> (index, code, errno)\n\n"
+"out[i] from random()'s doubles u[i] by CPython's formula `formula` (see\n"
+"csrc/cpython_random.h), with the parameters p0..p4; u and out are float64\n"
+"buffers of the same length (out may be u).  Returns (len(u), 0, 0), or where\n"
+"CPython would raise: the index, the code (1 ZeroDivisionError from **, 2 an\n"
+"errno from ** (ERANGE: OverflowError), 3 math domain error, 4 a complex\n"
+"power) and errno.");
+
+static PyObject *py_cpython_random(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    int formula;
+    Py_buffer u_buf, out_buf;
+    double p[5];
+    if (!PyArg_ParseTuple(args, "iy*w*ddddd", &formula, &u_buf, &out_buf, &p[0], &p[1], &p[2],
+                          &p[3], &p[4]))
+        return NULL;
+    if (u_buf.len != out_buf.len || u_buf.len % 8 ||
+        (formula == CPY_GAUSS && u_buf.len % 16)) {
+        PyBuffer_Release(&u_buf);
+        PyBuffer_Release(&out_buf);
+        PyErr_SetString(PyExc_ValueError,
+                        "u and out must be float64 buffers of one length (even for gauss)");
+        return NULL;
+    }
+    cpy_error_t err;
+    Py_BEGIN_ALLOW_THREADS
+    cpython_random_apply(formula, u_buf.buf, out_buf.buf, (size_t)(u_buf.len / 8), p, &err);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&u_buf);
+    PyBuffer_Release(&out_buf);
+    return Py_BuildValue("nii", (Py_ssize_t)err.index, err.code, err.errnum);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The module                                                                */
 
 static PyMethodDef kernel_methods[] = {
@@ -647,6 +687,7 @@ static PyMethodDef kernel_methods[] = {
     {"mt19937_polar_flags", py_mt19937_polar_flags, METH_VARARGS, mt19937_polar_flags_doc},
     {"counting_capsule", py_counting_capsule, METH_VARARGS, counting_capsule_doc},
     {"counted", py_counted, METH_VARARGS, counted_doc},
+    {"cpython_random", py_cpython_random, METH_VARARGS, cpython_random_doc},
     {"select_path", py_select_path, METH_VARARGS, select_path_doc},
     {"current_path", py_current_path, METH_NOARGS, current_path_doc},
     {"available_paths", py_available_paths, METH_NOARGS, available_paths_doc},
@@ -661,7 +702,8 @@ static PyMethodDef kernel_methods[] = {
 static struct PyModuleDef kernel_module = {
     PyModuleDef_HEAD_INIT, "_kernel",
     "GF(2) polynomial powers, the MT19937 jump, the legacy polar method's acceptance\n"
-    "count and a counting bit generator, compiled per instruction set (see _kernel.c).",
+    "count, a counting bit generator and CPython's random formulas, compiled per\n"
+    "instruction set (see _kernel.c).",
     -1, kernel_methods, NULL, NULL, NULL, NULL,
 };
 

@@ -1,6 +1,6 @@
 """Locate, then generate: any run of a draw's values, made by numpy from the exact position.
 
-Pure: numpy and seedstream's draw, variable, fill, jump, unit and stream modules.
+Pure: numpy and seedstream's draw, variable, fill, jump, unit, stream and pyvalues modules.
 
 A fixed draw's value ``i`` starts at unit ``i * units_per_value``:
 :func:`generate` places a bit generator there and lets :func:`values_from`
@@ -25,6 +25,7 @@ import numpy as np
 import seedstream._fill as _fill
 import seedstream._fill_ints as _fill_ints
 import seedstream._fill_normals as _fill_normals
+import seedstream._pyvalues as _pyvalues
 import seedstream._variable as _variable
 from seedstream._draw import Consumption, Draw, cached_gauss, gauss_bits, set_cached_gauss
 from seedstream._errors import SelfCheckError
@@ -57,8 +58,11 @@ def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -
     """``count`` values of `draw` as numpy's own method makes them from `bit_generator`'s state.
 
     Uniforms on MT19937 come from the vectorized core (:mod:`seedstream._fill`),
-    everything else from :func:`call` (numpy's method, or the core's).
+    CPython's methods from :mod:`seedstream._pyvalues`, everything else from
+    :func:`call` (numpy's method, or the core's).
     """
+    if draw.row.kind == "python":
+        return _pyvalues.values_from(draw, bit_generator, count)
     if draw.row.kind == "uniform":
         p = draw.param
         out = _fill.uniforms(
@@ -133,6 +137,8 @@ def generate(stream: Stream, draw: Draw, first: int, count: int) -> np.ndarray:
     >>> bool((x == np.random.RandomState(0).random_sample(8)[5:]).all())
     True
     """
+    if draw.row.kind == "python":  # CPython's gauss: values in pairs, and a cached one
+        return _pyvalues.generate(stream, draw, first, count)
     use = draw.consumption(stream)
     if use.units_per_value is None:
         raise ValueError(f"{draw.method} has variable consumption: locate it first")

@@ -43,6 +43,11 @@ The consumption kinds:
     with ``p`` a ``uniform`` draw searched in the CDF), mapped block by block
     to elements of ``a`` (see :mod:`seedstream._pick`); without, numpy's call
     in memory only.
+``python``
+    CPython's ``random.Random`` methods of fixed consumption (``PythonRandom``
+    rows): one ``random()`` double a value (``gauss``: a pair of values from two),
+    or ``getrandbits(k)``'s ``ceil(k / 32)`` words; made by CPython's formula with
+    the C library's math (see :mod:`seedstream._pyvalues`).
 ``untracked``
     numpy's method as it is; its consumption is not counted, so the position
     becomes unknown.
@@ -55,6 +60,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import random
 import textwrap
 from typing import Any, Literal
 
@@ -72,6 +78,7 @@ Kind = Literal[
     "integers",
     "bytes",
     "choice",
+    "python",
     "untracked",
     "state",
 ]
@@ -112,9 +119,14 @@ class Method:
 
     @property
     def numpy(self) -> Any:
-        """numpy's own method (the unbound function of numpy's class), or module function."""
+        """numpy's own method (the unbound function of numpy's class), or module function.
+
+        (For a ``PythonRandom`` row that is not an alias, CPython's ``random.Random`` method.)
+        """
         if self.api == "numpy.random":
             return getattr(np.random, self.name)
+        if self.api == "PythonRandom" and self.alias_of is None:
+            return getattr(random.Random, self.name)
         base = np.random.Generator if self.api == "Generator" else np.random.RandomState
         return getattr(base, self.alias_of or self.name)
 
@@ -221,6 +233,13 @@ METHODS: tuple[Method, ...] = (
     # uniform ones (the same doubles, the same formula), so its rows are aliases of those
     Method("PythonRandom", "random", "uniform", _F64, alias_of="random_sample"),
     Method("PythonRandom", "uniform", "uniform", _F64, alias_of="uniform"),
+    # CPython's formulas over random()'s doubles, with the C library's math
+    *_rows(
+        "PythonRandom", "python", "triangular expovariate paretovariate weibullvariate gauss",
+        dtypes=_F64,
+    ),
+    # ceil(k / 32) words a value: int64 up to k = 63, uint64 for k = 64
+    Method("PythonRandom", "getrandbits", "python", ("int64", "uint64")),
 )  # fmt: skip
 
 _BY_KEY = {(row.api, row.name): row for row in METHODS}

@@ -6,7 +6,7 @@ parameters returns -- ``randint``, ``choice``, ``gauss`` (with its cached
 second value), ``shuffle``, ``sample``, ... are CPython's methods, unchanged.
 seedstream adds ``size=`` to the drawing methods, ``start=`` (skip that many
 values in O(log start) time) where a value takes a fixed number of 32-bit
-words, ``chunks=`` and ``store=`` for ``random`` and ``uniform``, and the raw
+words, ``chunks=`` and ``store=`` there too, and the raw
 :attr:`~PythonRandom.position`.
 
 Why that works: CPython's generator is MT19937 seeded with ``init_by_array``,
@@ -25,9 +25,13 @@ What each method takes (one row per method in :data:`METHODS`):
 - ``random``, ``uniform``: ``size=``, ``start=``, ``chunks=``, ``store=``
   (numpy's ``random_sample`` / ``uniform`` make the same doubles);
 - ``triangular``, ``expovariate``, ``paretovariate``, ``weibullvariate``
-  (one ``random()`` a value) and ``getrandbits`` (``ceil(k / 32)`` words):
-  ``size=`` and ``start=``, CPython's method called once per value;
-- ``gauss``: ``size=`` and ``start=`` (pairs of values, and its cached one);
+  (one ``random()`` a value), ``getrandbits`` (``ceil(k / 32)`` words) and
+  ``gauss`` (pairs of values from two ``random()``, and its cached one):
+  ``size=`` and ``start=`` (CPython's method called once per value), and
+  ``chunks=`` and ``store=`` (``getrandbits``: k <= 64, int64 or for k = 64
+  uint64), whose values are made by CPython's formula with the C library's
+  math (:mod:`seedstream._pyvalues`; a :class:`~seedstream._draw.Draw` of the
+  method table's ``python`` kind), ``gauss_next`` left as CPython leaves it;
 - ``randint``, ``choice`` (``_randbelow``'s rejections) and ``normalvariate``,
   ``lognormvariate`` (Kinderman and Monahan's): ``size=`` and ``start=``, the
   rejections counted on the core's words and checked by CPython's own loop;
@@ -47,16 +51,20 @@ import math
 import operator
 import random
 from collections.abc import Callable
-from typing import Any, Unpack
+from typing import Any, Unpack, cast
 
 import numpy as np
 
+import seedstream._deliver as _deliver
 import seedstream._fastcall as _fastcall
 import seedstream._mtfill as _mtfill
-from seedstream._deliver import SMALL_DRAW_VALUES, StoreOptions
+import seedstream._pyvalues as _pyvalues
+from seedstream._deliver import SMALL_DRAW_VALUES, Order, StoreOptions
+from seedstream._draw import Draw
 from seedstream._errors import SelfCheckError
 from seedstream._fastcall import small_call
 from seedstream._legacy import RandomState
+from seedstream._methods import Method, draw_method
 from seedstream._position import check_start
 from seedstream._stream import Stream
 
@@ -505,6 +513,7 @@ class PythonRandom(random.Random):
     _track: _fastcall.Track
     _rs: RandomState | None
     _origin: tuple[tuple[int, ...], dict[str, Any] | None]  # CPython's state at 0, provenance
+    gauss_next: float | None  # CPython's cached second Gaussian (random.Random.seed sets it)
 
     def __init__(self, seed: Any = None) -> None:
         super().__init__(seed)
@@ -669,6 +678,111 @@ class PythonRandom(random.Random):
             )
         )
 
+    def _chunked(
+        self,
+        name: str,
+        bound: inspect.BoundArguments,
+        size: Any,
+        start: object,
+        chunks: Any,
+        store: Any,
+        options: StoreOptions,
+    ) -> Any:
+        """A CPython method of fixed consumption with ``chunks=`` or ``store=`` (its table row's
+        kind ``python``): a :class:`~seedstream._draw.Draw` of it, delivered on the numpy copy;
+        CPython's state after it, ``gauss_next`` included, is its loop's."""
+        draw = _python_draw(name, bound, self.gauss_next if name == "gauss" else None)
+
+        def deliver(rs: RandomState) -> Any:
+            here = rs._track.here()
+            _self_check(self, here, draw)
+            order = Order(
+                name,
+                draw=lambda: draw,
+                in_memory=_never,  # chunks= or store= was given: never in memory
+                dtype=draw.dtype,
+                size=size,
+                start=start,
+                chunks=chunks,
+                store=store,
+                options=options,
+            )
+            out = _deliver.deliver(rs, order)
+            if name == "gauss":
+                self.gauss_next = _pyvalues.cached_after(
+                    here, draw, check_start(start) + _count(size)
+                )
+            return out
+
+        return self._via_numpy(deliver)
+
+
+def _table_row(name: str) -> Method | None:
+    """The method table's row for PythonRandom's `name` when it is made by CPython's formula."""
+    row = draw_method("PythonRandom", name)
+    return row if row is not None and row.kind == "python" else None
+
+
+def _never() -> Any:
+    raise AssertionError("chunks= or store= was given: the draw is never made in memory")
+
+
+def _python_draw(name: str, bound: inspect.BoundArguments, cached: float | None) -> Draw:
+    """The draw of CPython's call `bound` (all its parameters, CPython's checks first)."""
+    call = inspect.BoundArguments(bound.signature, bound.arguments.copy())
+    call.apply_defaults()
+    arguments = dict(call.arguments)
+    arguments.pop("self")
+    getattr(_PY, name)(_PY(0), *arguments.values())  # CPython's errors for bad parameters
+    params: list[tuple[str, Any]] = []
+    for key, value in arguments.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if not (key == "mode" and value is None):
+                raise NotImplementedError(
+                    f"{name}() with chunks= or store= takes int and float parameters "
+                    f"({key}={value!r}); convert it, or draw in memory (size= alone)"
+                )
+        else:
+            value = int(value) if isinstance(value, int) else float(value)
+        params.append((key, value))
+    dtype = "float64"
+    if name == "getrandbits":
+        if arguments["k"] > 64:
+            raise NotImplementedError(
+                "getrandbits(k) with chunks= or store= needs k <= 64 (an int64 array, uint64 "
+                "for k = 64); draw bigger values in memory (size= alone, Python ints)"
+            )
+        dtype = "uint64" if arguments["k"] == 64 else "int64"
+    if cached is not None:
+        params.append(("cached_gauss", float(cached)))
+    return Draw("PythonRandom", name, tuple(params), dtype)
+
+
+#: Values of a chunked draw that CPython's own loop makes again first, as a check.
+_CHECK_CHUNKED = 16
+
+
+def _self_check(obj: PythonRandom, here: Stream, draw: Draw) -> None:
+    """The first values of `draw` from `here` (where `obj` stands) must be CPython's own.
+
+    CPython's method on a copy of `obj`'s state (its ``gauss_next`` too) against
+    the values the kernel makes for them: a formula of this Python that is not
+    the one implemented, or a math library that rounds otherwise, is refused.
+    """
+    copy = _PY()
+    _C.setstate(copy, _C.getstate(obj))
+    copy.gauss_next = obj.gauss_next  # type: ignore[attr-defined]
+    method = getattr(_PY, draw.method)
+    arguments = [v for k, v in draw.params if k != "cached_gauss"]
+    expected = np.array([method(copy, *arguments) for _ in range(_CHECK_CHUNKED)], draw.dtype)
+    found = _pyvalues.generate(here, draw, 0, _CHECK_CHUNKED)
+    if expected.tobytes() != found.tobytes():
+        raise SelfCheckError(
+            f"self-check failed: CPython's own {draw.method}() and seedstream's kernel "
+            "differ on its first values; refusing to return different numbers (please "
+            "report this, with your Python version and platform)"
+        )
+
 
 def _restore(state: Any, origin: Stream, words: int | None, lost_by: str | None) -> PythonRandom:
     """Unpickle: CPython's state, and the track's stream and position."""
@@ -737,10 +851,14 @@ def _sized(row: Row) -> Callable[..., Any]:
                     )
                 return got
         if chunks is not None or store is not None or options:
-            raise NotImplementedError(
-                f"{row.name}() takes size= and start= only: chunks= and store= are for "
-                "random() and uniform(); use those, or build the array in parts with start="
-            )
+            if _table_row(row.name) is None:
+                raise NotImplementedError(
+                    f"{row.name}() takes size= and start= only: chunks= and store= are for "
+                    "random(), uniform() and CPython's methods of fixed consumption; build "
+                    "the array in parts with start=, or draw in memory"
+                )
+            stored = cast(StoreOptions, options)
+            return self._chunked(row.name, bound, size, start, chunks, store, stored)
         k = check_start(start)
         if k:
             if skips is None:
@@ -777,9 +895,16 @@ def _sized(row: Row) -> Callable[..., Any]:
         "jump": ", after skipping ``start=`` values (by the MT19937 jump)",
         "count": ", after skipping ``start=`` values (CPython's rejections counted by numpy)",
     }
+    lazy = (
+        "; ``chunks=`` and ``store=`` as for ``random()``, the values CPython's formula with "
+        "the C library's math"
+        if _table_row(row.name) is not None
+        else ""
+    )
     method.__doc__ = (
         f"CPython's ``random.Random.{row.name}``; with ``size=``, that many calls"
         + (after[row.how] if skips is not None else "")
+        + lazy
         + ".\n\n"
         + inspect.cleandoc(cpython.__doc__ or "")
     )

@@ -1,0 +1,219 @@
+"""CPython's ``random.Random`` methods of fixed consumption, as values of the stream.
+
+Pure: numpy, the compiled kernel, and seedstream's draw, fill, unit and stream modules.
+
+``triangular``, ``expovariate``, ``paretovariate`` and ``weibullvariate`` take one
+``random()`` a value, ``gauss`` a pair of values from two (the second cached
+in ``gauss_next``), ``getrandbits(k)`` ``ceil(k / 32)`` words.  ``random()`` is
+numpy's ``random_sample`` formula, so the MT19937 core makes its doubles
+exactly; the rest is CPython's formula (Lib/random.py), applied by the kernel
+(``csrc/cpython_random.c``) with the C library's ``log``, ``cos``, ``sin``,
+``sqrt`` and ``pow`` -- the functions CPython's math module and ``float **`` call
+-- since numpy's own ``log``, ``cos``, ... may be vectorised approximations that
+differ in the last bit.  Where CPython raises for a value (``float **``
+overflowing, say), so does the block, with CPython's exception type and message.
+``getrandbits`` is integer arithmetic on the words, done here.
+
+A :class:`~seedstream._draw.Draw` of api ``"PythonRandom"`` holds the method's
+parameters as CPython was given them (ints or floats, ``mode`` may be None)
+and, for ``gauss``, the value ``gauss_next`` held at the start
+(``cached_gauss``), which is value 0.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+from typing import Any
+
+import numpy as np
+
+import seedstream._kernel as _kernel
+from seedstream._draw import Draw
+from seedstream._fill import uniforms
+from seedstream._stream import Stream
+from seedstream._units import bit_generator_at_unit, mt19937_units
+
+__all__ = ["cached_after", "check", "generate", "values_from"]
+
+# The kernel's formulas (csrc/cpython_random.h)
+_FORMULAS = {
+    "expovariate": 0,
+    "paretovariate": 1,
+    "weibullvariate": 2,
+    "triangular": 3,
+    "gauss": 4,
+}
+
+
+def check(draw: Draw) -> None:
+    """CPython's own errors for `draw`'s parameters: one call on a scratch ``random.Random``."""
+    getattr(random.Random, draw.method)(random.Random(0), *_arguments(draw))
+
+
+def _arguments(draw: Draw) -> list[Any]:
+    return [v for k, v in draw.params if k != "cached_gauss"]
+
+
+def _constants(draw: Draw) -> tuple[float, ...] | float:
+    """The kernel's parameters, made from CPython's by CPython's own scalar steps.
+
+    A float alone: every value is that one (``triangular`` with ``low == high`` and a
+    mode, where CPython returns ``low``).  Python converts an int operand to a double
+    as ``float()`` does.
+    """
+    p = draw.param
+    name = draw.method
+    if name == "expovariate":
+        return (float(p["lambd"]),)
+    if name == "paretovariate":
+        return (-1.0 / p["alpha"],)
+    if name == "weibullvariate":
+        return (float(p["alpha"]), 1.0 / p["beta"])
+    if name == "triangular":
+        low, high, mode = p["low"], p["high"], p["mode"]
+        try:
+            c = 0.5 if mode is None else (mode - low) / (high - low)
+        except ZeroDivisionError:
+            return float(low)
+        return (float(c), float(low), float(high - low), float(high), float(low - high))
+    assert name == "gauss", name
+    return (random.TWOPI,)  # type: ignore[attr-defined]
+
+
+def _apply(draw: Draw, u: np.ndarray) -> np.ndarray:
+    """CPython's formula for `draw` over random()'s doubles `u` (``gauss``: pairs, unscaled)."""
+    constants = _constants(draw)
+    if isinstance(constants, float):
+        return np.full(u.size, constants)
+    p = (*constants, 0.0, 0.0, 0.0, 0.0)[:5]
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    out = np.empty_like(u)
+    index, code, number = _kernel.cpython_random(_FORMULAS[draw.method], u.data, out.data, *p)
+    if code:
+        raise _error(draw, code, number, index)
+    return out
+
+
+def _error(draw: Draw, code: int, number: int, index: int) -> Exception:
+    """CPython's exception for the value at `index` of a block (its type and message)."""
+    found: Exception
+    if code == 1:
+        found = ZeroDivisionError("0.0 cannot be raised to a negative power")
+    elif code == 2:
+        kind = OverflowError if number == errno.ERANGE else ValueError
+        found = kind(number, os.strerror(number))
+    elif code == 3:
+        found = ValueError("math domain error")
+    else:  # CPython would return a complex number
+        found = NotImplementedError(
+            f"{draw.method}() with {_arguments(draw)} gives a complex value here; draw it in "
+            "memory (no chunks=, no store=)"
+        )
+    found.add_note(
+        f"seedstream: as CPython's {draw.method}() raises for the value made from the "
+        f"random() double at index {index} of this block"
+    )
+    return found
+
+
+def _doubles(bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
+    """The next `count` doubles of ``random()`` (numpy's ``random_sample``) from `bit_generator`."""
+    out = uniforms(bit_generator, count)
+    if out is None:  # not MT19937: numpy's own (for a check of the parameters only)
+        out = np.random.RandomState(bit_generator).random_sample(count)
+    return out
+
+
+def _getrandbits(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
+    """`count` values of ``getrandbits(k)``, k <= 64: words least significant first, the
+    last one shifted right to the bit count, as CPython's C code makes them."""
+    k = int(draw.param["k"])
+    per = -(-k // 32)
+    n = per * count
+    if isinstance(bit_generator, np.random.MT19937):
+        words = mt19937_units(bit_generator, n, 32)
+    else:  # (a check of the parameters only)
+        words = (bit_generator.random_raw(n) & 0xFFFFFFFF).astype(np.uint32)
+    if per == 0:
+        return np.zeros(count, dtype=draw.dtype)
+    if per == 1:
+        return (words >> np.uint32(32 - k)).astype(draw.dtype)
+    low = words[0::2].astype(np.uint64)
+    high = (words[1::2] >> np.uint32(64 - k)).astype(np.uint64)
+    return ((high << np.uint64(32)) | low).astype(draw.dtype)
+
+
+def _scaled(draw: Draw, z: np.ndarray) -> np.ndarray:
+    """gauss's ``mu + z * sigma``, two IEEE operations as CPython's (ints as ``float()``)."""
+    p = draw.param
+    out: np.ndarray = float(p["mu"]) + z * float(p["sigma"])
+    return out
+
+
+def _gauss_raw(bit_generator: np.random.BitGenerator, drop: int, count: int) -> np.ndarray:
+    """gauss's unscaled values from `bit_generator` at a pair's start: `drop`, then `count`."""
+    pairs = -(-(drop + count) // 2)
+    z = _apply(_GAUSS, _doubles(bit_generator, 2 * pairs))
+    return z[drop : drop + count]
+
+
+_GAUSS = Draw("PythonRandom", "gauss", (("mu", 0.0), ("sigma", 1.0)))
+
+
+def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
+    """`count` values of `draw` from `bit_generator`'s position (gauss: a fresh pair's start)."""
+    if draw.method == "getrandbits":
+        return _getrandbits(draw, bit_generator, count)
+    if draw.method == "gauss":
+        return _scaled(draw, _gauss_raw(bit_generator, 0, count))
+    return _apply(draw, _doubles(bit_generator, count))
+
+
+def generate(stream: Stream, draw: Draw, first: int, count: int) -> np.ndarray:
+    """Values ``first .. first + count - 1`` of `draw` on `stream`, as CPython makes them.
+
+    Examples
+    --------
+    >>> r = random.Random(7)
+    >>> internal = r.getstate()[1]
+    >>> bg = np.random.MT19937(0)
+    >>> key = np.array(internal[:624], dtype=np.uint32)
+    >>> bg.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": internal[624]}}
+    >>> d = Draw("PythonRandom", "expovariate", (("lambd", 2.0),))
+    >>> x = generate(Stream.from_bit_generator(bg), d, 3, 2)
+    >>> x.tolist() == [r.expovariate(2.0) for _ in range(5)][3:]
+    True
+    """
+    use = draw.consumption(stream)
+    assert use.units_per_value is not None
+    if draw.method != "gauss":
+        bg = bit_generator_at_unit(stream, use.units_per_value * first, use.unit_bits)
+        return values_from(draw, bg, count)
+    cached = draw.param.get("cached_gauss")
+    head = []
+    if cached is not None:
+        if first == 0 and count:  # value 0 is the cached one
+            head, count = [float(cached)], count - 1
+        else:
+            first -= 1
+    fresh = first if not head else 0
+    bg = bit_generator_at_unit(stream, fresh - fresh % 2, 64)
+    z = np.concatenate([np.array(head, dtype=np.float64), _gauss_raw(bg, fresh % 2, count)])
+    return _scaled(draw, z)
+
+
+def cached_after(stream: Stream, draw: Draw, values: int) -> float | None:
+    """``gauss_next`` after values ``0 .. values - 1`` of a gauss `draw` (unscaled), or None.
+
+    An odd number of fresh values leaves the second of the last pair cached.
+    """
+    cached = draw.param.get("cached_gauss")
+    if values == 0:
+        return None if cached is None else float(cached)
+    fresh = values - (cached is not None)
+    if fresh % 2 == 0:
+        return None
+    bg = bit_generator_at_unit(stream, fresh - 1, 64)
+    return float(_gauss_raw(bg, 1, 1)[0])
