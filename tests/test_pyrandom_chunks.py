@@ -216,3 +216,43 @@ def test_cli_writes_a_python_method(tmp_path: Path, capsys: pytest.CaptureFixtur
     r = random.Random(3)
     expected = [r.getrandbits(40) for _ in range(3007)][7:]
     assert np.array_equal(np.load(path), np.array(expected, dtype=np.int64))
+
+
+@pytest.mark.parametrize("call", CALLS, ids=lambda call: f"{call[0]}{call[1]}")
+def test_big_sizes_in_memory_are_made_by_the_kernel(
+    call: tuple[str, tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From _KERNEL_MIN values on, size= in memory is the kernel's (as chunks are): CPython's
+    loop's values, state and position; below it, CPython's loop itself."""
+    import seedstream._locate as locate
+
+    made: list[int] = []
+    real = locate.block_values
+    monkeypatch.setattr(locate, "block_values", lambda *a, **k: made.append(a[3]) or real(*a, **k))
+    name, args = call
+    n = ss._pyrandom._KERNEL_MIN + 3  # an odd count: gauss keeps one cached
+    ours, r = ss.PythonRandom(21), random.Random(21)
+    ours.gauss()
+    r.gauss()  # a cached Gaussian: gauss takes it first, the others leave it
+    want = [getattr(r, name)(*args) for _ in range(n)]
+    assert getattr(ours, name)(*args, size=n).tolist() == want
+    assert ours.getstate() == r.getstate()
+    moved = ss.PythonRandom(21)
+    moved.position = ours.position  # the position counted is where CPython's state is
+    assert moved.getstate()[1] == r.getstate()[1]
+    assert made == [n]
+    assert getattr(ours, name)(*args, size=5).tolist() == [
+        getattr(r, name)(*args) for _ in range(5)
+    ]
+    assert made == [n] and ours.getstate() == r.getstate()
+
+
+def test_a_value_that_raises_in_memory_leaves_cpythons_state() -> None:
+    """CPython's loop stops at the value that raises: the kernel's path gives way to it."""
+    n = ss._pyrandom._KERNEL_MIN * 4
+    ours, r = ss.PythonRandom(5), random.Random(5)
+    with pytest.raises(OverflowError) as theirs:
+        [r.paretovariate(0.002) for _ in range(n)]
+    with pytest.raises(OverflowError) as mine:
+        ours.paretovariate(0.002, size=n)
+    assert str(mine.value) == str(theirs.value) and ours.getstate() == r.getstate()
