@@ -35,9 +35,9 @@ What each method takes (one row per method in :data:`METHODS`):
 - ``randint``, ``choice`` (``_randbelow``'s rejections) and ``normalvariate``,
   ``lognormvariate`` (Kinderman and Monahan's): ``size=`` and ``start=``, the
   rejections counted on the core's words and checked by CPython's own loop;
-- ``randrange`` (``start`` is its own parameter), ``vonmisesvariate``,
-  ``gammavariate``, ``betavariate`` (and ``binomialvariate`` on Python 3.12+):
-  ``size=`` only (a loop of CPython's calls); ``start=`` raises.
+- ``vonmisesvariate``, ``gammavariate``, ``betavariate`` (and ``binomialvariate``
+  on Python 3.12+): ``size=`` and ``start=``, skipped by CPython's own calls, O(start);
+- ``randrange``: ``size=`` only (``start`` is its own parameter).
 """
 
 from __future__ import annotations
@@ -234,6 +234,23 @@ def _skip_below(name: str) -> Callable[..., None]:
             (n.bit_length() + 31) // 32,  # one attempt: getrandbits(n.bit_length())
             f"_randbelow({n})",
         )
+
+    return skip
+
+
+def _skip_by_calls(name: str) -> Callable[..., None]:
+    """Skip values by CPython's own calls, O(k) (about half a microsecond a value).
+
+    Their rejection loops over doubles take attempts of varying length (gammavariate
+    retries on one double, vonmisesvariate draws one more after accepting, betavariate
+    is two gammavariates): only CPython's own run counts them.  Its random() calls
+    count the words, so the position stays exact.
+    """
+
+    def skip(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> None:
+        call = functools.partial(getattr(_PY, name), obj, *bound.args[1:], **bound.kwargs)
+        for _ in range(k):
+            call()
 
     return skip
 
@@ -451,10 +468,11 @@ METHODS: tuple[Row, ...] = tuple(
         Row("choice", _skip_below("choice"), "count", "object", _fill_below("choice")),
         Row("normalvariate", _skip_normal, "count", "float"),
         Row("lognormvariate", _skip_normal, "count", "float"),
-        Row("vonmisesvariate", None, "", "float"),
-        Row("gammavariate", None, "", "float"),
-        Row("betavariate", None, "", "float"),
-        Row("binomialvariate", None, "", "int"),  # Python 3.12+
+        # rejections over doubles whose attempts vary in length: CPython's own calls skip
+        Row("vonmisesvariate", _skip_by_calls("vonmisesvariate"), "loop", "float"),
+        Row("gammavariate", _skip_by_calls("gammavariate"), "loop", "float"),
+        Row("betavariate", _skip_by_calls("betavariate"), "loop", "float"),
+        Row("binomialvariate", _skip_by_calls("binomialvariate"), "loop", "int"),  # 3.12+
     )
     if hasattr(_PY, row.name)
 )
@@ -879,12 +897,7 @@ def _sized(row: Row) -> Callable[..., Any]:
             return self._chunked(row.name, bound, size, start, chunks, store, stored)
         k = check_start(start)
         if k:
-            if skips is None:
-                raise NotImplementedError(
-                    f"{row.name}() rejects and retries on doubles, a varying number of words "
-                    "per value that only its own run would count, so start= cannot be "
-                    "placed; draw the values before it with size=, or assign .position"
-                )
+            assert skips is not None  # (randrange's start is its own parameter: k is 0)
             cpython(_PY(0), *args, **kwargs)  # CPython's errors for bad parameters, first
             skips(self, bound, k)
         count = 1 if size is None else _count(size)
@@ -920,6 +933,7 @@ def _sized(row: Row) -> Callable[..., Any]:
     after = {
         "jump": ", after skipping ``start=`` values (by the MT19937 jump)",
         "count": ", after skipping ``start=`` values (CPython's rejections counted by numpy)",
+        "loop": ", after skipping ``start=`` values (by CPython's own calls, O(start))",
     }
     lazy = (
         "; ``chunks=`` and ``store=`` as for ``random()``, the values CPython's formula with "
