@@ -4,7 +4,8 @@ For every case, in fresh processes (``bench_lazy.run_source``), interleaved
 rounds (``benchmarks/_timing.py``):
 
 - numpy:      ``getattr(np.random.RandomState(0), method)(*args, size=n).mean()``
-  (``np.random.default_rng(0)`` for Generator's methods);
+  (``np.random.default_rng(0)`` for Generator's methods; for PythonRandom's,
+  CPython's own loop ``random.Random(0).method(*args)``, n calls, summed exactly);
 - seedstream: the same call on seedstream's object with ``chunks=2**24``, then
   ``.mean().compute(scheduler="threads")``.  Building the lazy array is the count
   pass (a variable-consumption method is counted before any chunk is made); it is
@@ -55,11 +56,23 @@ CASES: dict[str, tuple[str, str, str]] = {
     # hypergeometric: the sampling branch (32-bit units) and HRUA (doubles)
     "hypergeometric-sample": ("Generator", "hypergeometric", "10, 20, 5"),
     "hypergeometric-hrua": ("Generator", "hypergeometric", "100, 200, 50"),
+    # PythonRandom's methods of fixed consumption, against CPython's own loop
+    "python-gauss": ("PythonRandom", "gauss", ""),
+    "python-expovariate": ("PythonRandom", "expovariate", "1.0"),
+    "python-triangular": ("PythonRandom", "triangular", "0.0, 1.0, 0.25"),
+    "python-paretovariate": ("PythonRandom", "paretovariate", "3.0"),
+    "python-weibullvariate": ("PythonRandom", "weibullvariate", "1.0, 1.5"),
 }
 
 _NUMPY = """
 obj = {make}
 value = float(obj.{method}({args}size={n}).mean())
+"""
+_CPYTHON = """
+import math
+obj = random.Random(0)
+call = functools.partial(obj.{method}, {args})
+value = math.fsum(call() for _ in range({n})) / {n}
 """
 _OURS = """
 obj = {make}
@@ -71,12 +84,19 @@ value = float(x.mean().compute(scheduler="threads"))
 
 def _source(name: str, n: int, ours: bool) -> tuple[str, str]:
     api, method, args = CASES[name]
+    setup = "import functools, random, numpy as np, seedstream, dask.array"
+    if api == "PythonRandom" and not ours:  # CPython's own loop: no size= there
+        return setup, _CPYTHON.format(method=method, args=args, n=n)
     module = "seedstream" if ours else "np.random"
-    make = f"{module}.RandomState(0)" if api == "RandomState" else f"{module}.default_rng(0)"
+    make = {
+        "RandomState": f"{module}.RandomState(0)",
+        "Generator": f"{module}.default_rng(0)",
+        "PythonRandom": "seedstream.PythonRandom(0)",
+    }[api]
     body = (_OURS if ours else _NUMPY).format(
         make=make, method=method, args=f"{args}, " if args else "", n=n
     )
-    return "import numpy as np, seedstream, dask.array", body
+    return setup, body
 
 
 def run(name: str, n: int) -> dict[str, Any]:
@@ -91,18 +111,29 @@ def main(
     repeats: int = 2,
     cases: list[str] | None = None,
     out: Path | None = None,
+    n_python: int = 10**7,
 ) -> list[dict[str, Any]]:
-    """Run the cases (numpy's and ours, `repeats` times, interleaved); print the ratios."""
+    """Run the cases (numpy's and ours, `repeats` times, interleaved); print the ratios.
+
+    PythonRandom's cases draw `n_python` values: CPython's loop takes ~0.3 s a 10**6.
+    """
+
+    def size(name: str) -> int:
+        return n_python if CASES[name.split(":")[1]][0] == "PythonRandom" else n
+
     chosen = cases or list(CASES)
     unknown = sorted(set(chosen) - set(CASES))
     if unknown:
         raise SystemExit(f"unknown case {', '.join(unknown)}: choose from {', '.join(CASES)}")
     names = [f"{side}:{case}" for case in chosen for side in ("numpy", "seedstream")]
     started = _timing.stamp()
-    runs = _timing.interleave(names, repeats, lambda name: run(name, n))
+    runs = _timing.interleave(names, repeats, lambda name: run(name, size(name)))
     results = [_timing.combine(runs[name], (*_timing.TIMED, "count pass s")) for name in names]
     by = {r["case"]: r for r in results}
-    print(f"n = {n:.0e}, {repeats} interleaved rounds, load {started['load_average']}")
+    print(
+        f"n = {n:.0e} (PythonRandom's: {n_python:.0e}), {repeats} interleaved rounds, "
+        f"load {started['load_average']}"
+    )
     print(f"{'case':24s} {'numpy':>24s} {'seedstream':>24s}  ratio  count pass  same")
     for case in chosen:
         theirs, ours = by[f"numpy:{case}"], by[f"seedstream:{case}"]
@@ -117,7 +148,7 @@ def main(
             f"{count:5.2f} s {count / ours['seconds']:4.0%}  {same}"
         )
     if out is not None:
-        settings = {"n": n, "repeats": repeats, "order": "ABBA", "chunks": 2**24}
+        settings = {"n": n, "n_python": n_python, "repeats": repeats, "chunks": 2**24}
         title = "bench_methods: issue 12's chunked methods against numpy's own call"
         _timing.save(out, "bench_methods", title, settings, started, results)
     return results
@@ -125,9 +156,12 @@ def main(
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=float, default=1e8)
+    parser.add_argument(
+        "--n", type=float, default=1e8, help="values a case (CPython's: --n-python)"
+    )
+    parser.add_argument("--n-python", type=float, default=1e7, help="PythonRandom's values")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each case, interleaved")
     parser.add_argument("--cases", nargs="+", help=f"only these (from {', '.join(CASES)})")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
-    main(int(args.n), args.repeat, args.cases, args.out)
+    main(int(args.n), args.repeat, args.cases, args.out, int(args.n_python))

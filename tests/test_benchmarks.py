@@ -100,7 +100,7 @@ def test_bench_methods_tiny(
     module = load("bench_methods")
     lazy = sys.modules["bench_lazy"]  # bench_methods runs its cases through bench_lazy's
     monkeypatch.setattr(lazy, "subprocess", SimpleNamespace(run=run_here))
-    results = module.main(n=3000, repeats=1)
+    results = module.main(n=3000, repeats=1, n_python=3000)
     assert not [r for r in results if "error" in r]
     lines = capsys.readouterr().out.splitlines()
     rows = [line for line in lines if line.split(" ")[0] in module.CASES]
