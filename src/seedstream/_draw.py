@@ -176,7 +176,9 @@ class Draw:
             bits = _unit_bits(self)
             if bits == 0:  # e.g. poisson(0), binomial(n, 0): numpy returns at once
                 return Consumption(32 if self.dtype == "float32" else 64, 0)
-            return Consumption(bits, loop=_numpy_loop(bits))
+            # 1 to 8 units a value (gamma's two, beta's four, ...): measured, it sizes the
+            # count pass and its parses' steps
+            return Consumption(bits, loop=Loop("numpy", bits, _values_per_unit(self) or 1.0))
         if kind == "counted_gauss":  # doubles only (numpy's legacy distributions)
             rate = _values_per_unit(self)
             if rate is None:  # e.g. standard_gamma(0): numpy returns at once
