@@ -759,15 +759,22 @@ class _Run:
             )
 
     def reach(self, stop: int) -> None:
-        """Make values until at or past unit `stop`: halving steps, then a value at a time.
+        """Make values until at or past unit `stop`, in steps that fall short of it.
 
-        A step of k values takes about k / rate units, so it seldom passes the first
-        value boundary at or past `stop`: two runs that have met stop at the same one.
+        The n values expected to fill the units left, less four standard deviations
+        of their count (a value's units vary less than their mean), and at most half
+        of them: a step seldom passes the first value boundary at or past `stop`,
+        so two runs that have met stop at the same one.
         """
         while self.here < stop:
-            if self.values > 256:
-                self.rate = self.values / (self.here - self.first)
-            self.make(max(1, int((stop - self.here) * self.rate) // 2))
+            n = self.expected(stop - self.here)
+            self.make(max(1, int(n) // 2, int(n - 4 * math.sqrt(n))))
+
+    def expected(self, units: int) -> float:
+        """The values expected to take `units` more units."""
+        if self.values > 256:
+            self.rate = self.values / (self.here - self.first)
+        return units * self.rate
 
 
 def parse(
@@ -782,11 +789,11 @@ def parse(
     to `stop` or past it.
 
     The boundaries recorded (where the true parse may meet this one) are those of
-    the first `window` values, then (if `window`) the first at or past each of
-    the units ``first + d * 4**j`` below `stop`, ``d`` the window's units: the
-    true parse, walked to them (:func:`_bridge`), meets this one at the first of
-    them after their parses merged, however late (Generator's gamma, a normal and
-    a uniform a value, keeps a parse's phase for about 60 values, beta for more).
+    the first `window` values, then (if `window`) one near each of the units
+    ``first + d * 4**j`` below `stop`, ``d`` the window's units: the true parse,
+    walked to each of them (:func:`_bridge`), stands there too once their parses
+    have merged, however late (Generator's gamma, a normal and a uniform a value,
+    keeps a parse's phase for about 60 values, beta for more).
     """
     run = _Run(stream, scanner, first, gauss)
     seen = {run.state: 0}
@@ -796,7 +803,7 @@ def parse(
     span = max(1, run.here - first)
     mark = first + 4 * span
     while window and mark < stop:
-        run.reach(mark)
+        run.make(max(1, int(run.expected(mark - run.here))))  # about there: any boundary does
         seen[run.state] = run.values
         span *= 4
         mark = first + 4 * span
