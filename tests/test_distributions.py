@@ -768,6 +768,19 @@ def test_counting_bit_generator_counts_numpys_draws(name: str) -> None:
         assert_same_state(at, bg, f"{name}.{method}: {units} units")
 
 
+def test_counting_reads_randomstates_cached_gaussian_as_get_state_does() -> None:
+    counter = Counting(np.random.MT19937(SEED))
+    obj = np.random.RandomState(counter)  # type: ignore[arg-type]
+    twin = np.random.RandomState(np.random.MT19937(SEED))
+    for count in (0, 1, 1, 2):  # none, one cached, none, none after two
+        obj.standard_normal(count)
+        twin.standard_normal(count)
+        state = twin.get_state(legacy=False)
+        expected = state["gauss"] if state["has_gauss"] else None
+        assert counter.cached_gauss(obj) == expected
+    assert_same_state(obj, twin, "the whole state, after")
+
+
 def test_counting_refuses_mixed_widths() -> None:
     counter = Counting(np.random.PCG64(SEED))
     gen = np.random.Generator(counter)  # type: ignore[arg-type]

@@ -61,7 +61,7 @@ import numpy as np
 
 import seedstream._kernel as _kernel
 import seedstream._mtfill as _mtfill
-from seedstream._draw import Counting, Draw, Loop, cached_gauss, gauss_bits, set_cached_gauss
+from seedstream._draw import Counting, Draw, Loop, gauss_bits, set_cached_gauss
 from seedstream._errors import SelfCheckError
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, mt19937_units, read_units
@@ -522,7 +522,7 @@ class NumpyScanner(Scanner):
             made = index - base + 1
             found[index] = start + counter.units(self.unit_bits)
             if self.tracks_gauss:
-                counts.gauss_after[index] = cached_gauss(gen)
+                counts.gauss_after[index] = counter.cached_gauss(gen)
         return found
 
 
@@ -576,7 +576,7 @@ def _parity(stream: Stream, scanner: Scanner, start: int, gauss: float | None) -
     counter, gen = counting_numpy(stream, scanner.draw, start, scanner.unit_bits, gauss)
     for _ in range(window_of(scanner)):
         scanner.draw.call_on(gen, 1)
-        if cached_gauss(gen) is None:
+        if counter.cached_gauss(gen) is None:
             return (start + counter.units(scanner.unit_bits)) % 2
     return start % 2
 
@@ -732,9 +732,9 @@ class _Run:
 
     @property
     def gauss(self) -> float | None:
-        """RandomState's cached Gaussian now (read when asked: numpy's get_state is slow)."""
+        """RandomState's cached Gaussian now (read when asked)."""
         if not self._gauss_known:
-            self._gauss, self._gauss_known = cached_gauss(self.gen), True
+            self._gauss, self._gauss_known = self.counter.cached_gauss(self.gen), True
         return self._gauss
 
     @property
