@@ -750,7 +750,7 @@ class _Run:
         self.here = self.first + self.counter.units(scanner.unit_bits)
         self._gauss_known = not scanner.tracks_gauss
         # Nothing read: only one value, from a cached Gaussian (then none is left, and the
-        # next value draws; the Gaussian before is not read, to spare numpy's get_state)
+        # next value draws; the Gaussian before this step is not known here)
         idle, self._idle = self._idle, self.here == moved
         if self._idle and (not scanner.tracks_gauss or k > 1 or idle or self.gauss is not None):
             raise SelfCheckError(
@@ -803,7 +803,9 @@ def parse(
     span = max(1, run.here - first)
     mark = first + 4 * span
     while window and mark < stop:
-        run.make(max(1, int(run.expected(mark - run.here))))  # about there: any boundary does
+        # About there: any boundary does (should one pass `stop`, where the next segment's
+        # parse begins, the true parse meets that one further on: at its own marks)
+        run.make(max(1, int(run.expected(mark - run.here))))
         seen[run.state] = run.values
         span *= 4
         mark = first + 4 * span
