@@ -252,7 +252,7 @@ class Draw:
 
 
 def _numpy_loop(bits: int) -> Loop:
-    # about 1.02 units per value for the ziggurat: sizes the count pass only
+    # about 1.02 units per value for the ziggurat: sizes the count pass and its parses' steps
     return Loop("numpy", bits, 0.975)
 
 
