@@ -48,6 +48,18 @@ CASES: dict[str, tuple[str, str, str]] = {
     "standard_cauchy": ("RandomState", "standard_cauchy", ""),
     "wald": ("RandomState", "wald", "1.0, 1.0"),
     "negative_binomial": ("RandomState", "negative_binomial", "5, 0.5"),
+    # Generator's counted methods: numpy's own method counts (1 to 8 units a value)
+    "generator-gamma": ("Generator", "gamma", "2.0, 1.5"),
+    "generator-gamma-small-shape": ("Generator", "gamma", "0.5"),
+    "generator-beta": ("Generator", "beta", "2.0, 3.0"),
+    "generator-f": ("Generator", "f", "3.0, 4.0"),
+    "generator-standard_t": ("Generator", "standard_t", "5.0"),
+    "generator-negative_binomial": ("Generator", "negative_binomial", "5, 0.5"),
+    "generator-poisson": ("Generator", "poisson", "3.0"),
+    "generator-poisson-large": ("Generator", "poisson", "50.0"),
+    "generator-binomial": ("Generator", "binomial", "20, 0.3"),
+    "generator-standard_normal": ("Generator", "standard_normal", ""),
+    "generator-standard_exponential": ("Generator", "standard_exponential", ""),
     # choice: integers without p, uniforms and the CDF with it
     "choice": ("RandomState", "choice", "1000"),
     "choice-p": ("RandomState", "choice", f"4, p={_P}"),

@@ -768,6 +768,19 @@ def test_counting_bit_generator_counts_numpys_draws(name: str) -> None:
         assert_same_state(at, bg, f"{name}.{method}: {units} units")
 
 
+def test_counting_reads_randomstates_cached_gaussian_as_get_state_does() -> None:
+    counter = Counting(np.random.MT19937(SEED))
+    obj = np.random.RandomState(counter)  # type: ignore[arg-type]
+    twin = np.random.RandomState(np.random.MT19937(SEED))
+    for count in (0, 1, 1, 2):  # none, one cached, none, none after two
+        obj.standard_normal(count)
+        twin.standard_normal(count)
+        state = twin.get_state(legacy=False)
+        expected = state["gauss"] if state["has_gauss"] else None
+        assert counter.cached_gauss(obj) == expected
+    assert_same_state(obj, twin, "the whole state, after")
+
+
 def test_counting_refuses_mixed_widths() -> None:
     counter = Counting(np.random.PCG64(SEED))
     gen = np.random.Generator(counter)  # type: ignore[arg-type]
@@ -820,6 +833,42 @@ def test_ziggurat_segments_stitch_where_their_parses_meet(
         assert reparsed, "window 0: the parses never meet, so every off-boundary entry re-parses"
     else:
         assert len(reparsed) < sum(1 for start in starts if start % 16)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        Spec("PCG64", "gamma", (2.0,), variable=True),
+        Spec("PCG64", "beta", (2.0, 3.0), variable=True),
+    ],
+    ids=str,
+)
+def test_multi_unit_segments_stitch_without_reparse(
+    spec: Spec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # gamma's value is two units (a normal, a uniform), beta's four. A segment's parse must
+    # step by the values per unit, so that it ends just past its segment, where the next
+    # segment's parse begins; and a parse off the true one's phase keeps it for about 60
+    # values, so the true parse is walked to the segment's parse to meet it. Parses that
+    # stepped as if a value took one unit, met in 16 values or not at all, re-parsed nearly
+    # every segment (serially, twice the work).
+    monkeypatch.setattr(_variable, "SEGMENT_ATTEMPTS", 2048)
+    stitch, reparsed = _variable._stitch, []
+
+    def spied(*args: Any) -> bool:
+        reparsed.append(stitch(*args))
+        return reparsed[-1]
+
+    monkeypatch.setattr(_variable, "_stitch", spied)
+    params = dict(zip(("a", "b") if spec.method == "beta" else ("shape",), spec.args, strict=True))
+    locator = Locator(spec.ours().stream, Draw("Generator", spec.method, tuple(params.items())))
+    locator.prepare(12 * 2048 // (2 * len(spec.args)))  # 2 or 4 units a value: 12 segments
+    assert len(reparsed) >= 10
+    assert sum(reparsed) <= 1, f"{sum(reparsed)} of {len(reparsed)} segments re-parsed"
+    # each segment's true parse starts at the first value boundary in it: a value or two in
+    starts = locator.counts.starts
+    assert all(0 <= start - s * 2048 < 64 for s, start in enumerate(starts)), starts
+    check(spec, 1500, 4000, chunks=700)
 
 
 # --- the self-check ------------------------------------------------------------------

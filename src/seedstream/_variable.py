@@ -23,8 +23,13 @@ runs over a segment on a :class:`~seedstream._draw.Counting` bit generator,
 which counts the units it draws.  A segment is parsed from its first unit as
 if a value started there; where the true parse (from the segment before)
 enters it, the two parses agree from their first common value boundary on,
-so the counts are stitched in order, with a re-parse of the segment in the
-rare case that they have not met within the first :data:`WINDOW` values.
+so the counts are stitched in order: the segment's parse records the
+boundaries of its first :data:`WINDOW` values and of a few later ones, spaced
+geometrically, and the true parse is walked to them until it meets one
+(:func:`_bridge`); the segment is re-parsed in the rare case that they have
+not met before its end.  Both parses step in values sized by the measured
+values per unit (a value takes 1 to 8 units), so that a parse stops at the
+first value boundary past its segment, where the next one's parse begins.
 RandomState's methods built on its cached Gaussian (:class:`GaussScanner`)
 are parsed alike, but numpy's state at a value boundary is the unit *and* the
 Gaussian cached in the RandomState (numpy's ``has_gauss``, ``gauss``): a
@@ -56,7 +61,7 @@ import numpy as np
 
 import seedstream._kernel as _kernel
 import seedstream._mtfill as _mtfill
-from seedstream._draw import Counting, Draw, Loop, cached_gauss, gauss_bits, set_cached_gauss
+from seedstream._draw import Counting, Draw, Loop, gauss_bits, set_cached_gauss
 from seedstream._errors import SelfCheckError
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, mt19937_units, read_units
@@ -517,7 +522,7 @@ class NumpyScanner(Scanner):
             made = index - base + 1
             found[index] = start + counter.units(self.unit_bits)
             if self.tracks_gauss:
-                counts.gauss_after[index] = cached_gauss(gen)
+                counts.gauss_after[index] = counter.cached_gauss(gen)
         return found
 
 
@@ -555,7 +560,7 @@ class GaussScanner(NumpyScanner):
             if segment == segments.start:
                 return [parse(stream, self, entry[0], first + n_units, 0, entry[1])]
             starts = [first + (parity + d - first) % 2 for d in ((0, 1) if both else (0,))]
-            return [parse(stream, self, s, first + n_units, GAUSS_WINDOW) for s in starts]
+            return [parse(stream, self, s, first + n_units, window_of(self)) for s in starts]
 
         reparsed = 0
         for segment, found in zip(segments, pool.map(parsed, segments), strict=True):
@@ -569,9 +574,9 @@ def _parity(stream: Stream, scanner: Scanner, start: int, gauss: float | None) -
     if gauss is None:
         return start % 2
     counter, gen = counting_numpy(stream, scanner.draw, start, scanner.unit_bits, gauss)
-    for _ in range(GAUSS_WINDOW):
+    for _ in range(window_of(scanner)):
         scanner.draw.call_on(gen, 1)
-        if cached_gauss(gen) is None:
+        if counter.cached_gauss(gen) is None:
             return (start + counter.units(scanner.unit_bits)) % 2
     return start % 2
 
@@ -710,6 +715,68 @@ class Parse:
     end_gauss: float | None = None
 
 
+class _Run:
+    """numpy's method on a counting bit generator from unit `first` (as if a value started
+    there, with `gauss` cached): where it stands after the values made so far."""
+
+    def __init__(self, stream: Stream, scanner: Scanner, first: int, gauss: float | None) -> None:
+        self.scanner, self.first, self._gauss = scanner, first, gauss
+        self._gauss_known, self._idle = True, False
+        self.counter, self.gen = counting_numpy(
+            stream, scanner.draw, first, scanner.unit_bits, gauss
+        )
+        self.values, self.here = 0, first
+        # values a unit: the loop's, measured on 256 values (a value takes 1 to 8 units:
+        # beta's two gammas 4, negative_binomial's 8), then this run's own once it made more
+        self.rate = min(1.0, scanner.acceptance)
+
+    @property
+    def gauss(self) -> float | None:
+        """RandomState's cached Gaussian now (read when asked)."""
+        if not self._gauss_known:
+            self._gauss, self._gauss_known = self.counter.cached_gauss(self.gen), True
+        return self._gauss
+
+    @property
+    def state(self) -> Boundary:
+        return boundary(self.here, self.gauss)
+
+    def make(self, k: int) -> None:
+        """Make `k` more values."""
+        scanner = self.scanner
+        scanner.draw.call_on(self.gen, k)
+        self.values += k
+        moved = self.here
+        self.here = self.first + self.counter.units(scanner.unit_bits)
+        self._gauss_known = not scanner.tracks_gauss
+        # Nothing read: only one value, from a cached Gaussian (then none is left, and the
+        # next value draws; the Gaussian before this step is not known here)
+        idle, self._idle = self._idle, self.here == moved
+        if self._idle and (not scanner.tracks_gauss or k > 1 or idle or self.gauss is not None):
+            raise SelfCheckError(
+                f"internal error: numpy's {scanner.draw.method} made {k} values without "
+                "drawing; it cannot be counted"
+            )
+
+    def reach(self, stop: int) -> None:
+        """Make values until at or past unit `stop`, in steps that fall short of it.
+
+        The n values expected to fill the units left, less four standard deviations
+        of their count (a value's units vary less than their mean), and at most half
+        of them: a step seldom passes the first value boundary at or past `stop`,
+        so two runs that have met stop at the same one.
+        """
+        while self.here < stop:
+            n = self.expected(stop - self.here)
+            self.make(max(1, int(n) // 2, int(n - 4 * math.sqrt(n))))
+
+    def expected(self, units: int) -> float:
+        """The values expected to take `units` more units."""
+        if self.values > 256:
+            self.rate = self.values / (self.here - self.first)
+        return units * self.rate
+
+
 def parse(
     stream: Stream,
     scanner: Scanner,
@@ -719,37 +786,43 @@ def parse(
     gauss: float | None = None,
 ) -> Parse:
     """Run numpy's method from unit `first` (as if a value started there, with `gauss` cached)
-    to `stop` or past it."""
-    counter, gen = counting_numpy(stream, scanner.draw, first, scanner.unit_bits, gauss)
-    values, here = 0, first
-    seen = {boundary(first, gauss): 0}
-    # values a unit: measured for the cached Gaussian's methods (gamma's take 2-3 units);
-    # the ziggurat's take at least one
-    rate = min(1.0, scanner.acceptance) if scanner.tracks_gauss else 1.0
-    while here < stop:
-        # One value at a time through the window, then halving steps: a step of k
-        # values takes about k / rate units, so it seldom passes the stop by much
-        # (and the next segment's parse meets the true one near its start).
-        k = 1 if values < window else max(1, int((stop - here) * rate) // 2)
-        scanner.draw.call_on(gen, k)
-        values += k
-        moved, was = here, gauss
-        here = first + counter.units(scanner.unit_bits)
-        if scanner.tracks_gauss:
-            gauss = cached_gauss(gen)
-        if here == moved and (was is None or gauss is not None):  # nothing read, no cache used
-            raise SelfCheckError(
-                f"internal error: numpy's {scanner.draw.method} made {k} values without "
-                "drawing; it cannot be counted"
-            )
-        if values <= window:
-            seen[boundary(here, gauss)] = values
-    return Parse(first, values, here, seen, gauss)
+    to `stop` or past it.
+
+    The boundaries recorded (where the true parse may meet this one) are those of
+    the first `window` values, then (if `window`) one near each of the units
+    ``first + d * 4**j`` below `stop`, ``d`` the window's units: the true parse,
+    walked to each of them (:func:`_bridge`), stands there too once their parses
+    have merged, however late (Generator's gamma, a normal and a uniform a value,
+    keeps a parse's phase for about 60 values, beta for more).
+    """
+    run = _Run(stream, scanner, first, gauss)
+    seen = {run.state: 0}
+    while run.values < window and run.here < stop:
+        run.make(1)
+        seen[run.state] = run.values
+    span = max(1, run.here - first)
+    mark = first + 4 * span
+    while window and mark < stop:
+        # About there: any boundary does (should one pass `stop`, where the next segment's
+        # parse begins, the true parse meets that one further on: at its own marks)
+        run.make(max(1, int(run.expected(mark - run.here))))
+        seen[run.state] = run.values
+        span *= 4
+        mark = first + 4 * span
+    run.reach(stop)
+    return Parse(first, run.values, run.here, seen, run.gauss)
+
+
+def window_of(scanner: Scanner) -> int:
+    """Values a segment's parse records from its start, and the true parse is walked to meet it
+    a value at a time: :data:`GAUSS_WINDOW` for a scanner that tracks the cached Gaussian,
+    else :data:`WINDOW`."""
+    return GAUSS_WINDOW if scanner.tracks_gauss else WINDOW
 
 
 def parse_segment(stream: Stream, scanner: Scanner, segment: int) -> Parse:
     first, n_units = scanner.segment_units(segment)
-    return parse(stream, scanner, first, first + n_units, WINDOW)
+    return parse(stream, scanner, first, first + n_units, window_of(scanner))
 
 
 def _stitch(stream: Stream, scanner: Scanner, counts: Counts, segment: int, *found: Parse) -> bool:
@@ -758,10 +831,10 @@ def _stitch(stream: Stream, scanner: Scanner, counts: Counts, segment: int, *fou
     start, gauss = counts.end, counts.end_gauss  # a true value boundary: where the last ended
     entry = boundary(start, gauss)
     met = next(((p, 0, entry) for p in found if entry in p.boundaries), None)
-    if met is None and scanner.tracks_gauss:
+    if met is None:
         met = _bridge(stream, scanner, start, gauss, found)
     reparsed = met is None
-    if met is None:  # the parses have not met in the window: re-parse
+    if met is None:  # the parses have not met: re-parse
         first, n_units = scanner.segment_units(segment)
         met = parse(stream, scanner, start, first + n_units, 0, gauss), 0, entry
     parsed, before, where = met
@@ -773,19 +846,31 @@ def _stitch(stream: Stream, scanner: Scanner, counts: Counts, segment: int, *fou
 def _bridge(
     stream: Stream, scanner: Scanner, start: int, gauss: float | None, found: tuple[Parse, ...]
 ) -> tuple[Parse, int, Boundary] | None:
-    """The true parse from (`start`, `gauss`), a value at a time, to the first boundary of
-    one of a segment's parses `found` it reaches: (that parse, values made on the way, the
-    boundary); None if none within :data:`GAUSS_WINDOW` values."""
-    last = max(unit for p in found for unit, _ in p.boundaries)
-    counter, gen = counting_numpy(stream, scanner.draw, start, scanner.unit_bits, gauss)
-    for made in range(1, GAUSS_WINDOW + 1):
-        scanner.draw.call_on(gen, 1)
-        here = boundary(start + counter.units(scanner.unit_bits), cached_gauss(gen))
-        for parsed in found:
-            if here in parsed.boundaries:
-                return parsed, made, here
-        if here[0] > last:
+    """The true parse from (`start`, `gauss`) walked to the first boundary of one of a
+    segment's parses `found` it reaches: (that parse, values made on the way, the boundary).
+
+    A value at a time through the scanner's window (see :func:`window_of`), then to
+    the first boundary at or past each later unit the parses recorded; None if it
+    has met none before the last of them (short of their ends).
+    """
+    units = sorted({unit for p in found for unit, _ in p.boundaries if p.first < unit < p.end})
+    run = _Run(stream, scanner, start, gauss)
+
+    def meets() -> tuple[Parse, int, Boundary] | None:
+        here = run.state
+        return next(((p, run.values, here) for p in found if here in p.boundaries), None)
+
+    for _ in range(window_of(scanner)):
+        run.make(1)
+        if (met := meets()) is not None:
+            return met
+        if not units or run.here > units[-1]:
             return None
+    for unit in units:
+        if unit > run.here:
+            run.reach(unit)
+            if (met := meets()) is not None:
+                return met
     return None
 
 
