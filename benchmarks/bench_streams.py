@@ -176,6 +176,8 @@ def _small_calls(
         for row in methods(api):
             if row.kind == "state" or (names is not None and row.name not in names):
                 continue
+            if api == "PythonRandom" and row.alias_of is None:
+                continue  # CPython's own methods (gauss, ...): no numpy call to set beside them
             in_c = served_in_c(api, row.name)
             if served_only and not in_c:
                 continue

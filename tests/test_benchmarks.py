@@ -187,7 +187,7 @@ def test_bench_chunks_case_runs_and_equals_numpy() -> None:
 
 def test_bench_streams_small_calls_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     rows = load("bench_streams").small_calls(
-        ("random_sample", "poisson", "bytes", "shuffle"), repeat=1, seconds=1e-4
+        ("random_sample", "poisson", "bytes", "shuffle", "gauss"), repeat=1, seconds=1e-4
     )
     calls = {(r["call"], r["n"]) for r in rows}
     assert {("RandomState.random_sample", None), ("Generator.poisson", 1000)} <= calls
