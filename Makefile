@@ -23,7 +23,7 @@ demo: setup
 	$(PY) -m seedstream
 
 test: setup
-	@echo "ruff, mypy, then pytest on every core: about 5 minutes on 2 cores"
+	@echo "ruff, mypy, then pytest on every core: about 2-3 minutes on 2 cores"
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
