@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import seedstream as ss
-from seedstream import _pyvalues
+from seedstream import _pyvalues, _variable
 from seedstream._draw import Draw
 
 # (method, CPython's arguments): every method of fixed consumption, ordinary and edge parameters
@@ -228,7 +228,14 @@ def test_big_sizes_in_memory_are_made_by_the_kernel(
 
     made: list[int] = []
     real = locate.block_values
-    monkeypatch.setattr(locate, "block_values", lambda *a, **k: made.append(a[3]) or real(*a, **k))
+    check = ss._pyrandom._CHECK_CHUNKED  # the self-check's values: made the same way
+
+    def watched(*a: Any, **k: Any) -> Any:
+        if a[3] != check:
+            made.append(a[3])
+        return real(*a, **k)
+
+    monkeypatch.setattr(locate, "block_values", watched)
     name, args = call
     n = ss._pyrandom._KERNEL_MIN + 3  # an odd count: gauss keeps one cached
     ours, r = ss.PythonRandom(21), random.Random(21)
@@ -256,3 +263,45 @@ def test_a_value_that_raises_in_memory_leaves_cpythons_state() -> None:
     with pytest.raises(OverflowError) as mine:
         ours.paretovariate(0.002, size=n)
     assert str(mine.value) == str(theirs.value) and ours.getstate() == r.getstate()
+
+
+# --- normalvariate: a rejection loop (Kinderman and Monahan), counted per segment ---------------
+
+
+def test_normalvariate_chunks_equal_cpythons_loop() -> None:
+    """A start past the first count segment (4096 attempts, ~2990 values, in the suite)."""
+    start, n = 3100, 400
+    r = cpython_loop(13, "normalvariate", (1.5, 3), start + n)
+    expected = np.array(r.values[start:])  # type: ignore[attr-defined]
+    for chunks in (128, 77):
+        ours = ss.PythonRandom(13)
+        got = ours.normalvariate(1.5, 3, size=n, start=start, chunks=chunks).compute()
+        assert got.tobytes() == expected.tobytes()
+        assert ours.getstate() == r.getstate()
+    # a big plain size is made the same way, in memory
+    ours = ss.PythonRandom(13)
+    r = cpython_loop(13, "normalvariate", (), 9000)
+    got = ours.normalvariate(size=9000)
+    assert got.tobytes() == np.array(r.values).tobytes()  # type: ignore[attr-defined]
+    assert ours.getstate() == r.getstate()
+
+
+def test_normalvariate_store_zarr_verifies(tmp_path: Path) -> None:
+    path = tmp_path / "n.zarr"
+    r = cpython_loop(6, "normalvariate", (-2.0, 0.5), 1300)
+    ours = ss.PythonRandom(6)
+    z = ours.normalvariate(-2.0, 0.5, size=1000, start=300, store=str(path), chunks=256)
+    assert np.asarray(z[:]).tobytes() == np.array(r.values[300:]).tobytes()  # type: ignore[attr-defined]
+    assert ours.getstate() == r.getstate()
+    assert ss.verify_output(str(path), sample=None).status == "ok"
+
+
+def test_normalvariate_miscount_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A count pass off by one attempt is caught by CPython's own normalvariate."""
+    scanner = _variable.KindermanMonahanScanner
+    counted = scanner.count_segment
+    monkeypatch.setattr(scanner, "count_segment", lambda *a: counted(*a) + 1)
+    ours = ss.PythonRandom(3)
+    with pytest.raises(ss.SelfCheckError):
+        ours.normalvariate(size=100, chunks=50).compute()
+    assert ours.getstate() == random.Random(3).getstate()

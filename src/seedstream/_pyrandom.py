@@ -35,6 +35,9 @@ What each method takes (one row per method in :data:`METHODS`):
 - ``randint``, ``choice`` (``_randbelow``'s rejections) and ``normalvariate``,
   ``lognormvariate`` (Kinderman and Monahan's): ``size=`` and ``start=``, the
   rejections counted on the core's words and checked by CPython's own loop;
+  ``normalvariate`` also ``chunks=`` and ``store=`` (a variable draw of the
+  ``python`` kind: its attempts counted per segment, spot-checked by CPython's
+  own ``normalvariate``; ``lognormvariate`` not: it needs the C library's ``exp``);
 - ``vonmisesvariate``, ``gammavariate``, ``betavariate`` (and ``binomialvariate``
   on Python 3.12+): ``size=`` and ``start=``, skipped by CPython's own calls, O(start);
 - ``randrange``: ``size=`` only (``start`` is its own parameter).
@@ -47,7 +50,6 @@ import array
 import dataclasses
 import functools
 import inspect
-import math
 import operator
 import random
 from collections.abc import Callable
@@ -369,14 +371,7 @@ def _kinderman_monahan(raw: np.ndarray) -> np.ndarray:
     a = (raw[0::2] >> np.uint32(5)).astype(np.float64)
     b = (raw[1::2] >> np.uint32(6)).astype(np.float64)
     doubles = (a * 67108864.0 + b) / 9007199254740992.0  # random(): exact, as CPython's
-    u1, u2 = doubles[0::2], 1.0 - doubles[1::2]
-    z = random.NV_MAGICCONST * (u1 - 0.5) / u2  # type: ignore[attr-defined]
-    zz = z * z / 4.0
-    bound = -np.log(u2)
-    flags: np.ndarray = zz <= bound
-    for i in np.flatnonzero(np.abs(zz - bound) <= 1e-12 * np.abs(bound)).tolist():
-        flags[i] = zz[i] <= -math.log(u2[i])
-    return flags
+    return _pyvalues.kinderman_monahan(doubles)
 
 
 def below_words(key: np.ndarray, pos: int, n: int, k: int) -> int:
@@ -728,8 +723,11 @@ class PythonRandom(random.Random):
                 if chunks is not None or store is not None:
                     return _never()
                 k, n = check_start(start), _count(size)
-                out = _locate.block_values(here, draw, k, n)
-                _deliver.advance_past(rs, here, draw, k + n)
+                # normalvariate's attempts vary: counted once, for its block and its end
+                locator = _locate.Locator(here, draw) if draw.consumption(here).variable else None
+                located = None if locator is None else locator.blocks([(k, n)])[0]
+                out = _locate.block_values(here, draw, k, n, located)
+                _deliver.advance_past(rs, here, draw, k + n, locator)
                 return out.reshape(() if size is None else size)
 
             order = Order(
@@ -811,7 +809,7 @@ def _self_check(obj: PythonRandom, here: Stream, draw: Draw) -> None:
     method = getattr(_PY, draw.method)
     arguments = [v for k, v in draw.params if k != "cached_gauss"]
     expected = np.array([method(copy, *arguments) for _ in range(_CHECK_CHUNKED)], draw.dtype)
-    found = _pyvalues.generate(here, draw, 0, _CHECK_CHUNKED)
+    found = _locate.block_values(here, draw, 0, _CHECK_CHUNKED)
     if expected.tobytes() != found.tobytes():
         raise SelfCheckError(
             f"self-check failed: CPython's own {draw.method}() and seedstream's kernel "

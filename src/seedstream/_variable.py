@@ -1,7 +1,7 @@
 """Draws whose consumption varies: count numpy's rejection loops in parallel, segment by segment.
 
-Pure: numpy and seedstream's draw, stream and unit modules only (and the
-compiled kernel).  :mod:`seedstream._locate`, above, turns the counts into
+Pure: numpy and seedstream's draw, stream, unit and pyvalues modules only (and
+the compiled kernel).  :mod:`seedstream._locate`, above, turns the counts into
 positions and lets numpy generate from them.
 
 numpy's rejection loops (the legacy polar method for normals, masked
@@ -53,6 +53,7 @@ import concurrent.futures
 import dataclasses
 import math
 import os
+import random
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, ClassVar
@@ -61,6 +62,7 @@ import numpy as np
 
 import seedstream._kernel as _kernel
 import seedstream._mtfill as _mtfill
+import seedstream._pyvalues as _pyvalues
 from seedstream._draw import Counting, Draw, Loop, gauss_bits, set_cached_gauss
 from seedstream._errors import SelfCheckError
 from seedstream._stream import Stream
@@ -345,6 +347,48 @@ class PolarScanner(VectorisedScanner):
         }
 
 
+class KindermanMonahanScanner(VectorisedScanner):
+    """CPython's ``normalvariate``: two doubles (64-bit units) an attempt, accepted by
+    :func:`~seedstream._pyvalues.kinderman_monahan`; an accepted attempt is one value.
+
+    Its count is spot-checked by CPython's own ``normalvariate`` (not numpy's).
+    """
+
+    units_per_attempt: ClassVar[int] = 2
+
+    def accepted(self, units: np.ndarray) -> np.ndarray:
+        n = units.size // 2 * 2
+        return _pyvalues.kinderman_monahan(_doubles(units[:n], self.loop.word_bits))
+
+    def check(self, stream: Stream, counts: Counts, segments: range, pool: Executor) -> None:
+        for segment in _sampled(segments):
+            start, count = counts.starts[segment], counts.per_segment[segment]
+            _, n_units = self.segment_units(segment)
+            state = bit_generator_at_unit(stream, start, 64).state["state"]
+            python = _CountingRandom()
+            python.setstate((3, (*state["key"].tolist(), int(state["pos"])), None))
+            for _ in range(count):
+                python.normalvariate()
+            made = python.doubles
+            python.normalvariate()
+            if not made <= n_units < python.doubles:
+                raise SelfCheckError(
+                    "self-check failed: CPython's own normalvariate does not make the "
+                    f"{count} values the count pass found in segment {segment}; refusing "
+                    "to return shifted numbers (please report this)"
+                )
+
+
+class _CountingRandom(random.Random):
+    """CPython's generator, counting its ``random()`` doubles (64-bit units)."""
+
+    doubles = 0
+
+    def random(self) -> float:
+        self.doubles += 1
+        return super().random()
+
+
 def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
     """numpy's doubles in [0, 1) from 64-bit units, exactly as its C code makes them."""
     if word_bits == 32:  # MT19937's legacy formula on the two words a, b: (a>>5, b>>6)
@@ -587,6 +631,7 @@ SCANNERS: dict[str, type[Scanner]] = {
     "lemire": LemireScanner,
     "numpy": NumpyScanner,
     "numpy_gauss": GaussScanner,
+    "kinderman_monahan": KindermanMonahanScanner,
 }
 
 
