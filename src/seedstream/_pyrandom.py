@@ -723,11 +723,8 @@ class PythonRandom(random.Random):
                 if chunks is not None or store is not None:
                     return _never()
                 k, n = check_start(start), _count(size)
-                # normalvariate's attempts vary: counted once, for its block and its end
-                locator = _locate.Locator(here, draw) if draw.consumption(here).variable else None
-                located = None if locator is None else locator.blocks([(k, n)])[0]
-                out = _locate.block_values(here, draw, k, n, located)
-                _deliver.advance_past(rs, here, draw, k + n, locator)
+                out = _locate.block_values(here, draw, k, n)
+                _deliver.advance_past(rs, here, draw, k + n)
                 return out.reshape(() if size is None else size)
 
             order = Order(
@@ -809,7 +806,7 @@ def _self_check(obj: PythonRandom, here: Stream, draw: Draw) -> None:
     method = getattr(_PY, draw.method)
     arguments = [v for k, v in draw.params if k != "cached_gauss"]
     expected = np.array([method(copy, *arguments) for _ in range(_CHECK_CHUNKED)], draw.dtype)
-    found = _locate.block_values(here, draw, 0, _CHECK_CHUNKED)
+    found = _pyvalues.generate(here, draw, 0, _CHECK_CHUNKED)
     if expected.tobytes() != found.tobytes():
         raise SelfCheckError(
             f"self-check failed: CPython's own {draw.method}() and seedstream's kernel "
@@ -903,8 +900,9 @@ def _sized(row: Row) -> Callable[..., Any]:
             values = row.fill(self, bound, count)
             if values is not None:
                 return _as_array(values, row.result, size)
-        if count >= _KERNEL_MIN and _table_row(row.name) is not None:
-            # CPython's formula in C on the core's doubles; CPython's loop below when these
+        if count >= _KERNEL_MIN and row.how == "jump" and _table_row(row.name) is not None:
+            # CPython's formula in C on the core's doubles (fixed consumption only: counting
+            # normalvariate's attempts costs more than its loop); CPython's loop below when these
             # parameters are not served (getrandbits beyond 64 bits, say) or a value raises
             # (the loop then stops where CPython's does)
             try:

@@ -240,6 +240,10 @@ def generate(stream: Stream, draw: Draw, first: int, count: int) -> np.ndarray:
     True
     """
     use = draw.consumption(stream)
+    if use.loop is not None:  # normalvariate: only from the first attempt (else locate it)
+        if first:
+            raise ValueError(f"{draw.method} has variable consumption: locate it first")
+        return values_from(draw, bit_generator_at_unit(stream, 0, use.unit_bits), count)
     assert use.units_per_value is not None
     if draw.method != "gauss":
         bg = bit_generator_at_unit(stream, use.units_per_value * first, use.unit_bits)

@@ -360,23 +360,46 @@ class KindermanMonahanScanner(VectorisedScanner):
         n = units.size // 2 * 2
         return _pyvalues.kinderman_monahan(_doubles(units[:n], self.loop.word_bits))
 
+    #: Values from a checked segment's start that CPython's own loop makes again
+    check_values: ClassVar[int] = 512
+
     def check(self, stream: Stream, counts: Counts, segments: range, pool: Executor) -> None:
+        """On two of the new segments: the count is the segment's accepted attempts; CPython's
+        own ``normalvariate`` makes its first :attr:`check_values` values from exactly the
+        attempts found, its last value from the last attempt found, and the next one past
+        the segment's end.  (A whole segment by CPython's loop would cost 50x its count.)"""
         for segment in _sampled(segments):
-            start, count = counts.starts[segment], counts.per_segment[segment]
-            _, n_units = self.segment_units(segment)
-            state = bit_generator_at_unit(stream, start, 64).state["state"]
-            python = _CountingRandom()
-            python.setstate((3, (*state["key"].tolist(), int(state["pos"])), None))
-            for _ in range(count):
-                python.normalvariate()
-            made = python.doubles
-            python.normalvariate()
-            if not made <= n_units < python.doubles:
+            first, n_units = self.segment_units(segment)
+            hits = self.segment_hits(stream, segment)
+            count = counts.per_segment[segment]
+            head = hits[: self.check_values]
+            ends = [(first, [int(h + 1) * 2 for h in head])]
+            if count:
+                last = int(hits[-1]) * 2
+                ends.append((first + last, [2, n_units - last + 1]))
+            found = [_normal_units(stream, unit, len(want)) for unit, want in ends]
+            ok = hits.size == count and found[0] == ends[0][1]
+            if count:  # the last value: its one attempt; the next one: past the end
+                ok = ok and found[1][0] == 2 and found[1][1] >= ends[1][1][1]
+            if not ok:
                 raise SelfCheckError(
                     "self-check failed: CPython's own normalvariate does not make the "
                     f"{count} values the count pass found in segment {segment}; refusing "
                     "to return shifted numbers (please report this)"
                 )
+
+
+def _normal_units(stream: Stream, unit: int, values: int) -> list[int]:
+    """The doubles (64-bit units) CPython's ``normalvariate`` has taken after each of `values`
+    values made from `unit` of `stream`."""
+    state = bit_generator_at_unit(stream, unit, 64).state["state"]
+    python = _CountingRandom()
+    python.setstate((3, (*state["key"].tolist(), int(state["pos"])), None))
+    taken = []
+    for _ in range(values):
+        python.normalvariate()
+        taken.append(python.doubles)
+    return taken
 
 
 class _CountingRandom(random.Random):
