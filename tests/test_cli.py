@@ -92,7 +92,7 @@ def test_bad_size_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path:
     [
         # CPython's methods of variable consumption: the python stream's list, and the way
         (
-            ["show", "--at", "0", "--stream", "python", "--method", "lognormvariate"],
+            ["show", "--at", "0", "--stream", "python", "--method", "vonmisesvariate"],
             "getrandbits (",
         ),
         (["show", "--at", "0", "--low", "1"], "--low and --high"),

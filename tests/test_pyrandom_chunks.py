@@ -273,6 +273,21 @@ def test_normalvariate_chunks_equal_cpythons_loop() -> None:
         assert ours.getstate() == r.getstate()
 
 
+def test_lognormvariate_chunks_and_overflow_are_cpythons() -> None:
+    """exp by the C library's, as math.exp: values and state; an overflow raises CPython's."""
+    r = cpython_loop(14, "lognormvariate", (0.5, 2), 700)
+    ours = ss.PythonRandom(14)
+    got = ours.lognormvariate(0.5, 2, size=600, start=100, chunks=97).compute()
+    assert got.tobytes() == np.array(r.values[100:]).tobytes()  # type: ignore[attr-defined]
+    assert ours.getstate() == r.getstate()
+    python = random.Random(1)
+    with pytest.raises(OverflowError) as theirs:
+        [python.lognormvariate(700.0, 10.0) for _ in range(100)]
+    with pytest.raises(OverflowError) as found:
+        ss.PythonRandom(1).lognormvariate(700.0, 10.0, size=100, chunks=40).compute()
+    assert str(found.value) == str(theirs.value)
+
+
 def test_normalvariate_store_zarr_verifies(tmp_path: Path) -> None:
     path = tmp_path / "n.zarr"
     r = cpython_loop(6, "normalvariate", (-2.0, 0.5), 1300)

@@ -57,7 +57,7 @@ class Loop:
     code: numpy's own method is run to count; an attempt is then a value), or
     ``"numpy_gauss"`` (the same, for RandomState's methods built on its cached
     Gaussian: the parse state is the unit and the cached Gaussian), or
-    ``"kinderman_monahan"`` (CPython's ``normalvariate``: two doubles per
+    ``"kinderman_monahan"`` (CPython's ``(log)normalvariate``: two doubles per
     attempt, one value per accepted attempt).
     ``acceptance`` is the probability that an attempt is accepted (it sizes
     the count pass; 1.0: every attempt is a value; for the numpy loops,
@@ -186,7 +186,7 @@ class Draw:
             if rate is None:  # e.g. standard_gamma(0): numpy returns at once
                 return Consumption(64, 0)
             return Consumption(64, loop=Loop("numpy_gauss", 64, rate))
-        if kind == "python" and self.method == "normalvariate":  # ~0.7306 of attempts accepted
+        if kind == "python" and self.method in ("normalvariate", "lognormvariate"):  # ~73% accepted
             return Consumption(64, loop=Loop("kinderman_monahan", 64, 0.73, 0, stream.word_bits))
         if kind == "python" and self.method == "getrandbits":  # ceil(k / 32) words a value
             return Consumption(32, -(-int(self.param["k"]) // 32))

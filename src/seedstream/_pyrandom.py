@@ -35,9 +35,10 @@ What each method takes (one row per method in :data:`METHODS`):
 - ``randint``, ``choice`` (``_randbelow``'s rejections) and ``normalvariate``,
   ``lognormvariate`` (Kinderman and Monahan's): ``size=`` and ``start=``, the
   rejections counted on the core's words and checked by CPython's own loop;
-  ``normalvariate`` also ``chunks=`` and ``store=`` (a variable draw of the
-  ``python`` kind: its attempts counted per segment, spot-checked by CPython's
-  own ``normalvariate``; ``lognormvariate`` not: it needs the C library's ``exp``);
+  ``normalvariate`` and ``lognormvariate`` also ``chunks=`` and ``store=`` (a
+  variable draw of the ``python`` kind: its attempts counted per segment,
+  spot-checked by CPython's own ``normalvariate``; ``lognormvariate``'s ``exp``
+  the C library's, by the kernel);
 - ``vonmisesvariate``, ``gammavariate``, ``betavariate`` (and ``binomialvariate``
   on Python 3.12+): ``size=`` and ``start=``, skipped by CPython's own calls, O(start);
 - ``randrange``: ``size=`` only (``start`` is its own parameter).

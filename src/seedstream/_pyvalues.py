@@ -16,7 +16,8 @@ overflowing, say), so does the block, with CPython's exception type and message.
 
 ``normalvariate`` (Kinderman and Monahan's ratio of uniforms) varies: an
 attempt is two ``random()``, accepted by :func:`kinderman_monahan`; its values
-(``mu + z * sigma``) need IEEE arithmetic alone, exact in numpy.  Located by
+(``mu + z * sigma``) need IEEE arithmetic alone, exact in numpy;
+``lognormvariate``'s are their ``math.exp``, by the kernel (the C library's ``exp``).  Located by
 :class:`seedstream._variable.KindermanMonahanScanner`, a block is made here
 from its first attempt (:func:`values_from` takes exactly its accepted attempts).
 
@@ -51,6 +52,7 @@ _FORMULAS = {
     "weibullvariate": 2,
     "triangular": 3,
     "gauss": 4,
+    "lognormvariate": 5,  # math.exp of normalvariate's values
 }
 
 
@@ -85,6 +87,8 @@ def _constants(draw: Draw) -> tuple[float, ...] | float:
         except ZeroDivisionError:
             return float(low)
         return (float(c), float(low), float(high - low), float(high), float(low - high))
+    if name == "lognormvariate":
+        return (0.0,)
     assert name == "gauss", name
     return (random.TWOPI,)  # type: ignore[attr-defined]
 
@@ -113,14 +117,17 @@ def _error(draw: Draw, code: int, number: int, index: int) -> Exception:
         found = kind(number, os.strerror(number))
     elif code == 3:
         found = ValueError("math domain error")
+    elif code == 5:
+        found = OverflowError("math range error")
     else:  # CPython would return a complex number
         found = NotImplementedError(
             f"{draw.method}() with {_arguments(draw)} gives a complex value here; draw it in "
             "memory (no chunks=, no store=)"
         )
+    made = "normalvariate value" if draw.method == "lognormvariate" else "random() double"
     found.add_note(
         f"seedstream: as CPython's {draw.method}() raises for the value made from the "
-        f"random() double at index {index} of this block"
+        f"{made} at index {index} of this block"
     )
     return found
 
@@ -153,7 +160,7 @@ def _getrandbits(draw: Draw, bit_generator: np.random.BitGenerator, count: int) 
 
 
 def _scaled(draw: Draw, z: np.ndarray) -> np.ndarray:
-    """gauss's and normalvariate's ``mu + z * sigma``, two IEEE operations as CPython's
+    """gauss's and (log)normalvariate's ``mu + z * sigma``, two IEEE operations as CPython's
     (ints as ``float()``)."""
     p = draw.param
     out: np.ndarray = float(p["mu"]) + z * float(p["sigma"])
@@ -217,6 +224,8 @@ def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -
     normalvariate: an attempt's start)."""
     if draw.method == "normalvariate":
         return _normalvariate(draw, bit_generator, count)
+    if draw.method == "lognormvariate":  # exp(normalvariate(mu, sigma))
+        return _apply(draw, _normalvariate(draw, bit_generator, count))
     if draw.method == "getrandbits":
         return _getrandbits(draw, bit_generator, count)
     if draw.method == "gauss":

@@ -348,7 +348,7 @@ class PolarScanner(VectorisedScanner):
 
 
 class KindermanMonahanScanner(VectorisedScanner):
-    """CPython's ``normalvariate``: two doubles (64-bit units) an attempt, accepted by
+    """CPython's ``(log)normalvariate``: two doubles (64-bit units) an attempt, accepted by
     :func:`~seedstream._pyvalues.kinderman_monahan`; an accepted attempt is one value.
 
     Its count is spot-checked by CPython's own ``normalvariate`` (not numpy's).
