@@ -91,7 +91,10 @@ def test_bad_size_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path:
     ("argv", "fragment"),
     [
         # CPython's methods of variable consumption: the python stream's list, and the way
-        (["show", "--at", "0", "--stream", "python", "--method", "normalvariate"], "getrandbits ("),
+        (
+            ["show", "--at", "0", "--stream", "python", "--method", "vonmisesvariate"],
+            "getrandbits (",
+        ),
         (["show", "--at", "0", "--low", "1"], "--low and --high"),
         (["show", "--at", "0", "--dtype", "float32"], "float32"),
         (["show", "--at", "0", "--stream", "sfc64"], "invalid choice"),

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import seedstream as ss
-from seedstream import _pyvalues
+from seedstream import _pyvalues, _variable
 from seedstream._draw import Draw
 
 # (method, CPython's arguments): every method of fixed consumption, ordinary and edge parameters
@@ -256,3 +256,60 @@ def test_a_value_that_raises_in_memory_leaves_cpythons_state() -> None:
     with pytest.raises(OverflowError) as mine:
         ours.paretovariate(0.002, size=n)
     assert str(mine.value) == str(theirs.value) and ours.getstate() == r.getstate()
+
+
+# --- normalvariate: a rejection loop (Kinderman and Monahan), counted per segment ---------------
+
+
+def test_normalvariate_chunks_equal_cpythons_loop() -> None:
+    """A start past the first count segment (4096 attempts, ~2990 values, in the suite)."""
+    start, n = 3100, 400
+    r = cpython_loop(13, "normalvariate", (1.5, 3), start + n)
+    expected = np.array(r.values[start:])  # type: ignore[attr-defined]
+    for chunks in (128, 77):
+        ours = ss.PythonRandom(13)
+        got = ours.normalvariate(1.5, 3, size=n, start=start, chunks=chunks).compute()
+        assert got.tobytes() == expected.tobytes()
+        assert ours.getstate() == r.getstate()
+
+
+def test_lognormvariate_chunks_and_overflow_are_cpythons() -> None:
+    """exp by the C library's, as math.exp: values and state; an overflow raises CPython's."""
+    r = cpython_loop(14, "lognormvariate", (0.5, 2), 700)
+    ours = ss.PythonRandom(14)
+    got = ours.lognormvariate(0.5, 2, size=600, start=100, chunks=97).compute()
+    assert got.tobytes() == np.array(r.values[100:]).tobytes()  # type: ignore[attr-defined]
+    assert ours.getstate() == r.getstate()
+    python = random.Random(1)
+    with pytest.raises(OverflowError) as theirs:
+        [python.lognormvariate(700.0, 10.0) for _ in range(100)]
+    with pytest.raises(OverflowError) as found:
+        ss.PythonRandom(1).lognormvariate(700.0, 10.0, size=100, chunks=40).compute()
+    assert str(found.value) == str(theirs.value)
+
+
+def test_normalvariate_store_zarr_verifies(tmp_path: Path) -> None:
+    path = tmp_path / "n.zarr"
+    r = cpython_loop(6, "normalvariate", (-2.0, 0.5), 1300)
+    ours = ss.PythonRandom(6)
+    z = ours.normalvariate(-2.0, 0.5, size=1000, start=300, store=str(path), chunks=256)
+    assert np.asarray(z[:]).tobytes() == np.array(r.values[300:]).tobytes()  # type: ignore[attr-defined]
+    assert ours.getstate() == r.getstate()
+    assert ss.verify_output(str(path), sample=None).status == "ok"
+
+
+def test_normalvariate_miscount_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A count pass that accepts one rejected attempt is caught by CPython's own normalvariate."""
+    scanner = _variable.KindermanMonahanScanner
+    accepted = scanner.accepted
+
+    def wrong(self: Any, units: np.ndarray) -> np.ndarray:
+        flags = accepted(self, units)
+        flags[np.argmin(flags)] = True  # the first rejected attempt
+        return flags
+
+    monkeypatch.setattr(scanner, "accepted", wrong)
+    ours = ss.PythonRandom(3)
+    with pytest.raises(ss.SelfCheckError, match="CPython's own normalvariate"):
+        ours.normalvariate(size=100, chunks=50).compute()
+    assert ours.getstate() == random.Random(3).getstate()

@@ -42,7 +42,7 @@ __all__ = [
 # numpy packs these into 32-bit words, in a buffer local to one call
 _PACKED_BITS = {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "uint16": 16}
 
-LoopKind = Literal["polar", "numpy", "numpy_gauss", "masked", "lemire"]
+LoopKind = Literal["polar", "numpy", "numpy_gauss", "masked", "lemire", "kinderman_monahan"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +56,9 @@ class Loop:
     or ``"numpy"`` (the ziggurat and the other loops private to numpy's C
     code: numpy's own method is run to count; an attempt is then a value), or
     ``"numpy_gauss"`` (the same, for RandomState's methods built on its cached
-    Gaussian: the parse state is the unit and the cached Gaussian).
+    Gaussian: the parse state is the unit and the cached Gaussian), or
+    ``"kinderman_monahan"`` (CPython's ``(log)normalvariate``: two doubles per
+    attempt, one value per accepted attempt).
     ``acceptance`` is the probability that an attempt is accepted (it sizes
     the count pass; 1.0: every attempt is a value; for the numpy loops,
     values per unit).
@@ -184,6 +186,8 @@ class Draw:
             if rate is None:  # e.g. standard_gamma(0): numpy returns at once
                 return Consumption(64, 0)
             return Consumption(64, loop=Loop("numpy_gauss", 64, rate))
+        if kind == "python" and self.method in ("normalvariate", "lognormvariate"):  # ~73% accepted
+            return Consumption(64, loop=Loop("kinderman_monahan", 64, 0.73, 0, stream.word_bits))
         if kind == "python" and self.method == "getrandbits":  # ceil(k / 32) words a value
             return Consumption(32, -(-int(self.param["k"]) // 32))
         if self.dtype == "float32":

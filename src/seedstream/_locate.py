@@ -355,6 +355,8 @@ def _make(
     located: Located,
     count: int,
 ) -> np.ndarray:
+    if draw.row.kind == "python":  # CPython's normalvariate: exactly its accepted attempts
+        return _pyvalues.values_from(draw, bg, count)
     drop = dropped(packed, bg, located)  # in the same call (packed draws)
     out = call(draw, obj, drop + count)
     return out[drop:] if drop else out

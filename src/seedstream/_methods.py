@@ -44,9 +44,10 @@ The consumption kinds:
     to elements of ``a`` (see :mod:`seedstream._pick`); without, numpy's call
     in memory only.
 ``python``
-    CPython's ``random.Random`` methods of fixed consumption (``PythonRandom``
-    rows): one ``random()`` double a value (``gauss``: a pair of values from two),
-    or ``getrandbits(k)``'s ``ceil(k / 32)`` words; made by CPython's formula with
+    CPython's ``random.Random`` methods (``PythonRandom`` rows): one ``random()``
+    double a value (``gauss``: a pair of values from two), ``getrandbits(k)``'s
+    ``ceil(k / 32)`` words, or ``normalvariate``'s rejection loop (two doubles an
+    attempt, counted; ``lognormvariate`` its ``exp``); made by CPython's formula with
     the C library's math (see :mod:`seedstream._pyvalues`).
 ``untracked``
     numpy's method as it is; its consumption is not counted, so the position
@@ -233,9 +234,12 @@ METHODS: tuple[Method, ...] = (
     # uniform ones (the same doubles, the same formula), so its rows are aliases of those
     Method("PythonRandom", "random", "uniform", _F64, alias_of="random_sample"),
     Method("PythonRandom", "uniform", "uniform", _F64, alias_of="uniform"),
-    # CPython's formulas over random()'s doubles, with the C library's math
+    # CPython's formulas over random()'s doubles, with the C library's math ((log)normvariate:
+    # a rejection loop, counted)
     *_rows(
-        "PythonRandom", "python", "triangular expovariate paretovariate weibullvariate gauss",
+        "PythonRandom", "python",
+        "triangular expovariate paretovariate weibullvariate gauss normalvariate "
+        "lognormvariate",
         dtypes=_F64,
     ),
     # ceil(k / 32) words a value: int64 up to k = 63, uint64 for k = 64

@@ -35,6 +35,10 @@ What each method takes (one row per method in :data:`METHODS`):
 - ``randint``, ``choice`` (``_randbelow``'s rejections) and ``normalvariate``,
   ``lognormvariate`` (Kinderman and Monahan's): ``size=`` and ``start=``, the
   rejections counted on the core's words and checked by CPython's own loop;
+  ``normalvariate`` and ``lognormvariate`` also ``chunks=`` and ``store=`` (a
+  variable draw of the ``python`` kind: its attempts counted per segment,
+  spot-checked by CPython's own ``normalvariate``; ``lognormvariate``'s ``exp``
+  the C library's, by the kernel);
 - ``vonmisesvariate``, ``gammavariate``, ``betavariate`` (and ``binomialvariate``
   on Python 3.12+): ``size=`` and ``start=``, skipped by CPython's own calls, O(start);
 - ``randrange``: ``size=`` only (``start`` is its own parameter).
@@ -47,7 +51,6 @@ import array
 import dataclasses
 import functools
 import inspect
-import math
 import operator
 import random
 from collections.abc import Callable
@@ -369,14 +372,7 @@ def _kinderman_monahan(raw: np.ndarray) -> np.ndarray:
     a = (raw[0::2] >> np.uint32(5)).astype(np.float64)
     b = (raw[1::2] >> np.uint32(6)).astype(np.float64)
     doubles = (a * 67108864.0 + b) / 9007199254740992.0  # random(): exact, as CPython's
-    u1, u2 = doubles[0::2], 1.0 - doubles[1::2]
-    z = random.NV_MAGICCONST * (u1 - 0.5) / u2  # type: ignore[attr-defined]
-    zz = z * z / 4.0
-    bound = -np.log(u2)
-    flags: np.ndarray = zz <= bound
-    for i in np.flatnonzero(np.abs(zz - bound) <= 1e-12 * np.abs(bound)).tolist():
-        flags[i] = zz[i] <= -math.log(u2[i])
-    return flags
+    return _pyvalues.kinderman_monahan(doubles)
 
 
 def below_words(key: np.ndarray, pos: int, n: int, k: int) -> int:
@@ -905,8 +901,9 @@ def _sized(row: Row) -> Callable[..., Any]:
             values = row.fill(self, bound, count)
             if values is not None:
                 return _as_array(values, row.result, size)
-        if count >= _KERNEL_MIN and _table_row(row.name) is not None:
-            # CPython's formula in C on the core's doubles; CPython's loop below when these
+        if count >= _KERNEL_MIN and row.how == "jump" and _table_row(row.name) is not None:
+            # CPython's formula in C on the core's doubles (fixed consumption only: counting
+            # normalvariate's attempts costs more than its loop); CPython's loop below when these
             # parameters are not served (getrandbits beyond 64 bits, say) or a value raises
             # (the loop then stops where CPython's does)
             try:

@@ -14,6 +14,13 @@ differ in the last bit.  Where CPython raises for a value (``float **``
 overflowing, say), so does the block, with CPython's exception type and message.
 ``getrandbits`` is integer arithmetic on the words, done here.
 
+``normalvariate`` (Kinderman and Monahan's ratio of uniforms) varies: an
+attempt is two ``random()``, accepted by :func:`kinderman_monahan`; its values
+(``mu + z * sigma``) need IEEE arithmetic alone, exact in numpy;
+``lognormvariate``'s are their ``math.exp``, by the kernel (the C library's ``exp``).  Located by
+:class:`seedstream._variable.KindermanMonahanScanner`, a block is made here
+from its first attempt (:func:`values_from` takes exactly its accepted attempts).
+
 A :class:`~seedstream._draw.Draw` of api ``"PythonRandom"`` holds the method's
 parameters as CPython was given them (ints or floats, ``mode`` may be None)
 and, for ``gauss``, the value ``gauss_next`` held at the start
@@ -23,6 +30,7 @@ and, for ``gauss``, the value ``gauss_next`` held at the start
 from __future__ import annotations
 
 import errno
+import math
 import os
 import random
 from typing import Any
@@ -35,7 +43,7 @@ from seedstream._fill import uniforms
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, mt19937_units
 
-__all__ = ["cached_after", "check", "generate", "values_from"]
+__all__ = ["cached_after", "check", "generate", "kinderman_monahan", "values_from"]
 
 # The kernel's formulas (csrc/cpython_random.h)
 _FORMULAS = {
@@ -44,6 +52,7 @@ _FORMULAS = {
     "weibullvariate": 2,
     "triangular": 3,
     "gauss": 4,
+    "lognormvariate": 5,  # math.exp of normalvariate's values
 }
 
 
@@ -78,6 +87,8 @@ def _constants(draw: Draw) -> tuple[float, ...] | float:
         except ZeroDivisionError:
             return float(low)
         return (float(c), float(low), float(high - low), float(high), float(low - high))
+    if name == "lognormvariate":
+        return (0.0,)
     assert name == "gauss", name
     return (random.TWOPI,)  # type: ignore[attr-defined]
 
@@ -106,14 +117,17 @@ def _error(draw: Draw, code: int, number: int, index: int) -> Exception:
         found = kind(number, os.strerror(number))
     elif code == 3:
         found = ValueError("math domain error")
+    elif code == 5:
+        found = OverflowError("math range error")
     else:  # CPython would return a complex number
         found = NotImplementedError(
             f"{draw.method}() with {_arguments(draw)} gives a complex value here; draw it in "
             "memory (no chunks=, no store=)"
         )
+    made = "normalvariate value" if draw.method == "lognormvariate" else "random() double"
     found.add_note(
         f"seedstream: as CPython's {draw.method}() raises for the value made from the "
-        f"random() double at index {index} of this block"
+        f"{made} at index {index} of this block"
     )
     return found
 
@@ -146,7 +160,8 @@ def _getrandbits(draw: Draw, bit_generator: np.random.BitGenerator, count: int) 
 
 
 def _scaled(draw: Draw, z: np.ndarray) -> np.ndarray:
-    """gauss's ``mu + z * sigma``, two IEEE operations as CPython's (ints as ``float()``)."""
+    """gauss's and (log)normalvariate's ``mu + z * sigma``, two IEEE operations as CPython's
+    (ints as ``float()``)."""
     p = draw.param
     out: np.ndarray = float(p["mu"]) + z * float(p["sigma"])
     return out
@@ -162,8 +177,55 @@ def _gauss_raw(bit_generator: np.random.BitGenerator, drop: int, count: int) -> 
 _GAUSS = Draw("PythonRandom", "gauss", (("mu", 0.0), ("sigma", 1.0)))
 
 
+_NV_MAGICCONST: float = random.NV_MAGICCONST  # type: ignore[attr-defined]
+
+
+def _normal_z(doubles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """normalvariate's ``z`` and ``u2`` of each attempt (two of random()'s `doubles`)."""
+    u1, u2 = doubles[0::2], 1.0 - doubles[1::2]
+    return _NV_MAGICCONST * (u1 - 0.5) / u2, u2
+
+
+def kinderman_monahan(doubles: np.ndarray) -> np.ndarray:
+    """normalvariate's acceptance of each attempt (two of random()'s `doubles`), as CPython's.
+
+    ``z * z / 4 <= -log(u2)``: numpy's ``log`` may differ from the C library's in
+    the last bits, so attempts within a relative 1e-12 of the bound are decided
+    again with :func:`math.log` (CPython's).
+    """
+    z, u2 = _normal_z(doubles)
+    zz = z * z / 4.0
+    bound = -np.log(u2)
+    flags: np.ndarray = zz <= bound
+    for i in np.flatnonzero(np.abs(zz - bound) <= 1e-12 * np.abs(bound)).tolist():
+        flags[i] = zz[i] <= -math.log(u2[i])
+    return flags
+
+
+def _normalvariate(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
+    """`count` values of normalvariate from `bit_generator` at an attempt's start, taking
+    exactly their attempts: found on a copy first, then drawn."""
+    peek = type(bit_generator)()
+    peek.state = bit_generator.state
+    attempts = accepted = 0
+    while accepted < count:
+        more = int((count - accepted) / 0.73 * 1.02) + 64  # ~0.7306 of attempts are accepted
+        hits = np.flatnonzero(kinderman_monahan(_doubles(peek, 2 * more)))
+        if accepted + hits.size >= count:
+            more = int(hits[count - accepted - 1]) + 1
+        accepted, attempts = accepted + hits.size, attempts + more
+    doubles = _doubles(bit_generator, 2 * attempts)
+    z, _ = _normal_z(doubles)
+    return _scaled(draw, z[kinderman_monahan(doubles)])
+
+
 def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
-    """`count` values of `draw` from `bit_generator`'s position (gauss: a fresh pair's start)."""
+    """`count` values of `draw` from `bit_generator`'s position (gauss: a fresh pair's start;
+    normalvariate: an attempt's start)."""
+    if draw.method == "normalvariate":
+        return _normalvariate(draw, bit_generator, count)
+    if draw.method == "lognormvariate":  # exp(normalvariate(mu, sigma))
+        return _apply(draw, _normalvariate(draw, bit_generator, count))
     if draw.method == "getrandbits":
         return _getrandbits(draw, bit_generator, count)
     if draw.method == "gauss":
@@ -187,6 +249,10 @@ def generate(stream: Stream, draw: Draw, first: int, count: int) -> np.ndarray:
     True
     """
     use = draw.consumption(stream)
+    if use.loop is not None:  # normalvariate: only from the first attempt (else locate it)
+        if first:
+            raise ValueError(f"{draw.method} has variable consumption: locate it first")
+        return values_from(draw, bit_generator_at_unit(stream, 0, use.unit_bits), count)
     assert use.units_per_value is not None
     if draw.method != "gauss":
         bg = bit_generator_at_unit(stream, use.units_per_value * first, use.unit_bits)

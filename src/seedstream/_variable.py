@@ -1,7 +1,7 @@
 """Draws whose consumption varies: count numpy's rejection loops in parallel, segment by segment.
 
-Pure: numpy and seedstream's draw, stream and unit modules only (and the
-compiled kernel).  :mod:`seedstream._locate`, above, turns the counts into
+Pure: numpy and seedstream's draw, stream, unit and pyvalues modules only (and
+the compiled kernel).  :mod:`seedstream._locate`, above, turns the counts into
 positions and lets numpy generate from them.
 
 numpy's rejection loops (the legacy polar method for normals, masked
@@ -53,6 +53,7 @@ import concurrent.futures
 import dataclasses
 import math
 import os
+import random
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, ClassVar
@@ -61,6 +62,7 @@ import numpy as np
 
 import seedstream._kernel as _kernel
 import seedstream._mtfill as _mtfill
+import seedstream._pyvalues as _pyvalues
 from seedstream._draw import Counting, Draw, Loop, gauss_bits, set_cached_gauss
 from seedstream._errors import SelfCheckError
 from seedstream._stream import Stream
@@ -345,6 +347,71 @@ class PolarScanner(VectorisedScanner):
         }
 
 
+class KindermanMonahanScanner(VectorisedScanner):
+    """CPython's ``(log)normalvariate``: two doubles (64-bit units) an attempt, accepted by
+    :func:`~seedstream._pyvalues.kinderman_monahan`; an accepted attempt is one value.
+
+    Its count is spot-checked by CPython's own ``normalvariate`` (not numpy's).
+    """
+
+    units_per_attempt: ClassVar[int] = 2
+
+    def accepted(self, units: np.ndarray) -> np.ndarray:
+        n = units.size // 2 * 2
+        return _pyvalues.kinderman_monahan(_doubles(units[:n], self.loop.word_bits))
+
+    #: Values from a checked segment's start that CPython's own loop makes again
+    check_values: ClassVar[int] = 512
+
+    def check(self, stream: Stream, counts: Counts, segments: range, pool: Executor) -> None:
+        """On two of the new segments: the count is the segment's accepted attempts; CPython's
+        own ``normalvariate`` makes its first :attr:`check_values` values from exactly the
+        attempts found, its last value from the last attempt found, and the next one past
+        the segment's end.  (A whole segment by CPython's loop would cost 50x its count.)"""
+        for segment in _sampled(segments):
+            first, n_units = self.segment_units(segment)
+            hits = self.segment_hits(stream, segment)
+            count = counts.per_segment[segment]
+            head = hits[: self.check_values]
+            ends = [(first, [int(h + 1) * 2 for h in head])]
+            if count:
+                last = int(hits[-1]) * 2
+                ends.append((first + last, [2, n_units - last + 1]))
+            found = [_normal_units(stream, unit, len(want)) for unit, want in ends]
+            ok = hits.size == count and found[0] == ends[0][1]
+            if count:  # the last value: its one attempt; the next one: past the end
+                ok = ok and found[1][0] == 2 and found[1][1] >= ends[1][1][1]
+            if not ok:
+                raise SelfCheckError(
+                    "self-check failed: CPython's own normalvariate does not make the "
+                    f"{count} values the count pass found in segment {segment}; refusing "
+                    "to return shifted numbers (please report this)"
+                )
+
+
+def _normal_units(stream: Stream, unit: int, values: int) -> list[int]:
+    """The doubles (64-bit units) CPython's ``normalvariate`` has taken after each of `values`
+    values made from `unit` of `stream`."""
+    state = bit_generator_at_unit(stream, unit, 64).state["state"]
+    python = _CountingRandom()
+    python.setstate((3, (*state["key"].tolist(), int(state["pos"])), None))
+    taken = []
+    for _ in range(values):
+        python.normalvariate()
+        taken.append(python.doubles)
+    return taken
+
+
+class _CountingRandom(random.Random):
+    """CPython's generator, counting its ``random()`` doubles (64-bit units)."""
+
+    doubles = 0
+
+    def random(self) -> float:
+        self.doubles += 1
+        return super().random()
+
+
 def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
     """numpy's doubles in [0, 1) from 64-bit units, exactly as its C code makes them."""
     if word_bits == 32:  # MT19937's legacy formula on the two words a, b: (a>>5, b>>6)
@@ -587,6 +654,7 @@ SCANNERS: dict[str, type[Scanner]] = {
     "lemire": LemireScanner,
     "numpy": NumpyScanner,
     "numpy_gauss": GaussScanner,
+    "kinderman_monahan": KindermanMonahanScanner,
 }
 
 

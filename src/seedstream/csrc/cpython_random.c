@@ -22,6 +22,7 @@ static double (*volatile libm_cos)(double) = cos;
 static double (*volatile libm_sin)(double) = sin;
 static double (*volatile libm_sqrt)(double) = sqrt;
 static double (*volatile libm_pow)(double, double) = pow;
+static double (*volatile libm_exp)(double) = exp;
 
 typedef struct {
     double (*log)(double);
@@ -29,6 +30,7 @@ typedef struct {
     double (*sin)(double);
     double (*sqrt)(double);
     double (*pow)(double, double);
+    double (*exp)(double);
 } libm_t;
 
 /* math.log(x) for a float: m_log under math_1 (can_overflow 0).  Returns CPY_OK or
@@ -55,6 +57,17 @@ static int py_sqrt(const libm_t *m, double x, double *r)
 {
     double y = m->sqrt(x);
     if (isnan(y) && !isnan(x)) return CPY_MATH_DOMAIN;
+    *r = y;
+    return CPY_OK;
+}
+
+/* math.exp(x): math_1 over libm's exp (can_overflow 1): an infinite result of a finite x
+ * is OverflowError; an underflow (errno ERANGE, |result| < 1.5) is no error. */
+static int py_exp(const libm_t *m, double x, double *r)
+{
+    double y = m->exp(x);
+    if (isnan(y) && !isnan(x)) return CPY_MATH_DOMAIN;
+    if (isinf(y) && isfinite(x)) return CPY_MATH_RANGE;
     *r = y;
     return CPY_OK;
 }
@@ -130,7 +143,7 @@ static int py_pow(const libm_t *m, double iv, double iw, double *r, int *errnum)
 void cpython_random_apply(int formula, const double *u, double *out, size_t n,
                           const double *p, cpy_error_t *err)
 {
-    const libm_t m = {libm_log, libm_cos, libm_sin, libm_sqrt, libm_pow};
+    const libm_t m = {libm_log, libm_cos, libm_sin, libm_sqrt, libm_pow, libm_exp};
     int code = CPY_OK, errnum = 0;
     size_t i = 0;
     switch (formula) {
@@ -175,6 +188,11 @@ void cpython_random_apply(int formula, const double *u, double *out, size_t n,
             double z = m.cos(x2pi) * g2rad; /* math.cos / math.sin of a finite x: no error */
             out[i + 1] = m.sin(x2pi) * g2rad;
             out[i] = z;
+        }
+        break;
+    case CPY_EXP:
+        for (; i < n; i++) {
+            if ((code = py_exp(&m, u[i], &out[i]))) break;
         }
         break;
     default:

@@ -2,11 +2,11 @@
  * cpython_random.h -- CPython's random.Random formulas after random(): the
  * values of triangular, expovariate, paretovariate, weibullvariate and gauss,
  * applied to doubles the MT19937 core has drawn (random()'s, numpy's
- * random_sample formula).
+ * random_sample formula), and math.exp (lognormvariate's, over normalvariate's values).
  *
  * Each is CPython's Lib/random.py expression (3.11), in the same order, in IEEE
  * doubles without contraction (-ffp-contract=off in setup.py).  Its math is the
- * platform libm's log, cos, sin, sqrt and pow -- the functions CPython's math
+ * platform libm's log, cos, sin, sqrt, pow and exp -- the functions CPython's math
  * module and float ** call, reached through pointers the compiler cannot see
  * through, so that it neither vectorises them nor fuses cos and sin into
  * sincos -- with CPython's own checks around them: math.log's and math.sqrt's
@@ -31,6 +31,7 @@ enum {
     CPY_GAUSS = 4,          /* pairs (u0, u1): x2pi = u0 * p[0], g2rad =
                                sqrt(-2.0 * log(1.0 - u1)); cos(x2pi) * g2rad, then
                                sin(x2pi) * g2rad (gauss_next)               (TWOPI) */
+    CPY_EXP = 5,            /* math.exp(u): lognormvariate's, u a normalvariate value */
 };
 
 /* Where CPython raises instead of returning a value. */
@@ -40,6 +41,7 @@ enum {
     CPY_POW_ERRNO = 2,         /* OverflowError (errno ERANGE) or ValueError (another errno) */
     CPY_MATH_DOMAIN = 3,       /* ValueError: math domain error */
     CPY_POW_COMPLEX = 4,       /* a negative float to a fractional power: a complex result */
+    CPY_MATH_RANGE = 5,        /* OverflowError: math range error */
 };
 
 typedef struct {
