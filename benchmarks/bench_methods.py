@@ -74,6 +74,9 @@ CASES: dict[str, tuple[str, str, str]] = {
     "python-triangular": ("PythonRandom", "triangular", "0.0, 1.0, 0.25"),
     "python-paretovariate": ("PythonRandom", "paretovariate", "3.0"),
     "python-weibullvariate": ("PythonRandom", "weibullvariate", "1.0, 1.5"),
+    # ... and of Kinderman and Monahan's rejections, counted
+    "python-normalvariate": ("PythonRandom", "normalvariate", "0.0, 1.0"),
+    "python-lognormvariate": ("PythonRandom", "lognormvariate", "0.0, 0.5"),
 }
 
 _NUMPY = """
