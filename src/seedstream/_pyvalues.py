@@ -40,6 +40,7 @@ import numpy as np
 import seedstream._kernel as _kernel
 from seedstream._draw import Draw
 from seedstream._fill import uniforms
+from seedstream._jump import advance
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, mt19937_units
 
@@ -193,7 +194,10 @@ def kinderman_monahan(doubles: np.ndarray) -> np.ndarray:
     the last bits, so attempts within a relative 1e-12 of the bound are decided
     again with :func:`math.log` (CPython's).
     """
-    z, u2 = _normal_z(doubles)
+    return _accepted(*_normal_z(doubles))
+
+
+def _accepted(z: np.ndarray, u2: np.ndarray) -> np.ndarray:
     zz = z * z / 4.0
     bound = -np.log(u2)
     flags: np.ndarray = zz <= bound
@@ -202,21 +206,34 @@ def kinderman_monahan(doubles: np.ndarray) -> np.ndarray:
     return flags
 
 
+#: Attempts of normalvariate tested at a time (two doubles each): bounds a block's memory.
+_ATTEMPTS = 2**20
+
+
 def _normalvariate(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
-    """`count` values of normalvariate from `bit_generator` at an attempt's start, taking
-    exactly their attempts: found on a copy first, then drawn."""
+    """`count` values of normalvariate from `bit_generator` at an attempt's start, which
+    then stands just after their attempts: they are found and made on a copy, a batch of
+    attempts at a time, and the generator is moved past them by the jump."""
     peek = type(bit_generator)()
     peek.state = bit_generator.state
-    attempts = accepted = 0
+    parts, attempts, accepted = [], 0, 0
     while accepted < count:
-        more = int((count - accepted) / 0.73 * 1.02) + 64  # ~0.7306 of attempts are accepted
-        hits = np.flatnonzero(kinderman_monahan(_doubles(peek, 2 * more)))
-        if accepted + hits.size >= count:
-            more = int(hits[count - accepted - 1]) + 1
+        more = min(int((count - accepted) / 0.73 * 1.02) + 64, _ATTEMPTS)  # ~0.7306 accepted
+        z, u2 = _normal_z(_doubles(peek, 2 * more))
+        hits = np.flatnonzero(_accepted(z, u2))[: count - accepted]
+        if accepted + hits.size == count:
+            more = int(hits[-1]) + 1
+        parts.append(z[hits])
         accepted, attempts = accepted + hits.size, attempts + more
-    doubles = _doubles(bit_generator, 2 * attempts)
-    z, _ = _normal_z(doubles)
-    return _scaled(draw, z[kinderman_monahan(doubles)])
+    # two doubles an attempt, each `units_per_double` native outputs (MT19937: two words)
+    bit_generator.state = advance(
+        bit_generator, 2 * attempts * _units_per_double(bit_generator)
+    ).state
+    return _scaled(draw, np.concatenate(parts))
+
+
+def _units_per_double(bit_generator: np.random.BitGenerator) -> int:
+    return 2 if isinstance(bit_generator, np.random.MT19937) else 1
 
 
 def values_from(draw: Draw, bit_generator: np.random.BitGenerator, count: int) -> np.ndarray:
