@@ -355,24 +355,16 @@ def normal_words(key: np.ndarray, pos: int, k: int) -> int:
         return 0
     key = np.array(key, dtype=np.uint32)  # the core moves it: a copy
     attempts = min(max(4096, 2 * k), 2**20)
-    raw = np.empty(4 * attempts, dtype=np.uint32)
+    doubles = np.empty(2 * attempts, dtype=np.float64)  # random()'s, two words each
     accepted = words = 0
     while True:
-        pos = _mtfill.fill(key, pos, raw)
-        flags = _kinderman_monahan(raw)
+        pos = _mtfill.fill(key, pos, doubles)
+        flags = _pyvalues.kinderman_monahan(doubles)
         count = int(np.count_nonzero(flags))
         if accepted + count >= k:
             return words + 4 * (int(np.flatnonzero(flags)[k - accepted - 1]) + 1)
         accepted += count
-        words += raw.size
-
-
-def _kinderman_monahan(raw: np.ndarray) -> np.ndarray:
-    """normalvariate's acceptance of each attempt (four words) in `raw`, as CPython decides."""
-    a = (raw[0::2] >> np.uint32(5)).astype(np.float64)
-    b = (raw[1::2] >> np.uint32(6)).astype(np.float64)
-    doubles = (a * 67108864.0 + b) / 9007199254740992.0  # random(): exact, as CPython's
-    return _pyvalues.kinderman_monahan(doubles)
+        words += 2 * doubles.size
 
 
 def below_words(key: np.ndarray, pos: int, n: int, k: int) -> int:
