@@ -932,7 +932,7 @@ def test_generate_located_checks_its_end(make_stream: Callable[[], Stream], draw
     assert_same_bits(right, draw.call_on(obj, first + count)[first:], f"located {draw}")
     for wrong in (end.unit - 1, end.unit + 1, end.unit + 2):
         with pytest.raises(SelfCheckError, match="self-check"):
-            generate_located(stream, draw, start, count, wrong)
+            generate_located(stream, draw, start, count, dataclasses.replace(end, unit=wrong))
 
 
 def test_packed_values_are_checked_against_the_raw_words(monkeypatch: pytest.MonkeyPatch) -> None:

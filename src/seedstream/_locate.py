@@ -363,20 +363,18 @@ def _make(
 
 
 def generate_located(
-    stream: Stream, draw: Draw, located: Located, count: int, end: Located | int
+    stream: Stream, draw: Draw, located: Located, count: int, end: Located
 ) -> np.ndarray:
     """`count` values of a variable draw from `located`, checked to end at `end`.
 
     The self-check: after numpy generated the values, its bit generator must
     stand exactly where the count pass said the next value starts (`end`, a
-    :meth:`Locator.stop`, or its unit), with the cached Gaussian it said for
+    :meth:`Locator.stop`), with the cached Gaussian it said for
     the methods built on it; otherwise this raises instead of returning
     shifted numbers.  numpy's position shows only whole 32-bit words after a
     packed draw, so there the raw words are read as well, to check the count
     to the sub-unit and the values themselves.
     """
-    if not isinstance(end, Located):
-        end = Located(end)
     end_unit = end.unit
     use = draw.consumption(stream)
     packed = _packed_scanner(draw, use)
