@@ -267,20 +267,6 @@ def _skip_normal(obj: PythonRandom, bound: inspect.BoundArguments, k: int) -> No
 _CHECK_VALUES = 64
 
 
-class _Counting(random.Random):
-    """CPython's generator that counts the 32-bit words its ``random`` and ``getrandbits`` take."""
-
-    words = 0
-
-    def random(self) -> float:
-        self.words += 2
-        return super().random()
-
-    def getrandbits(self, k: int) -> int:
-        self.words += (k + 31) // 32
-        return super().getrandbits(k)
-
-
 def _counted_skip(
     obj: PythonRandom,
     k: int,
@@ -305,7 +291,7 @@ def _counted_skip(
     head = words if k <= _CHECK_VALUES else count(key, pos, _CHECK_VALUES)
 
     def check(values: int, expected: int, where: str) -> None:
-        copy = _Counting()
+        copy = _pyvalues.CountingRandom()
         _C.setstate(copy, _C.getstate(obj))
         for _ in range(values):
             one(copy)

@@ -44,7 +44,14 @@ from seedstream._jump import advance
 from seedstream._stream import Stream
 from seedstream._units import bit_generator_at_unit, mt19937_units
 
-__all__ = ["cached_after", "check", "generate", "kinderman_monahan", "values_from"]
+__all__ = [
+    "CountingRandom",
+    "cached_after",
+    "check",
+    "generate",
+    "kinderman_monahan",
+    "values_from",
+]
 
 # The kernel's formulas (csrc/cpython_random.h)
 _FORMULAS = {
@@ -55,6 +62,21 @@ _FORMULAS = {
     "gauss": 4,
     "lognormvariate": 5,  # math.exp of normalvariate's values
 }
+
+
+class CountingRandom(random.Random):
+    """CPython's generator that counts the 32-bit words its ``random`` and ``getrandbits`` take
+    (CPython's own methods draw through these two)."""
+
+    words = 0
+
+    def random(self) -> float:
+        self.words += 2
+        return super().random()
+
+    def getrandbits(self, k: int) -> int:
+        self.words += (k + 31) // 32
+        return super().getrandbits(k)
 
 
 def check(draw: Draw) -> None:

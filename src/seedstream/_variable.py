@@ -53,7 +53,6 @@ import concurrent.futures
 import dataclasses
 import math
 import os
-import random
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, ClassVar
@@ -393,23 +392,13 @@ def _normal_units(stream: Stream, unit: int, values: int) -> list[int]:
     """The doubles (64-bit units) CPython's ``normalvariate`` has taken after each of `values`
     values made from `unit` of `stream`."""
     state = bit_generator_at_unit(stream, unit, 64).state["state"]
-    python = _CountingRandom()
+    python = _pyvalues.CountingRandom()
     python.setstate((3, (*state["key"].tolist(), int(state["pos"])), None))
     taken = []
     for _ in range(values):
         python.normalvariate()
-        taken.append(python.doubles)
+        taken.append(python.words // 2)  # two words a double
     return taken
-
-
-class _CountingRandom(random.Random):
-    """CPython's generator, counting its ``random()`` doubles (64-bit units)."""
-
-    doubles = 0
-
-    def random(self) -> float:
-        self.doubles += 1
-        return super().random()
 
 
 def _doubles(units: np.ndarray, word_bits: int) -> np.ndarray:
