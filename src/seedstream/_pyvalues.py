@@ -47,7 +47,6 @@ from seedstream._units import bit_generator_at_unit, mt19937_units
 __all__ = [
     "CountingRandom",
     "cached_after",
-    "check",
     "generate",
     "kinderman_monahan",
     "values_from",
@@ -77,11 +76,6 @@ class CountingRandom(random.Random):
     def getrandbits(self, k: int) -> int:
         self.words += (k + 31) // 32
         return super().getrandbits(k)
-
-
-def check(draw: Draw) -> None:
-    """CPython's own errors for `draw`'s parameters: one call on a scratch ``random.Random``."""
-    getattr(random.Random, draw.method)(random.Random(0), *_arguments(draw))
 
 
 def _arguments(draw: Draw) -> list[Any]:
